@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+func runVersions(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("versions", "versions [--json]", "Lists every GitHub version the catalog documents, oldest GHES first, with the number\nof OAuth operations each documents and where the facts come from.", stderr)
+	asJSON := fs.Bool("json", false, "print JSON instead of a table")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	cat := schemas.Default()
+	if *asJSON {
+		type row struct {
+			Name       string `json:"name"`
+			Kind       string `json:"kind"`
+			Operations int    `json:"operations"`
+			Source     string `json:"source"`
+			Verified   bool   `json:"verified"`
+		}
+		var rows []row
+		for _, v := range cat.Versions() {
+			rows = append(rows, row{v.Name, string(v.Kind()), len(v.Operations), v.Source, v.Verified})
+		}
+		return writeJSON(stdout, rows)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VERSION\tKIND\tOPERATIONS\tSOURCE")
+	for _, v := range cat.Versions() {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\n", v.Name, v.Kind(), len(v.Operations), v.Source)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func runCatalog(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("catalog", "catalog --version V [--json]", "Lists the OAuth operations version V documents: id, method, path, family, deprecation\nand status codes. V may be written 3.8, ghes-3.8, \"GHES 3.8.12\", github.ae, api.github.com or ghec.", stderr)
+	version := fs.String("version", "", "the GitHub version (required)")
+	asJSON := fs.Bool("json", false, "print the full operations as JSON (request fields, response schemas)")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *version == "" {
+		return usageError(stderr, "catalog", "--version is required")
+	}
+	v, err := schemas.Default().Version(*version)
+	if err != nil {
+		return usageError(stderr, "catalog", "%v", err)
+	}
+	if *asJSON {
+		return writeJSON(stdout, v)
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "OPERATION\tMETHOD\tPATH\tFAMILY\tSTATUSES\tDEPRECATED")
+	for _, op := range v.Operations {
+		st := make([]string, 0, len(op.Responses))
+		for _, s := range op.Statuses() {
+			st = append(st, strconv.Itoa(s))
+		}
+		dep := ""
+		if op.Deprecated {
+			dep = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", op.ID, op.Method, op.Path, op.Family, strings.Join(st, " "), dep)
+	}
+	tw.Flush()
+	return exitOK
+}
+
+func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("validate", "validate --version V --operation ID --status N [FILE|-]",
+		"Validates a response body (FILE, or standard input when FILE is - or absent) against the\nschema version V documents for the operation and status. Exits 0 when valid, 1 when not\n(each problem printed with its JSON pointer), 2 for an unknown version, operation or status.", stderr)
+	version := fs.String("version", "", "the GitHub version (required)")
+	opID := fs.String("operation", "", "the operation id, e.g. apps/check-token (see 'oauthcompat catalog')")
+	status := fs.Int("status", 0, "the HTTP status of the response")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if *version == "" || *opID == "" || *status == 0 {
+		return usageError(stderr, "validate", "--version, --operation and --status are required")
+	}
+	if fs.NArg() > 1 {
+		return usageError(stderr, "validate", "one FILE at most, got %d", fs.NArg())
+	}
+	v, err := schemas.Default().Version(*version)
+	if err != nil {
+		return usageError(stderr, "validate", "%v", err)
+	}
+	var body []byte
+	switch name := fs.Arg(0); name {
+	case "", "-":
+		body, err = io.ReadAll(os.Stdin)
+	default:
+		body, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return usageError(stderr, "validate", "read body: %v", err)
+	}
+	err = v.Validate(*opID, *status, body)
+	var verr *schemas.ValidationError
+	switch {
+	case err == nil:
+		fmt.Fprintf(stdout, "valid: %s %s %d\n", v.Name, *opID, *status)
+		return exitOK
+	case errors.As(err, &verr):
+		fmt.Fprintf(stdout, "invalid: %s %s %d\n", v.Name, *opID, *status)
+		for _, p := range verr.Problems {
+			fmt.Fprintf(stdout, "  %s\n", p)
+		}
+		return exitFindings
+	default:
+		return usageError(stderr, "validate", "%v", err)
+	}
+}
+
+func writeJSON(w io.Writer, v any) int {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return exitFailure
+	}
+	return exitOK
+}

@@ -1,0 +1,13 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+// runDiff is a placeholder until its issue lands.
+func runDiff(_ context.Context, _ []string, _, stderr io.Writer) int {
+	fmt.Fprintln(stderr, "oauthcompat: this command is not available yet")
+	return exitFailure
+}
