@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -114,7 +115,47 @@ func (o *Operation) Response(status int) (Response, bool) {
 type Catalog struct {
 	versions []*Version
 	byName   map[string]*Version
-	compiled map[string]*jsonschema.Schema
+	compiled map[string]*lazySchema
+
+	mu   sync.Mutex // guards comp, which is not safe for concurrent use
+	comp *jsonschema.Compiler
+}
+
+// lazySchema is compiled on first use: compiling every schema of every
+// version costs far more than loading the catalog, and most runs need a few.
+type lazySchema struct {
+	once sync.Once
+	s    *jsonschema.Schema
+	err  error
+}
+
+// schema returns the compiled schema stored as name.
+func (c *Catalog) schema(name string) (*jsonschema.Schema, error) {
+	l, ok := c.compiled[name]
+	if !ok {
+		return nil, fmt.Errorf("schema %q is not in the catalog", name)
+	}
+	l.once.Do(func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		l.s, l.err = c.comp.Compile(schemaBase + name)
+		if l.err != nil {
+			l.err = fmt.Errorf("compile %s: %w", name, l.err)
+		}
+	})
+	return l.s, l.err
+}
+
+// CompileAll compiles every schema now rather than on first use, so that a
+// long-running process pays the cost up front and a broken schema fails
+// early.
+func (c *Catalog) CompileAll() error {
+	for name := range c.compiled {
+		if _, err := c.schema(name); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var (
@@ -135,7 +176,8 @@ func Default() *Catalog {
 
 const schemaBase = "https://oauthcompat.invalid/schemas/"
 
-// Load reads the embedded catalog and compiles every schema.
+// Load reads the embedded catalog. Schemas are compiled on first use, or
+// all at once by [Catalog.CompileAll].
 func Load() (*Catalog, error) {
 	raw, err := data.ReadFile("catalog.json")
 	if err != nil {
@@ -147,12 +189,11 @@ func Load() (*Catalog, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("catalog.json: %w", err)
 	}
-	c := &Catalog{versions: doc.Versions, byName: map[string]*Version{}, compiled: map[string]*jsonschema.Schema{}}
-
-	comp := jsonschema.NewCompiler()
-	comp.Draft = jsonschema.Draft2020
-	comp.AssertFormat = true
-	comp.LoadURL = func(u string) (io.ReadCloser, error) { return nil, fmt.Errorf("%s is not embedded", u) }
+	c := &Catalog{versions: doc.Versions, byName: map[string]*Version{}, compiled: map[string]*lazySchema{}}
+	c.comp = jsonschema.NewCompiler()
+	c.comp.Draft = jsonschema.Draft2020
+	c.comp.AssertFormat = true
+	c.comp.LoadURL = func(u string) (io.ReadCloser, error) { return nil, fmt.Errorf("%s is not embedded", u) }
 	files, err := fs.Glob(data, "json/*.json")
 	if err != nil {
 		return nil, err
@@ -162,17 +203,11 @@ func Load() (*Catalog, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := comp.AddResource(schemaBase+strings.TrimPrefix(f, "json/"), strings.NewReader(string(b))); err != nil {
+		name := strings.TrimPrefix(f, "json/")
+		if err := c.comp.AddResource(schemaBase+name, bytes.NewReader(b)); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
-	}
-	for _, f := range files {
-		name := strings.TrimPrefix(f, "json/")
-		s, err := comp.Compile(schemaBase + name)
-		if err != nil {
-			return nil, fmt.Errorf("compile %s: %w", name, err)
-		}
-		c.compiled[name] = s
+		c.compiled[name] = &lazySchema{}
 	}
 	for i, v := range c.versions {
 		v.cat, v.index = c, i

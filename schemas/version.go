@@ -45,7 +45,7 @@ func (v *Version) init() error {
 		op.segs = strings.Split(strings.Trim(op.Path, "/"), "/")
 		sort.Slice(op.Responses, func(i, j int) bool { return op.Responses[i].Status < op.Responses[j].Status })
 		for _, r := range op.Responses {
-			if r.Schema != "" && v.cat.compiled[r.Schema] == nil {
+			if _, ok := v.cat.compiled[r.Schema]; r.Schema != "" && !ok {
 				return fmt.Errorf("%s %s %d: schema %s missing", v.Name, op.ID, r.Status, r.Schema)
 			}
 		}
@@ -199,7 +199,7 @@ func (v *Version) Schema(op *Operation, status int) (*jsonschema.Schema, error) 
 	if r.Schema == "" {
 		return nil, nil
 	}
-	return v.cat.compiled[r.Schema], nil
+	return v.cat.schema(r.Schema)
 }
 
 // Validate checks a response body against the schema documented for
@@ -233,8 +233,11 @@ func (v *Version) ValidateRequest(op *Operation, body []byte) error {
 	if op.Request == nil || op.Request.Schema == "" {
 		return nil
 	}
-	verr := &ValidationError{Version: v.Name, Operation: op.ID}
-	return validate(v.cat.compiled[op.Request.Schema], body, verr)
+	sch, err := v.cat.schema(op.Request.Schema)
+	if err != nil {
+		return err
+	}
+	return validate(sch, body, &ValidationError{Version: v.Name, Operation: op.ID})
 }
 
 func validate(sch *jsonschema.Schema, body []byte, verr *ValidationError) error {

@@ -59,7 +59,10 @@ func runCatalog(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		return usageError(stderr, "catalog", "%v", err)
 	}
 	if *asJSON {
-		return writeJSON(stdout, v)
+		return writeJSON(stdout, struct {
+			*schemas.Version
+			Notes []schemas.Note `json:"notes"`
+		}{v, v.Notes()})
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OPERATION\tMETHOD\tPATH\tFAMILY\tSTATUSES\tDEPRECATED")
@@ -75,6 +78,19 @@ func runCatalog(_ context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", op.ID, op.Method, op.Path, op.Family, strings.Join(st, " "), dep)
 	}
 	tw.Flush()
+	if notes := v.Notes(); len(notes) > 0 {
+		fmt.Fprintln(stdout, "\nWhere the docs and the official description disagree (the catalog follows the description):")
+		for _, n := range notes {
+			where := n.Operation
+			if n.Status != 0 {
+				where += " " + strconv.Itoa(n.Status)
+			}
+			fmt.Fprintf(stdout, "  - %s (%s): %s\n", where, n.Kind, n.Text)
+		}
+	}
+	if !v.Verified {
+		fmt.Fprintf(stdout, "\nNote: %s is %s.\n", v.Name, v.Source)
+	}
 	return exitOK
 }
 

@@ -483,8 +483,21 @@ func (g *gen) schema(raw json.RawMessage, hint string) (string, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", err
 	}
-	conv := convert(s)
-	doc := conv.(map[string]any)
+	return g.store(convert(s).(map[string]any), hint)
+}
+
+// store writes one converted schema, first hoisting every titled object
+// schema inside it (Simple User, App Permissions, ...) into a file of its
+// own referenced by $ref, so that a subschema shared by many operations and
+// versions is stored, and compiled, once.
+func (g *gen) store(doc map[string]any, hint string) (string, error) {
+	for k, v := range doc {
+		hoisted, err := g.hoist(v, k == "properties")
+		if err != nil {
+			return "", err
+		}
+		doc[k] = hoisted
+	}
 	doc["$schema"] = "https://json-schema.org/draft/2020-12/schema"
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -516,6 +529,40 @@ func (g *gen) schema(raw json.RawMessage, hint string) (string, error) {
 	}
 	g.files[h] = name
 	return name, nil
+}
+
+// hoist walks a schema value; titled object schemas below the root are
+// stored as files and replaced by a $ref. props is true when v is a
+// properties map (its keys are names, not keywords).
+func (g *gen) hoist(v any, props bool) (any, error) {
+	switch t := v.(type) {
+	case []any:
+		for i, e := range t {
+			h, err := g.hoist(e, false)
+			if err != nil {
+				return nil, err
+			}
+			t[i] = h
+		}
+	case map[string]any:
+		if !props {
+			if title, ok := t["title"].(string); ok && title != "" {
+				name, err := g.store(t, title)
+				if err != nil {
+					return nil, err
+				}
+				return map[string]any{"$ref": name}, nil
+			}
+		}
+		for k, e := range t {
+			h, err := g.hoist(e, !props && k == "properties")
+			if err != nil {
+				return nil, err
+			}
+			t[k] = h
+		}
+	}
+	return v, nil
 }
 
 // convert rewrites OpenAPI's nullable into JSON Schema types, recursively.

@@ -1,0 +1,12 @@
+package schemas
+
+import "fmt"
+
+// SchemaJSON returns the embedded JSON Schema document called name (a
+// Response.Schema or RequestBody.Schema value), as stored under json/.
+func (c *Catalog) SchemaJSON(name string) ([]byte, error) {
+	if _, ok := c.compiled[name]; !ok {
+		return nil, fmt.Errorf("schema %q is not in the catalog", name)
+	}
+	return data.ReadFile("json/" + name)
+}
