@@ -621,3 +621,9 @@ func convert(s any) any {
 func requestHint(id string) string {
 	return id[strings.LastIndex(id, "/")+1:] + "-request"
 }
+
+func jsonEncoder(w *bytes.Buffer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
+}
