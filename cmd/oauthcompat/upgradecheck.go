@@ -2,12 +2,69 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
+	"strings"
+
+	"github.com/oauthcompat/oauthcompat/diff"
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
-// runUpgradeCheck is a placeholder until its issue lands.
-func runUpgradeCheck(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "oauthcompat: this command is not available yet")
-	return exitFailure
+const upgradeCheckAbout = `Checks a client's recorded traffic (go-vcr cassettes under DIR/<version>/*.yaml, as
+'oauthcompat record' writes them) against target version V. Every call V no longer documents is
+listed with its migration (legacy path-token endpoints -> token-in-body endpoints, OAuth
+Authorizations API -> web application or device flow and the token endpoints), and so is every
+documented status or schema change between the recorded version and V that can break the client
+(request bodies, and responses for the statuses the client received).
+
+The recorded version is the name of the directory holding the cassettes (ghes-3.3); --from
+overrides it.
+
+Exit codes: 0 nothing breaks, 1 at least one call breaks, 2 usage error, 3 the traffic could
+not be read or the report not written.`
+
+func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("upgrade-check", "upgrade-check --traffic DIR --to V [--from V] [--format md|json|html] [--out FILE]", upgradeCheckAbout, stderr)
+	traffic := fs.String("traffic", "", "the client's recorded traffic (cassette directory)")
+	to := fs.String("to", "", "the version to upgrade to, e.g. 3.4, ghes-3.10, api.github.com")
+	from := fs.String("from", "", "the version the traffic was recorded at (default: its directory name)")
+	format := fs.String("format", "md", "output format: md, json or html")
+	out := fs.String("out", "", "write the report to FILE instead of standard output")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "upgrade-check", "unexpected argument %q", fs.Arg(0))
+	}
+	if *traffic == "" || *to == "" {
+		return usageError(stderr, "upgrade-check", "--traffic and --to are required")
+	}
+	if !validFormat(*format) {
+		return usageError(stderr, "upgrade-check", "--format %q: use one of %s", *format, strings.Join(diff.Formats, ", "))
+	}
+	d := diff.New(schemas.Default())
+	vt, err := d.Catalog().Version(*to)
+	if err != nil {
+		return usageError(stderr, "upgrade-check", "--to: %v", err)
+	}
+	var vf *schemas.Version
+	if *from != "" {
+		if vf, err = d.Catalog().Version(*from); err != nil {
+			return usageError(stderr, "upgrade-check", "--from: %v", err)
+		}
+	}
+	rec, err := d.LoadRecording(*traffic)
+	if err != nil {
+		return failure(stderr, "upgrade-check", err)
+	}
+	rep, err := d.UpgradeCheck(rec, vf, vt)
+	if err != nil {
+		return usageError(stderr, "upgrade-check", "%v; or pass --from", err)
+	}
+	if code := writeReport(rep, *format, *out, stdout, stderr, "upgrade-check"); code != exitOK {
+		return code
+	}
+	if rep.Breaking() {
+		return exitFindings
+	}
+	return exitOK
 }

@@ -1,0 +1,161 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+// ErrRecordingVersion is returned when a recording's version cannot be
+// told from its directory name; test for it with [errors.Is].
+var ErrRecordingVersion = errors.New("recording version unknown")
+
+// Recording is the OAuth calls of one recording of one version: the
+// go-vcr v3 cassettes under DIR/<version>/.
+type Recording struct {
+	Dir     string           // the directory given
+	Name    string           // the version directory's name ("ghes-3.8")
+	Version *schemas.Version // the catalog version Name denotes, or nil
+	Calls   []Call           // in cassette and interaction order
+}
+
+// Call is one recorded interaction that addresses a catalog operation.
+type Call struct {
+	Operation    *schemas.Operation // what the call addresses (catalog-wide lookup)
+	OperationID  string             // the recorded id, or the recording version's, or Operation's
+	Method       string
+	URL          string // as recorded (redacted)
+	Path         string // the URL's path without /api/v3
+	Status       int
+	RequestBody  []byte
+	ResponseBody []byte
+	Cassette     string // the cassette file, relative to Dir
+}
+
+// Key is the operation's identity across versions, "METHOD /path/template".
+func (c Call) Key() string { return c.Operation.Key() }
+
+// LoadRecordings reads every cassette under dir and groups the calls by
+// version directory (DIR/<version>/<name>.yaml). Cassettes directly in
+// dir belong to the version named by dir itself, so dir may also be one
+// version's directory, or one cassette file. Interactions that address no catalog operation
+// (other paths, recorded with --record-all) are skipped.
+func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
+	files, err := cassettes.Files(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("load recording %s: no cassettes (*.yaml) found; record with 'oauthcompat record' or 'oauthcompat conform --record'", dir)
+	}
+	byName := map[string]*Recording{}
+	var names []string
+	for _, f := range files {
+		rel, err := filepath.Rel(dir, f)
+		name := filepath.Base(filepath.Clean(dir))
+		switch {
+		case err != nil || rel == ".": // dir is the cassette file itself
+			rel, name = filepath.Base(f), filepath.Base(filepath.Dir(f))
+		default:
+			if parts := strings.Split(filepath.ToSlash(rel), "/"); len(parts) > 1 {
+				name = parts[0]
+			}
+		}
+		rec := byName[name]
+		if rec == nil {
+			rec = &Recording{Dir: dir, Name: name}
+			if v, err := d.cat.Version(name); err == nil {
+				rec.Version = v
+			}
+			byName[name] = rec
+			names = append(names, name)
+		}
+		c, err := cassettes.Load(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range c.Interactions {
+			call, ok := d.call(rec, it.Request.Method, it.Request.URL, it.Request.Headers.Get(cassettes.OperationHeader))
+			if !ok {
+				continue
+			}
+			call.Status = it.Response.Code
+			call.RequestBody = []byte(it.Request.Body)
+			call.ResponseBody = []byte(it.Response.Body)
+			call.Cassette = filepath.ToSlash(rel)
+			rec.Calls = append(rec.Calls, call)
+		}
+	}
+	sort.Strings(names)
+	out := make([]*Recording, len(names))
+	for i, n := range names {
+		out[i] = byName[n]
+	}
+	return out, nil
+}
+
+// LoadRecording reads a recording of exactly one version.
+func (d *Differ) LoadRecording(dir string) (*Recording, error) {
+	recs, err := d.LoadRecordings(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) > 1 {
+		var paths []string
+		for _, r := range recs {
+			paths = append(paths, filepath.Join(dir, r.Name))
+		}
+		return nil, fmt.Errorf("load recording %s: it holds recordings of %d versions; pass one of %s", dir, len(recs), strings.Join(paths, ", "))
+	}
+	return recs[0], nil
+}
+
+// call identifies the operation an interaction addresses: the recorded
+// operation header names it when the recorder matched one; otherwise the
+// catalog looks the method and path up in every version.
+func (d *Differ) call(rec *Recording, method, rawURL, header string) (Call, bool) {
+	path := rawURL
+	if u, err := url.Parse(rawURL); err == nil {
+		path = u.Path
+	}
+	path = schemas.StripPrefix(path)
+	op, ok := d.cat.Lookup(method, path)
+	if !ok {
+		return Call{}, false
+	}
+	id := op.ID
+	if rec.Version != nil {
+		if vop, ok := rec.Version.Match(method, path); ok && vop.Key() == op.Key() {
+			id = vop.ID
+		}
+	}
+	if header != "" {
+		id = header
+	}
+	return Call{Operation: op, OperationID: id, Method: method, URL: rawURL, Path: path}, true
+}
+
+// versionOf returns the recording's catalog version or an error saying how
+// to name it.
+func (r *Recording) versionOf() (*schemas.Version, error) {
+	if r.Version != nil {
+		return r.Version, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not a version name (want e.g. %s); put the cassettes under DIR/<version>/ or name the version explicitly",
+		ErrRecordingVersion, filepath.Join(r.Dir, r.Name), "ghes-3.8")
+}
+
+// label names a recording in reports: "ghes-3.8 (conform-3.8)".
+func (r *Recording) label() string {
+	base := filepath.Base(filepath.Clean(r.Dir))
+	if base == r.Name {
+		return r.Name
+	}
+	return r.Name + " (" + base + ")"
+}
