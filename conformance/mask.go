@@ -1,0 +1,132 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// masked is what every secret becomes in evidence and dry-run output.
+const masked = "***"
+
+// tokenShape matches GitHub's prefixed tokens and the 40-hex tokens of
+// older servers, wherever they appear.
+var tokenShape = regexp.MustCompile(`\b(?:(gh[pousr]_)[A-Za-z0-9]{16,251}|(github_pat_)[A-Za-z0-9_]{22,255}|[0-9a-f]{40})\b`)
+
+// secretFields are the JSON keys whose values are always masked.
+var secretFields = map[string]bool{
+	"access_token": true, "token": true, "client_secret": true, "password": true,
+	"hashed_token": true, "token_last_eight": true, "refresh_token": true,
+}
+
+// masker hides secrets. Masking is not pseudonymising: every secret turns
+// into the same mask, so the evidence of a live run and of its replay (where
+// tokens are pseudonyms) read the same.
+type masker struct {
+	secrets []string // longest first
+}
+
+func newMasker(secrets ...string) *masker {
+	m := &masker{}
+	m.add(secrets...)
+	return m
+}
+
+func (m *masker) add(secrets ...string) {
+	for _, s := range secrets {
+		if len(s) >= 4 && !contains(m.secrets, s) {
+			m.secrets = append(m.secrets, s)
+		}
+	}
+	sort.Slice(m.secrets, func(i, j int) bool { return len(m.secrets[i]) > len(m.secrets[j]) })
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// text masks known secrets and token-shaped strings in s, keeping a
+// token's prefix so the reader still sees its kind.
+func (m *masker) text(s string) string {
+	// Token shapes first: a live token and its replayed pseudonym then
+	// mask the same way.
+	s = tokenShape.ReplaceAllStringFunc(s, func(t string) string {
+		for _, p := range []string{"github_pat_", "gho_", "ghu_", "ghp_", "ghs_", "ghr_"} {
+			if strings.HasPrefix(t, p) {
+				return p + masked
+			}
+		}
+		return masked
+	})
+	for _, sec := range m.secrets {
+		s = strings.ReplaceAll(s, sec, masked)
+	}
+	return s
+}
+
+// authorization masks an Authorization header: a Basic user name (a
+// client id or login) stays readable, the password or token never does.
+func (m *masker) authorization(v string) string {
+	if v == "" {
+		return ""
+	}
+	scheme, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
+	if strings.EqualFold(scheme, "basic") {
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
+		if err == nil {
+			user, _, _ := strings.Cut(string(raw), ":")
+			return scheme + " " + m.text(user) + ":" + masked
+		}
+	}
+	return scheme + " " + masked
+}
+
+// body masks a body: JSON secret fields by key, then any secret left in
+// the text. Non-JSON bodies are masked as text.
+func (m *masker) body(b []byte) string {
+	t := bytes.TrimSpace(b)
+	if len(t) == 0 {
+		return ""
+	}
+	if t[0] == '{' || t[0] == '[' {
+		dec := json.NewDecoder(bytes.NewReader(t))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) == nil && !dec.More() {
+			v = maskJSON(v)
+			out, err := json.Marshal(v)
+			if err == nil {
+				return m.text(string(out))
+			}
+		}
+	}
+	return m.text(string(t))
+}
+
+func maskJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if secretFields[strings.ToLower(k)] {
+				if s, ok := e.(string); ok && s != "" {
+					x[k] = masked
+				}
+				continue
+			}
+			x[k] = maskJSON(e)
+		}
+	case []any:
+		for i := range x {
+			x[i] = maskJSON(x[i])
+		}
+	}
+	return v
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# demo.sh BIN OUT: the offline demo behind 'make demo'.
+#
+# For each version it starts the reference server on a free loopback port,
+# runs the conformance suite against it live while recording cassettes, runs
+# the suite again from those cassettes (no server involved), and stops the
+# server. Then it diffs two recordings and two documented versions. Nothing
+# leaves 127.0.0.1.
+#
+#   VERSIONS="ghes-3.2 ghes-3.8"  pick the versions (default: one per docs page)
+#   ALL=1                          every version of the catalog
+set -euo pipefail
+
+BIN=${1:?usage: scripts/demo.sh BIN OUT}
+OUT=${2:?usage: scripts/demo.sh BIN OUT}
+case $BIN in /*) ;; *) BIN=$PWD/$BIN ;; esac
+
+if [[ -n ${VERSIONS:-} ]]; then
+	read -r -a versions <<<"$VERSIONS"
+elif [[ ${ALL:-0} == 1 ]]; then
+	mapfile -t versions < <("$BIN" versions --json | grep -o '"name": *"[^"]*"' | sed 's/.*"\([^"]*\)"$/\1/')
+else
+	versions=(ghes-3.2 ghes-3.5 github.ae ghes-3.8 ghes-3.10)
+fi
+
+rm -rf "$OUT"
+mkdir -p "$OUT/cassettes" "$OUT/reports" "$OUT/diff" "$OUT/logs"
+
+server_pid=""
+stop_server() {
+	if [[ -n $server_pid ]]; then
+		kill "$server_pid" 2>/dev/null || true
+		wait "$server_pid" 2>/dev/null || true
+		server_pid=""
+	fi
+}
+trap stop_server EXIT INT TERM
+
+# The reference server's built-in fixtures are public test values: the
+# first app, its first user, and every token of that app.
+fixtures=$("$BIN" serve --print-fixtures)
+field() { # field JQ_EXPR PYTHON_EXPR
+	if command -v jq >/dev/null; then
+		jq -r "$1" <<<"$fixtures"
+	else
+		python3 -c "import json,sys; f=json.load(sys.stdin); print($2)" <<<"$fixtures"
+	fi
+}
+export OAUTHCOMPAT_CLIENT_ID OAUTHCOMPAT_CLIENT_SECRET OAUTHCOMPAT_USERNAME OAUTHCOMPAT_PASSWORD OAUTHCOMPAT_TOKENS
+OAUTHCOMPAT_CLIENT_ID=$(field '.apps[0].client_id' 'f["apps"][0]["client_id"]')
+OAUTHCOMPAT_CLIENT_SECRET=$(field '.apps[0].client_secret' 'f["apps"][0]["client_secret"]')
+OAUTHCOMPAT_USERNAME=$(field '.users[0].login' 'f["users"][0]["login"]')
+OAUTHCOMPAT_PASSWORD=$(field '.users[0].password' 'f["users"][0]["password"]')
+OAUTHCOMPAT_TOKENS=$(field '[.tokens[] | select(.client_id == "'"$OAUTHCOMPAT_CLIENT_ID"'") | .value] | join(",")' \
+	'",".join(t["value"] for t in f["tokens"] if t["client_id"] == "'"$OAUTHCOMPAT_CLIENT_ID"'")')
+
+summary=()
+status=0
+for v in "${versions[@]}"; do
+	log=$OUT/logs/$v
+	"$BIN" serve --version "$v" --listen 127.0.0.1:0 >"$log.serve.out" 2>"$log.serve.err" &
+	server_pid=$!
+	url=""
+	for _ in $(seq 100); do
+		url=$(head -n 1 "$log.serve.out" 2>/dev/null || true)
+		[[ -n $url ]] && break
+		kill -0 "$server_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [[ -z $url ]]; then
+		echo "demo: the reference server for $v did not start:" >&2
+		cat "$log.serve.err" >&2
+		exit 2
+	fi
+
+	live=0
+	"$BIN" conform --version "$v" --target "$url" --record "$OUT/cassettes" --report "$OUT/reports/$v/live" \
+		>"$log.live.txt" 2>&1 || live=$?
+	stop_server
+	replayed=0
+	"$BIN" conform --version "$v" --cassettes "$OUT/cassettes" --report "$OUT/reports/$v/replay" \
+		>"$log.replay.txt" 2>&1 || replayed=$?
+	if ((live > 1 || replayed > 1)); then
+		echo "demo: conform failed for $v:" >&2
+		cat "$log.live.txt" "$log.replay.txt" >&2
+		exit 2
+	fi
+	same=yes
+	# The replay must reach the same verdict and counts as the live run.
+	if [[ $(head -n 1 "$log.live.txt" | sed 's/ (live+record)//') != $(head -n 1 "$log.replay.txt" | sed 's/ (replay)//') ]]; then
+		same=NO
+		status=1
+	fi
+	((live == 0 && replayed == 0)) || status=1
+	summary+=("$v|$(head -n 1 "$log.live.txt" | sed 's/^[^:]*: //')|$same")
+done
+
+# Diffs: two recordings (before and after an upgrade), and two documented
+# versions. The diff command is optional to the demo: report if it fails.
+diff_from=ghes-3.2 diff_to=ghes-3.8
+if [[ -d $OUT/cassettes/$diff_from && -d $OUT/cassettes/$diff_to ]]; then
+	if "$BIN" diff --from-cassettes "$OUT/cassettes/$diff_from" --to-cassettes "$OUT/cassettes/$diff_to" \
+		--out "$OUT/diff/recorded-$diff_from-$diff_to.md" >"$OUT/logs/diff-recorded.out" 2>"$OUT/logs/diff-recorded.err"; then
+		echo "diff of recordings: $OUT/diff/recorded-$diff_from-$diff_to.md ($(head -n 1 "$OUT/diff/recorded-$diff_from-$diff_to.md"))"
+	else
+		echo "diff of recordings failed: see $OUT/logs/diff-recorded.err"
+	fi
+fi
+if "$BIN" diff --from ghes-3.3 --to ghes-3.4 --out "$OUT/diff/documented-ghes-3.3-ghes-3.4.md" >"$OUT/logs/diff-documented.out" 2>"$OUT/logs/diff-documented.err"; then
+	echo "diff of documented versions: $OUT/diff/documented-ghes-3.3-ghes-3.4.md ($(head -n 1 "$OUT/diff/documented-ghes-3.3-ghes-3.4.md"))"
+else
+	echo "diff of documented versions failed: see $OUT/logs/diff-documented.err"
+fi
+
+echo
+printf '%-15s %-92s %s\n' VERSION "LIVE RUN (reference server, recorded)" "REPLAY SAME"
+for row in "${summary[@]}"; do
+	IFS='|' read -r v s same <<<"$row"
+	printf '%-15s %-92s %s\n' "$v" "$s" "$same"
+done
+echo
+echo "wrote $OUT: cassettes/<version>/conform.yaml, reports/<version>/{live,replay}/report.{xml,json,md,html}, diff/, logs/"
+exit $status
