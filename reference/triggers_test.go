@@ -1,0 +1,149 @@
+package reference_test
+
+import (
+	"net/http"
+
+	"github.com/oauthcompat/oauthcompat/reference"
+)
+
+// trigger is a realistic request that makes the server answer status for
+// an operation (keyed "METHOD /template", stable across versions). The
+// table is the source of the trigger table in docs/reference-server.md.
+type trigger struct {
+	key    string
+	status int
+	why    string
+	fix    func(*reference.Fixtures) // changes the default fixtures first
+	run    func(h *harness) resp
+}
+
+const (
+	kCheck       = "POST /applications/{client_id}/token"
+	kReset       = "PATCH /applications/{client_id}/token"
+	kDelete      = "DELETE /applications/{client_id}/token"
+	kDeleteGrant = "DELETE /applications/{client_id}/grant"
+	kScoped      = "POST /applications/{client_id}/token/scoped"
+	kLCheck      = "GET /applications/{client_id}/tokens/{access_token}"
+	kLReset      = "POST /applications/{client_id}/tokens/{access_token}"
+	kLRevoke     = "DELETE /applications/{client_id}/tokens/{access_token}"
+	kLGrant      = "DELETE /applications/{client_id}/grants/{access_token}"
+	kListGrants  = "GET /applications/grants"
+	kGetGrant    = "GET /applications/grants/{grant_id}"
+	kDelGrantID  = "DELETE /applications/grants/{grant_id}"
+	kList        = "GET /authorizations"
+	kCreate      = "POST /authorizations"
+	kGetOrCreate = "PUT /authorizations/clients/{client_id}"
+	kGetOrCrFP   = "PUT /authorizations/clients/{client_id}/{fingerprint}"
+	kGet         = "GET /authorizations/{authorization_id}"
+	kUpdate      = "PATCH /authorizations/{authorization_id}"
+	kDelAuthz    = "DELETE /authorizations/{authorization_id}"
+)
+
+func req(method, path, b string, h http.Header) func(*harness) resp {
+	return func(hs *harness) resp { return hs.do(method, path, b, h) }
+}
+
+// conditional GETs etagPath, then sends method path with If-None-Match.
+func conditional(method, path, b, etagPath string, h http.Header) func(*harness) resp {
+	return func(hs *harness) resp {
+		tag := hs.etagOf(etagPath, h)
+		return hs.do(method, path, b, with(h, "If-None-Match", tag))
+	}
+}
+
+var getOrCreateBody = `{"client_secret":"` + secret1 + `","scopes":["repo"],"note":"editor"}`
+
+var triggers = []trigger{
+	// Token in the body.
+	{kCheck, 200, "a token the app holds", nil, req("POST", tokenPath(app1), body(tok(0)), asApp)},
+	{kCheck, 404, "a token the app does not hold (never issued, deleted, reset, or another app's)", nil, req("POST", tokenPath(app1), body(unknown), asApp)},
+	{kCheck, 404, "another app's token", nil, req("POST", tokenPath(app1), body(tok(6)), asApp)},
+	{kCheck, 422, "no `access_token`", nil, req("POST", tokenPath(app1), `{}`, asApp)},
+	{kCheck, 422, "`access_token` not a string", nil, req("POST", tokenPath(app1), `{"access_token":42}`, asApp)},
+	{kCheck, 422, "malformed JSON (\"Problems parsing JSON\")", nil, req("POST", tokenPath(app1), `{"access_token":`, asApp)},
+	{kCheck, 401, "no Basic credentials, or a wrong client secret", nil, req("POST", tokenPath(app1), body(tok(0)), asBadApp)},
+	{kCheck, 403, "a token (`Authorization: token …` or `Bearer …`) instead of Basic", nil, req("POST", tokenPath(app1), body(tok(0)), asBearer)},
+	{kCheck, 404, "Basic credentials of another app than the one in the path", nil, req("POST", tokenPath(app1), body(tok(0)), asApp2)},
+	{kReset, 200, "a token the app holds: a new token; the old one stops working", nil, req("PATCH", tokenPath(app1), body(tok(1)), asApp)},
+	{kReset, 422, "no `access_token`, or not a string, or malformed JSON", nil, req("PATCH", tokenPath(app1), `{"access_token":null}`, asApp)},
+	{kReset, 404, "a token the app does not hold", nil, req("PATCH", tokenPath(app1), body(unknown), asApp)},
+	{kDelete, 204, "a token the app holds; check answers 404 afterwards", nil, req("DELETE", tokenPath(app1), body(tok(2)), asApp)},
+	{kDelete, 422, "no `access_token`, or not a string, or malformed JSON", nil, req("DELETE", tokenPath(app1), `[1,2]`, asApp)},
+	{kDelete, 404, "a token the app does not hold", nil, req("DELETE", tokenPath(app1), body(unknown), asApp)},
+	{kDeleteGrant, 204, "a token the app holds: every token of that user for the app is revoked", nil, req("DELETE", "/applications/"+app1+"/grant", body(tok(3)), asApp)},
+	{kDeleteGrant, 422, "no `access_token`, or not a string, or malformed JSON", nil, req("DELETE", "/applications/"+app1+"/grant", ``, asApp)},
+	{kDeleteGrant, 404, "a token the app does not hold", nil, req("DELETE", "/applications/"+app1+"/grant", body(unknown), asApp)},
+	{kScoped, 200, "a token the app holds and `target` (or `target_id`) naming a user: a new `ghu_` token with an `installation`", nil,
+		req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+tok(0)+`","target":"octocat","repositories":["hello-world"],"permissions":{"contents":"read","issues":"write"}}`, asApp)},
+	{kScoped, 401, "no Basic credentials, or a wrong client secret", nil, req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+tok(0)+`","target":"octocat"}`, noAuth)},
+	{kScoped, 403, "a token (`Authorization: token …` or `Bearer …`) instead of Basic", nil, req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+tok(0)+`","target":"octocat"}`, asToken)},
+	{kScoped, 404, "a token the app does not hold", nil, req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+unknown+`","target":"octocat"}`, asApp)},
+	{kScoped, 422, "both `repositories` and `repository_ids`", nil, req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+tok(0)+`","target":"octocat","repositories":["a"],"repository_ids":[1]}`, asApp)},
+	{kScoped, 422, "neither `target` nor `target_id`, an unknown target, or `target` and `target_id` naming different users", nil, req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+tok(0)+`","target":"nobody"}`, asApp)},
+	{kScoped, 422, "a body that does not fit the schema (e.g. a permission level outside the version's enum) or malformed JSON", nil, req("POST", tokenPath(app1)+"/scoped", `{"access_token":"`+tok(0)+`","target":"octocat","permissions":{"contents":"admin"}}`, asApp)},
+
+	// Legacy: the token in the path, same state.
+	{kLCheck, 200, "a token the app holds", nil, req("GET", legacyPath("tokens", tok(0)), "", asApp)},
+	{kLCheck, 404, "a token the app does not hold", nil, req("GET", legacyPath("tokens", unknown), "", asApp)},
+	{kLCheck, 304, "`If-None-Match` with the ETag of the previous answer", nil, conditional("GET", legacyPath("tokens", tok(0)), "", legacyPath("tokens", tok(0)), asApp)},
+	{kLCheck, 401, "no Basic credentials, or a wrong client secret", nil, req("GET", legacyPath("tokens", tok(0)), "", noAuth)},
+	{kLReset, 200, "a token the app holds: a new token; the old one stops working", nil, req("POST", legacyPath("tokens", tok(1)), "", asApp)},
+	{kLReset, 404, "a token the app does not hold", nil, req("POST", legacyPath("tokens", unknown), "", asApp)},
+	{kLRevoke, 204, "a token the app holds", nil, req("DELETE", legacyPath("tokens", tok(2)), "", asApp)},
+	{kLRevoke, 404, "a token the app does not hold", nil, req("DELETE", legacyPath("tokens", unknown), "", asApp)},
+	{kLGrant, 204, "a token the app holds: every token of that user for the app is revoked", nil, req("DELETE", legacyPath("grants", tok(3)), "", asApp)},
+	{kLGrant, 404, "a token the app does not hold", nil, req("DELETE", legacyPath("grants", unknown), "", asApp)},
+
+	// OAuth Authorizations API (Basic username:password).
+	{kListGrants, 200, "the user's grants, `per_page`/`page` with a `Link` header", nil, req("GET", "/applications/grants?per_page=2", "", asUser)},
+	{kListGrants, 304, "`If-None-Match` with the ETag of the previous answer", nil, conditional("GET", "/applications/grants", "", "/applications/grants", asUser)},
+	{kListGrants, 401, "no credentials, or a wrong password", nil, req("GET", "/applications/grants", "", noAuth)},
+	{kListGrants, 403, "a token (`Authorization: token …` or `Bearer …`) instead of Basic", nil, req("GET", "/applications/grants", "", asToken)},
+	{kListGrants, 404, "a `client_id` filter naming no app", nil, req("GET", "/applications/grants?client_id=no-such-app", "", asUser)},
+	{kGetGrant, 200, "one of the user's grants", nil, req("GET", "/applications/grants/1", "", asUser)},
+	{kGetGrant, 304, "`If-None-Match` with the ETag of the previous answer", nil, conditional("GET", "/applications/grants/1", "", "/applications/grants/1", asUser)},
+	{kGetGrant, 401, "no credentials, or a wrong password", nil, req("GET", "/applications/grants/1", "", asBadUser)},
+	{kGetGrant, 403, "a token instead of Basic", nil, req("GET", "/applications/grants/1", "", asBearer)},
+	{kGetGrant, 404, "another user's grant, or no such grant", nil, req("GET", "/applications/grants/1", "", asHubot)},
+	{kDelGrantID, 204, "one of the user's grants: all its tokens are revoked", nil, req("DELETE", "/applications/grants/1", "", asUser)},
+	{kDelGrantID, 304, "`If-None-Match` with the grant's current ETag (from GET): nothing is deleted", nil, conditional("DELETE", "/applications/grants/1", "", "/applications/grants/1", asUser)},
+	{kDelGrantID, 401, "no credentials, or a wrong password", nil, req("DELETE", "/applications/grants/1", "", noAuth)},
+	{kDelGrantID, 403, "a token instead of Basic", nil, req("DELETE", "/applications/grants/1", "", asToken)},
+	{kList, 200, "the user's authorizations (token shown as \"\"), `per_page`/`page` with a `Link` header", nil, req("GET", "/authorizations?per_page=3&page=2", "", asUser)},
+	{kList, 304, "`If-None-Match` with the ETag of the previous answer", nil, conditional("GET", "/authorizations", "", "/authorizations", asUser)},
+	{kList, 401, "no credentials, or a wrong password", nil, req("GET", "/authorizations", "", noAuth)},
+	{kList, 403, "a token instead of Basic", nil, req("GET", "/authorizations", "", asToken)},
+	{kList, 404, "a `client_id` filter naming no app", nil, req("GET", "/authorizations?client_id=no-such-app", "", asUser)},
+	{kCreate, 201, "a personal token (`note` required, unique per user; `ghp_`) or, with `client_id` and `client_secret`, an app token (`gho_`)", nil, req("POST", "/authorizations", `{"note":"ci","scopes":["repo"],"note_url":"https://ci.example.com"}`, asUser)},
+	{kCreate, 201, "an app token", nil, req("POST", "/authorizations", `{"client_id":"`+app2+`","client_secret":"`+secret2+`","scopes":["repo"],"fingerprint":"ci-runner"}`, asUser)},
+	{kCreate, 304, "`If-None-Match` with the ETag of `GET /authorizations`: nothing is created", nil, conditional("POST", "/authorizations", `{"note":"ci"}`, "/authorizations", asUser)},
+	{kCreate, 401, "no credentials, or a wrong password", nil, req("POST", "/authorizations", `{"note":"ci"}`, asBadUser)},
+	{kCreate, 403, "a token instead of Basic", nil, req("POST", "/authorizations", `{"note":"ci"}`, asToken)},
+	{kCreate, 410, "the fixtures set `authorizations_api_disabled`", func(f *reference.Fixtures) { f.AuthorizationsAPIDisabled = true }, req("POST", "/authorizations", `{"note":"ci"}`, asUser)},
+	{kCreate, 422, "no `note` for a personal token, a note the user already has, a fingerprint already used, an unknown `client_id` or wrong `client_secret`, a body that does not fit the schema, or malformed JSON", nil, req("POST", "/authorizations", `{"note":"deploy script"}`, asUser)},
+	{kCreate, 422, "a body that does not fit the schema", nil, req("POST", "/authorizations", `{"note":"ci","scopes":"repo"}`, asUser)},
+	{kGetOrCreate, 201, "the user has no authorization of the app without a fingerprint (or with the body's `fingerprint`): a new `gho_` token", nil, req("PUT", "/authorizations/clients/"+app1, `{"client_secret":"`+secret1+`","fingerprint":"new-device"}`, asUser)},
+	{kGetOrCreate, 200, "the same request again (or an existing token of the app): the authorization, token \"\"", nil, req("PUT", "/authorizations/clients/"+app1, getOrCreateBody, asUser)},
+	{kGetOrCreate, 304, "`If-None-Match` with the ETag of the existing authorization (from the 200 or from GET)", nil, func(h *harness) resp {
+		tag := h.do("PUT", "/authorizations/clients/"+app1, getOrCreateBody, asUser).hdr.Get("ETag")
+		return h.do("PUT", "/authorizations/clients/"+app1, getOrCreateBody, with(asUser, "If-None-Match", tag))
+	}},
+	{kGetOrCreate, 401, "no credentials, or a wrong password", nil, req("PUT", "/authorizations/clients/"+app1, getOrCreateBody, noAuth)},
+	{kGetOrCreate, 403, "a token instead of Basic", nil, req("PUT", "/authorizations/clients/"+app1, getOrCreateBody, asBearer)},
+	{kGetOrCreate, 422, "no `client_secret` or a wrong one, an unknown client_id, a body that does not fit the schema, or malformed JSON", nil, req("PUT", "/authorizations/clients/"+app1, `{"client_secret":"wrong"}`, asUser)},
+	{kGetOrCrFP, 201, "no authorization of the app with that fingerprint yet", nil, req("PUT", "/authorizations/clients/"+app1+"/desktop-1", `{"client_secret":"`+secret1+`"}`, asUser)},
+	{kGetOrCrFP, 200, "an authorization with that fingerprint exists (the fixtures' `laptop-2024`)", nil, req("PUT", "/authorizations/clients/"+app1+"/"+laptop.Fingerprint, `{"client_secret":"`+secret1+`"}`, asUser)},
+	{kGetOrCrFP, 422, "no `client_secret` or a wrong one, a body that does not fit the schema, or malformed JSON", nil, req("PUT", "/authorizations/clients/"+app1+"/desktop-1", `{"note":"x"}`, asUser)},
+	{kGet, 200, "one of the user's authorizations (token \"\")", nil, req("GET", "/authorizations/8", "", asUser)},
+	{kGet, 304, "`If-None-Match` with the ETag of the previous answer", nil, conditional("GET", "/authorizations/8", "", "/authorizations/8", asUser)},
+	{kGet, 401, "no credentials, or a wrong password", nil, req("GET", "/authorizations/8", "", noAuth)},
+	{kGet, 403, "a token instead of Basic", nil, req("GET", "/authorizations/8", "", asToken)},
+	{kGet, 404, "another user's authorization, or no such id", nil, req("GET", "/authorizations/8", "", asHubot)},
+	{kUpdate, 200, "one of `scopes`, `add_scopes`, `remove_scopes`, and/or `note`, `note_url`, `fingerprint`", nil, req("PATCH", "/authorizations/8", `{"add_scopes":["gist"],"note":"deploy script v2"}`, asUser)},
+	{kUpdate, 422, "more than one of `scopes`, `add_scopes`, `remove_scopes`; a note another personal token has; a body that does not fit the schema; malformed JSON", nil, req("PATCH", "/authorizations/8", `{"scopes":["repo"],"add_scopes":["gist"]}`, asUser)},
+	{kUpdate, 401, "no credentials, or a wrong password", nil, req("PATCH", "/authorizations/8", `{"note":"x"}`, noAuth)},
+	{kDelAuthz, 204, "one of the user's authorizations: its token stops working", nil, req("DELETE", "/authorizations/8", "", asUser)},
+	{kDelAuthz, 304, "`If-None-Match` with its current ETag (from GET): nothing is deleted", nil, conditional("DELETE", "/authorizations/8", "", "/authorizations/8", asUser)},
+	{kDelAuthz, 401, "no credentials, or a wrong password", nil, req("DELETE", "/authorizations/8", "", asBadUser)},
+	{kDelAuthz, 403, "a token instead of Basic", nil, req("DELETE", "/authorizations/8", "", asToken)},
+}
