@@ -2,12 +2,195 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/proxy"
+	"github.com/oauthcompat/oauthcompat/redact"
 )
 
-// runRecord is a placeholder until its issue lands.
-func runRecord(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "oauthcompat: this command is not available yet")
-	return exitFailure
+const recordAbout = `Records the traffic between a client and a GitHub server into redacted go-vcr v3
+cassettes, DIR/<version>/<name>.yaml. Only the OAuth endpoints (/applications...,
+/authorizations..., with or without /api/v3) are recorded unless --record-all.
+
+Reverse mode (default): point the client's base URL at the proxy; every request is
+forwarded to --upstream. Forward mode (--forward): set the client's HTTPS_PROXY to the
+proxy; CONNECT tunnels to the --mitm-host hosts are intercepted with the CA made by
+'oauthcompat ca init' (the client must trust it), other hosts are tunnelled untouched,
+and with --allow-host only the listed hosts can be reached at all.
+
+The first line on standard output is the proxy's URL. Secrets (Authorization,
+X-GitHub-OTP, cookies, client_secret, password, tokens in bodies, queries and paths)
+are replaced by pseudonyms keyed by --redact-key-file before anything reaches disk;
+the client always gets the real response. Each interaction is fsynced to a journal
+before its response ends; SIGINT or SIGTERM finishes the requests in flight and
+writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
+record into DIR) turns the journal into a cassette.`
+
+func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("record",
+		"record --upstream URL --cassettes DIR [flags]\n       oauthcompat record --forward --mitm-host HOST[,HOST] --ca DIR --cassettes DIR [flags]",
+		recordAbout, stderr)
+	upstream := fs.String("upstream", "", "reverse mode: the server to forward to, e.g. https://ghe.example.com or http://127.0.0.1:8080")
+	dir := fs.String("cassettes", "", "the directory cassettes are written under (required)")
+	version := fs.String("version", "", "the GitHub version to file cassettes under (3.8, ghes-3.8, api.github.com); default: each response's X-GitHub-Enterprise-Version, else api.github.com")
+	name := fs.String("name", "session", "the cassette name: cassettes are DIR/<version>/<name>.yaml; recording again appends")
+	listen := fs.String("listen", "127.0.0.1:8081", "the address to listen on (127.0.0.1:0 picks a free port)")
+	recordAll := fs.Bool("record-all", false, "record every request, not only the OAuth endpoints")
+	maxBody := fs.Int64("max-body", proxy.DefaultMaxBody, "bytes of each body to store; longer bodies stream through whole and are stored truncated with an "+cassettes.TruncatedHeader+" header")
+	keyFile := fs.String("redact-key-file", "", "the redaction key (created with mode 0600 if missing); default DIR/.redact-key, inside the cassettes directory. Keep it: the same key gives the same pseudonyms")
+	pseudoID := fs.Bool("pseudonymize-client-id", false, "replace OAuth client ids with pseudonyms too (they are kept readable by default)")
+	forward := fs.Bool("forward", false, "run a forward proxy with HTTPS interception instead of a reverse proxy")
+	mitmHosts := fs.String("mitm-host", "", "forward mode: comma-separated hosts (name or name:port) whose HTTPS is intercepted and recorded")
+	caDir := fs.String("ca", "", "forward mode: the directory holding the CA made by 'oauthcompat ca init'")
+	allowHosts := fs.String("allow-host", "", "forward mode: comma-separated hosts that may also be reached (tunnelled, not recorded); when set, every other host is refused")
+	verbose := fs.Bool("v", false, "log debug messages")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "record", "unexpected argument %q", fs.Arg(0))
+	}
+	if *dir == "" {
+		return usageError(stderr, "record", "--cassettes is required")
+	}
+	var up *url.URL
+	if *forward {
+		if *upstream != "" {
+			return usageError(stderr, "record", "--upstream is for reverse mode; in --forward mode the client chooses the host")
+		}
+		if *mitmHosts == "" || *caDir == "" {
+			return usageError(stderr, "record", "--forward needs --mitm-host and --ca")
+		}
+	} else {
+		if *upstream == "" {
+			return usageError(stderr, "record", "--upstream is required (or use --forward)")
+		}
+		if *mitmHosts != "" || *caDir != "" || *allowHosts != "" {
+			return usageError(stderr, "record", "--mitm-host, --ca and --allow-host need --forward")
+		}
+		u, err := url.Parse(*upstream)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageError(stderr, "record", "--upstream %q: want an http:// or https:// URL", *upstream)
+		}
+		up = u
+	}
+	if *maxBody <= 0 {
+		return usageError(stderr, "record", "--max-body must be positive")
+	}
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	if *keyFile == "" {
+		*keyFile = filepath.Join(*dir, ".redact-key")
+	}
+	key, err := redact.LoadOrCreateKey(*keyFile)
+	if err != nil {
+		return failure(stderr, "record", err)
+	}
+	red := redact.New(key, redact.Options{PseudonymizeClientID: *pseudoID})
+	if recovered, err := cassettes.Recover(*dir); err != nil {
+		return failure(stderr, "record", err)
+	} else {
+		for _, p := range recovered {
+			logger.Info("recovered an unfinished recording", "cassette", p)
+		}
+	}
+	store, err := cassettes.OpenStore(*dir, *name, red)
+	if err != nil {
+		return failure(stderr, "record", err)
+	}
+	cfg := proxy.Config{Upstream: up, Store: store, Version: *version, RecordAll: *recordAll, MaxBody: *maxBody, Logger: logger}
+
+	var (
+		handler http.Handler
+		rec     *proxy.Recorder
+	)
+	if *forward {
+		ca, err := proxy.LoadCA(*caDir)
+		if err != nil {
+			store.Close()
+			return failure(stderr, "record", err)
+		}
+		f, err := proxy.NewForward(cfg, ca, splitList(*mitmHosts), splitList(*allowHosts))
+		if err != nil {
+			store.Close()
+			return failure(stderr, "record", err)
+		}
+		handler, rec = f, f.Recorder
+	} else {
+		r, err := proxy.NewReverse(cfg)
+		if err != nil {
+			store.Close()
+			return failure(stderr, "record", err)
+		}
+		handler, rec = r, r.Recorder
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		store.Close()
+		return failure(stderr, "record", fmt.Errorf("listen: %w", err))
+	}
+	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
+	if f, ok := stdout.(interface{ Sync() error }); ok {
+		f.Sync()
+	}
+	mode := "reverse"
+	if *forward {
+		mode = "forward"
+	}
+	logger.Info("recording", "mode", mode, "listen", ln.Addr().String(), "upstream", *upstream, "cassettes", *dir, "name", *name)
+
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	var runErr error
+	select {
+	case <-ctx.Done():
+	case err := <-serveErr:
+		if !errors.Is(err, http.ErrServerClosed) {
+			runErr = err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		logger.Warn("stopping the listener", "err", err)
+	}
+	if err := rec.Shutdown(sctx); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	for _, p := range store.Written() {
+		logger.Info("cassette written", "path", p)
+	}
+	if runErr != nil {
+		return failure(stderr, "record", runErr)
+	}
+	return exitOK
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

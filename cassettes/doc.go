@@ -1,0 +1,32 @@
+// Package cassettes owns the cassette files oauthcompat writes and reads:
+// go-vcr v3 cassettes (YAML, "version: 2"), so any Go project can replay
+// them with plain go-vcr.
+//
+// # Overview
+//
+// A recording writes through a [Store]. [Store.Add] redacts an interaction
+// (the only place where redaction for disk happens) and appends it to a
+// journal next to its cassette, DIR/<version>/<name>.yaml.journal, and
+// returns once the record is written there: from then on a crash of the
+// process, SIGKILL included, cannot lose it. A background goroutine
+// fdatasyncs the journal continuously behind the writes (an operating-system
+// crash loses at most the last sync interval), which keeps the fsync off
+// the response path; nothing grows in memory. [Store.Close] turns each
+// journal into its cassette atomically (temporary file in the same
+// directory, fsync, rename, fsync of the directory), appending to the
+// interactions of a cassette already there.
+//
+// A process killed mid-recording leaves its journal behind; [Recover] (run
+// by [OpenStore] and by "oauthcompat cassette recover") turns every journal
+// into a valid cassette, dropping only a torn last record.
+//
+// Each interaction's request carries the catalog operation it matched in
+// the [OperationHeader] header, which go-vcr's loader keeps.
+//
+// # Usage
+//
+//	s, err := cassettes.OpenStore(dir, "session", redactor)
+//	err = s.Add("ghes-3.8", interaction)
+//	err = s.Close()
+//	c, err := cassettes.Load(cassettes.Path(dir, "ghes-3.8", "session"))
+package cassettes

@@ -1,0 +1,254 @@
+package cassettes
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/yaml.v3"
+)
+
+// OperationHeader is the request header in which each recorded interaction
+// carries the catalog operation id it matched ("apps/check-token"). It is
+// absent when no operation matched.
+const OperationHeader = "X-Oauthcompat-Operation"
+
+// ErrorHeader is set on the recorded response of an interaction whose
+// upstream failed (no response, recorded with code 502). Its value is the
+// error.
+const ErrorHeader = "X-Oauthcompat-Error"
+
+// TruncatedHeader is set on a recorded response whose body was longer than
+// the recording cap. Its value says how much was kept ("stored 10485760 of
+// 12000000 bytes"); the stored body is the beginning of the real one.
+const TruncatedHeader = "X-Oauthcompat-Truncated"
+
+// Ext is the extension of a cassette file.
+const Ext = ".yaml"
+
+// Path returns where the cassette name of version is stored:
+// DIR/<version>/<name>.yaml.
+func Path(dir, version, name string) string {
+	return filepath.Join(dir, version, name+Ext)
+}
+
+// file is the on-disk shape of a go-vcr v3 cassette.
+type file struct {
+	Version      int                     `yaml:"version"`
+	Interactions []*cassette.Interaction `yaml:"interactions"`
+}
+
+// Marshal encodes interactions as a go-vcr v3 cassette, numbering them
+// from 0 in order.
+func Marshal(interactions []*cassette.Interaction) ([]byte, error) {
+	for i, it := range interactions {
+		it.ID = i
+	}
+	if interactions == nil {
+		interactions = []*cassette.Interaction{}
+	}
+	var b bytes.Buffer
+	b.WriteString("---\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(4)
+	if err := enc.Encode(file{Version: cassette.CassetteFormatV2, Interactions: interactions}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// WriteAtomic writes c to path (which ends in .yaml) so that readers see
+// either the old file or the whole new one: it writes a temporary file in
+// the same directory, fsyncs it, renames it over path and fsyncs the
+// directory. The interactions are renumbered from 0.
+func WriteAtomic(path string, c *cassette.Cassette) error {
+	c.Mu.RLock()
+	data, err := Marshal(c.Interactions)
+	c.Mu.RUnlock()
+	if err != nil {
+		return fmt.Errorf("write cassette %s: %w", path, err)
+	}
+	return writeFileAtomic(path, data, 0o644)
+}
+
+func writeFileAtomic(path string, data []byte, mode fs.FileMode) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return syncDir(dir)
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("sync directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// Load reads the cassette file at path (with its .yaml extension). Errors
+// name the file, and the line when the YAML parser gives one; a file
+// without "version: 2", or an interaction without a method, URL or status
+// code, is rejected with a message saying what is missing. Load never
+// panics on bad input.
+func Load(path string) (c *cassette.Cassette, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("load cassette: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes cassette bytes read from path (used in messages).
+func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			c, err = nil, fmt.Errorf("load cassette %s: malformed YAML: %v", path, p)
+		}
+	}()
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("load cassette %s: %w", path, err)
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("load cassette %s: not a go-vcr cassette (want a mapping with version: 2 and interactions)", path)
+	}
+	top := root.Content[0]
+	if v := mapValue(top, "version"); v == nil {
+		return nil, fmt.Errorf("load cassette %s: missing version (want version: 2, the go-vcr v3 format)", path)
+	} else if v.Value != "2" {
+		return nil, fmt.Errorf("load cassette %s:%d: version %s is not supported (want version: 2, the go-vcr v3 format); re-record it", path, v.Line, v.Value)
+	}
+	var f file
+	if err := top.Decode(&f); err != nil {
+		return nil, fmt.Errorf("load cassette %s: %w", path, err)
+	}
+	items := mapValue(top, "interactions")
+	for i, it := range f.Interactions {
+		line := 0
+		if items != nil && i < len(items.Content) {
+			line = items.Content[i].Line
+		}
+		if it == nil {
+			return nil, fmt.Errorf("load cassette %s:%d: interaction %d is empty", path, line, i)
+		}
+		var missing []string
+		if it.Request.Method == "" {
+			missing = append(missing, "request.method")
+		}
+		if it.Request.URL == "" {
+			missing = append(missing, "request.url")
+		}
+		if it.Response.Code == 0 {
+			missing = append(missing, "response.code")
+		}
+		if len(missing) > 0 {
+			return nil, fmt.Errorf("load cassette %s:%d: interaction %d has no %s", path, line, i, strings.Join(missing, ", "))
+		}
+	}
+	c = cassette.New(strings.TrimSuffix(path, Ext))
+	c.File = path
+	c.IsNew = false
+	if f.Interactions != nil {
+		c.Interactions = f.Interactions
+	}
+	return c, nil
+}
+
+func mapValue(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// LoadDir loads every *.yaml file under dir, recursively, sorted by path.
+// dir may also be one cassette file. Every file that fails to load is
+// reported, each error naming its file.
+func LoadDir(dir string) ([]*cassette.Cassette, error) {
+	paths, err := Files(dir)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		out  []*cassette.Cassette
+		errs []error
+	)
+	for _, p := range paths {
+		c, err := Load(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out, errors.Join(errs...)
+}
+
+// Files lists the cassette files under dir (recursively, sorted), or dir
+// itself when it is a file.
+func Files(dir string) ([]string, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("load cassettes: %w", err)
+	}
+	if !st.IsDir() {
+		return []string{dir}, nil
+	}
+	var paths []string
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, Ext) && !strings.HasPrefix(d.Name(), ".") {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load cassettes: %w", err)
+	}
+	sort.Strings(paths)
+	return paths, nil
+}

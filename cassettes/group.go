@@ -1,0 +1,164 @@
+package cassettes
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/yaml.v3"
+)
+
+// journal is an open journal file. An Add writes its record at once (one
+// write under the mutex), so the record is in the kernel's hands, and a
+// crash of the process, SIGKILL included, cannot lose it; a syncer
+// goroutine fdatasyncs the file continuously behind the writes, so an
+// operating-system crash or power loss can lose only the records of the
+// last sync interval (well under a millisecond on an idle disk, a few under
+// load). Keeping the fsync off the response path is what lets recording run
+// close to a bare proxy's speed; close syncs everything before the journal
+// is merged.
+type journal struct {
+	path string
+	f    *os.File
+
+	mu     sync.Mutex
+	off    int64 // where the next record goes
+	alloc  int64 // bytes of zeros written ahead of off
+	closed bool
+	err    error // first write or sync failure; the journal is unusable after it
+
+	kick chan struct{} // capacity 1: there are writes to sync
+	done chan struct{} // closed when the syncer has stopped
+}
+
+func openJournal(path string) (*journal, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
+	}
+	busy, err := tryLock(f)
+	if busy {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: %w; choose another --name or wait for it to stop", path, ErrBusy)
+	}
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open journal %s: lock: %w", path, err)
+	}
+	// The journal's directory entry must be durable too.
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		f.Close()
+		return nil, err
+	}
+	j := &journal{path: path, f: f, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	go j.syncer()
+	return j, nil
+}
+
+// commit appends one encoded record. When it returns, the record survives
+// the death of the process; the syncer makes it survive the machine's.
+func (j *journal) commit(rec []byte) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return ErrClosed
+	}
+	if j.err != nil {
+		return j.err
+	}
+	if err := j.write(rec); err != nil {
+		j.err = fmt.Errorf("write journal %s: %w", j.path, err)
+		return j.err
+	}
+	select {
+	case j.kick <- struct{}{}:
+	default: // a sync is already due; it will cover this record
+	}
+	return nil
+}
+
+// syncer fdatasyncs the journal whenever records were written since its
+// last sync, until close.
+func (j *journal) syncer() {
+	defer close(j.done)
+	for range j.kick {
+		if err := syncData(j.f); err != nil {
+			j.mu.Lock()
+			if j.err == nil {
+				j.err = fmt.Errorf("sync journal %s: %w", j.path, err)
+			}
+			j.mu.Unlock()
+		}
+	}
+}
+
+// preallocChunk is how far ahead of its records a journal is filled with
+// zeros. Overwriting zeros in place changes no file size, so each sync
+// flushes data only, not the file's metadata; the size changes once per
+// chunk.
+const preallocChunk = 4 << 20
+
+// write puts buf at the journal's end. It must be called with j.mu held.
+func (j *journal) write(buf []byte) error {
+	if end := j.off + int64(len(buf)); end > j.alloc {
+		size := (end/preallocChunk + 1) * preallocChunk
+		zeros := make([]byte, 64<<10)
+		for at := j.alloc; at < size; at += int64(len(zeros)) {
+			if _, err := j.f.WriteAt(zeros[:min(int64(len(zeros)), size-at)], at); err != nil {
+				return err
+			}
+		}
+		j.alloc = size
+	}
+	if _, err := j.f.WriteAt(buf, j.off); err != nil {
+		return err
+	}
+	j.off += int64(len(buf))
+	return nil
+}
+
+// close stops accepting records, waits for the syncer and syncs what it
+// has not. The file stays open (and locked) for merge.
+func (j *journal) close() error {
+	j.mu.Lock()
+	if j.closed {
+		j.mu.Unlock()
+		return j.err
+	}
+	j.closed = true
+	close(j.kick)
+	j.mu.Unlock()
+	<-j.done
+	err := syncData(j.f)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err != nil && j.err == nil {
+		j.err = fmt.Errorf("sync journal %s: %w", j.path, err)
+	}
+	return j.err
+}
+
+// endsWith reports whether have ends with the interactions of tail (IDs
+// aside), compared in their cassette encoding.
+func endsWith(have, tail []*cassette.Interaction) bool {
+	if len(tail) == 0 || len(have) < len(tail) {
+		return false
+	}
+	off := len(have) - len(tail)
+	for k, t := range tail {
+		a, b := *have[off+k], *t
+		a.ID, b.ID = 0, 0
+		ya, err1 := yaml.Marshal(&a)
+		yb, err2 := yaml.Marshal(&b)
+		if err1 != nil || err2 != nil || !bytes.Equal(ya, yb) {
+			return false
+		}
+	}
+	return true
+}

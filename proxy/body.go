@@ -1,0 +1,119 @@
+package proxy
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// teeBody passes a response body through unchanged while keeping its first
+// limit bytes. done runs once, when the body reaches its end (complete) or
+// is closed before it; the Read or Close that triggers it returns only
+// after done.
+type teeBody struct {
+	rc        io.ReadCloser
+	limit     int64
+	buf       bytes.Buffer
+	n         int64 // bytes passed through
+	truncated bool
+	once      sync.Once
+	done      func(b *teeBody, complete bool)
+}
+
+func (b *teeBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.n += int64(n)
+		if room := b.limit - int64(b.buf.Len()); room > 0 {
+			b.buf.Write(p[:min(int64(n), room)])
+		}
+		if int64(b.buf.Len()) < b.n {
+			b.truncated = true
+		}
+	}
+	if err == io.EOF {
+		b.finish(true)
+	}
+	return n, err
+}
+
+func (b *teeBody) Close() error {
+	err := b.rc.Close()
+	b.finish(false)
+	return err
+}
+
+func (b *teeBody) finish(complete bool) {
+	b.once.Do(func() { b.done(b, complete) })
+}
+
+// doneBody calls done once when the body is closed or reaches its end.
+type doneBody struct {
+	io.ReadCloser
+	once sync.Once
+	done func()
+}
+
+func (b *doneBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.once.Do(b.done)
+	}
+	return n, err
+}
+
+func (b *doneBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.done)
+	return err
+}
+
+// decode returns a gzip or deflate body decoded, reporting whether it
+// was. A body that fails to decode is stored as it came. A truncated body
+// decodes as far as it goes.
+func decode(h http.Header, body []byte, truncated bool) ([]byte, bool) {
+	var (
+		r   io.Reader
+		err error
+	)
+	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))) {
+	case "gzip", "x-gzip":
+		r, err = gzip.NewReader(bytes.NewReader(body))
+	case "deflate":
+		// HTTP's deflate is zlib-wrapped; some servers send raw DEFLATE.
+		if r, err = zlib.NewReader(bytes.NewReader(body)); err != nil {
+			r, err = flate.NewReader(bytes.NewReader(body)), nil
+		}
+	default:
+		return body, false
+	}
+	if err != nil {
+		return body, false
+	}
+	out, err := io.ReadAll(r)
+	if err != nil && !(truncated && errors.Is(err, io.ErrUnexpectedEOF)) {
+		return body, false
+	}
+	return out, true
+}
+
+// BufferPool is a pool of 32 KiB copy buffers for [httputil.ReverseProxy]:
+// without one, it allocates a buffer per response.
+type BufferPool struct{ p sync.Pool }
+
+// Get returns a buffer.
+func (b *BufferPool) Get() []byte {
+	if v, ok := b.p.Get().(*[]byte); ok {
+		return *v
+	}
+	return make([]byte, 32<<10)
+}
+
+// Put returns a buffer to the pool.
+func (b *BufferPool) Put(buf []byte) { b.p.Put(&buf) }

@@ -1,0 +1,392 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/schemas"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+)
+
+// DefaultMaxBody is the stored body cap when [Config.MaxBody] is zero.
+const DefaultMaxBody = 10 << 20
+
+// DefaultVersion is the version recorded when neither [Config.Version]
+// nor an X-GitHub-Enterprise-Version response header names one.
+const DefaultVersion = "api.github.com"
+
+// ErrClosed is returned by [Recorder.RoundTrip] after [Recorder.Close].
+var ErrClosed = errors.New("recorder is closed")
+
+// Config configures a [Recorder] and the proxies built on it. Zero fields
+// take the documented defaults.
+type Config struct {
+	// Upstream is the server the reverse proxy forwards to, such as
+	// http://127.0.0.1:8080 or https://ghe.example.com. It is nil in
+	// forward mode.
+	Upstream *url.URL
+
+	// Store receives the recorded interactions. It is required.
+	Store *cassettes.Store
+
+	// Version is the GitHub version the cassettes are filed under ("3.8",
+	// "ghes-3.8", "api.github.com"). Empty means: from each response's
+	// X-GitHub-Enterprise-Version header, else api.github.com.
+	Version string
+
+	// Catalog names the operation each interaction matched; nil means
+	// [schemas.Default].
+	Catalog *schemas.Catalog
+
+	// Transport sends requests upstream; nil means a tuned
+	// *http.Transport (keep-alives, a large idle pool per host).
+	Transport http.RoundTripper
+
+	// RecordAll records every request, not only those to the OAuth paths
+	// (/applications..., /authorizations..., with or without /api/v3).
+	RecordAll bool
+
+	// MaxBody caps how many bytes of each body are stored (default 10 MiB).
+	// Longer bodies still stream through whole; the stored copy is cut and
+	// marked with the [cassettes.TruncatedHeader] header.
+	MaxBody int64
+
+	// Logger receives warnings (a version header contradicting Version, a
+	// failed journal write); nil discards them.
+	Logger *slog.Logger
+}
+
+// Recorder is an [http.RoundTripper] that forwards requests upstream and
+// records each completed interaction into the Store. It is safe for
+// concurrent use.
+type Recorder struct {
+	cfg     Config
+	tr      http.RoundTripper
+	cat     *schemas.Catalog
+	version string // canonical Config.Version, or ""
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	closed   bool
+	inflight sync.WaitGroup
+	warned   sync.Map // header version -> struct{}
+}
+
+// NewRecorder returns a Recorder for cfg. cfg.Store is required.
+func NewRecorder(cfg Config) (*Recorder, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("new recorder: no cassette store")
+	}
+	r := &Recorder{cfg: cfg, tr: cfg.Transport, cat: cfg.Catalog, log: cfg.Logger}
+	if r.tr == nil {
+		r.tr = NewTransport()
+	}
+	if r.cat == nil {
+		r.cat = schemas.Default()
+	}
+	if r.log == nil {
+		r.log = slog.New(slog.DiscardHandler)
+	}
+	if r.cfg.MaxBody <= 0 {
+		r.cfg.MaxBody = DefaultMaxBody
+	}
+	if cfg.Version != "" {
+		v, err := r.cat.Version(cfg.Version)
+		if err != nil {
+			// A version the catalog does not know yet can still be
+			// recorded; its operations are named from the other versions.
+			r.version = schemas.Canonical(cfg.Version)
+			r.log.Warn("recording a version the catalog does not document", "version", r.version)
+		} else {
+			r.version = v.Name
+		}
+	}
+	return r, nil
+}
+
+// NewTransport returns the *http.Transport used when [Config.Transport] is
+// nil: proxy settings from the environment, keep-alives and up to 256 idle
+// connections per host.
+func NewTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 1024
+	t.MaxIdleConnsPerHost = 256
+	t.IdleConnTimeout = 90 * time.Second
+	return t
+}
+
+// Close stops accepting round trips, waits for those in flight (their
+// response bodies must be read to the end or closed), then closes the Store,
+// which writes the cassettes.
+func (r *Recorder) Close() error { return r.Shutdown(context.Background()) }
+
+// Shutdown is [Recorder.Close] with a deadline: when ctx ends before the
+// round trips in flight finish, the Store is closed anyway (recording what
+// has completed) and ctx's error is returned with the Store's.
+func (r *Recorder) Shutdown(ctx context.Context) error {
+	r.mu.Lock()
+	already := r.closed
+	r.closed = true
+	r.mu.Unlock()
+	if already {
+		return nil
+	}
+	done := make(chan struct{})
+	go func() { r.inflight.Wait(); close(done) }()
+	var waitErr error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		waitErr = fmt.Errorf("recorder: round trips still in flight: %w", ctx.Err())
+	}
+	return errors.Join(waitErr, r.cfg.Store.Close())
+}
+
+func (r *Recorder) begin() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return false
+	}
+	r.inflight.Add(1)
+	return true
+}
+
+// records reports whether a request to path is recorded.
+func (r *Recorder) records(path string) bool {
+	return r.cfg.RecordAll || schemas.IsOAuthPath(path)
+}
+
+// RoundTrip forwards req upstream and returns the real response. When the
+// path is recorded, the request body is read whole first, and the response
+// body is teed into a capped buffer: the interaction is stored when the
+// body reaches its end or is closed, before that Read or Close returns.
+// When upstream fails, the failure is recorded as an interaction with code
+// 502 and the [cassettes.ErrorHeader] header, and the error is returned.
+func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if !r.begin() {
+		closeBody(req)
+		return nil, ErrClosed
+	}
+	if !r.records(req.URL.Path) {
+		resp, err := r.tr.RoundTrip(req)
+		if err != nil {
+			r.inflight.Done()
+			return nil, err
+		}
+		resp.Body = &doneBody{ReadCloser: resp.Body, done: r.inflight.Done}
+		return resp, nil
+	}
+
+	var reqBody []byte
+	if req.Body != nil && req.Body != http.NoBody {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			r.inflight.Done()
+			return nil, fmt.Errorf("read request body: %w", err)
+		}
+		reqBody = b
+		out := req.Clone(req.Context())
+		out.Body = io.NopCloser(bytes.NewReader(b))
+		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		req = out
+	}
+	start := time.Now()
+	it := &cassette.Interaction{Request: r.request(req, reqBody)}
+
+	resp, err := r.tr.RoundTrip(req)
+	if err != nil {
+		defer r.inflight.Done()
+		if req.Context().Err() == nil {
+			it.Response = errorResponse(req, err, time.Since(start))
+			r.add(req, it, "")
+		}
+		return nil, err
+	}
+	resp.Body = &teeBody{
+		rc:    resp.Body,
+		limit: r.cfg.MaxBody,
+		done: func(b *teeBody, complete bool) {
+			defer r.inflight.Done()
+			it.Response = r.response(resp, b, complete, time.Since(start))
+			r.add(req, it, resp.Header.Get("X-GitHub-Enterprise-Version"))
+		},
+	}
+	return resp, nil
+}
+
+// add labels and stores a finished interaction. Store errors are logged:
+// the live client already has its response.
+func (r *Recorder) add(req *http.Request, it *cassette.Interaction, header string) {
+	version := r.versionFor(header)
+	if op := r.operation(version, req.Method, req.URL.Path); op != "" {
+		it.Request.Headers.Set(cassettes.OperationHeader, op)
+	}
+	if err := r.cfg.Store.Add(version, it); err != nil {
+		r.log.Error("interaction not recorded", "method", req.Method, "path", req.URL.Path, "err", err)
+	}
+}
+
+// versionFor picks the version an interaction is filed under.
+func (r *Recorder) versionFor(header string) string {
+	var fromHeader string
+	if header != "" {
+		fromHeader = schemas.Canonical(header)
+		if v, err := r.cat.Version(header); err == nil {
+			fromHeader = v.Name
+		}
+	}
+	switch {
+	case r.version != "":
+		if fromHeader != "" && fromHeader != r.version {
+			if _, seen := r.warned.LoadOrStore(fromHeader, struct{}{}); !seen {
+				r.log.Warn("upstream reports another version than --version; recording under --version",
+					"version", r.version, "header", header)
+			}
+		}
+		return r.version
+	case fromHeader != "":
+		return fromHeader
+	}
+	return DefaultVersion
+}
+
+// operation names the catalog operation a request matched: the version's
+// own, else any version's, else "".
+func (r *Recorder) operation(version, method, path string) string {
+	if v, err := r.cat.Version(version); err == nil {
+		if op, ok := v.Match(method, path); ok {
+			return op.ID
+		}
+	}
+	if op, ok := r.cat.Lookup(method, path); ok {
+		return op.ID
+	}
+	return ""
+}
+
+// request captures the recorded side of req, as go-vcr's recorder does.
+func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
+	stored := body
+	h := req.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	if int64(len(body)) > r.cfg.MaxBody {
+		stored = body[:r.cfg.MaxBody]
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of %d bytes", len(stored), len(body)))
+	}
+	cr := cassette.Request{
+		Proto:            req.Proto,
+		ProtoMajor:       req.ProtoMajor,
+		ProtoMinor:       req.ProtoMinor,
+		ContentLength:    req.ContentLength,
+		TransferEncoding: req.TransferEncoding,
+		Trailer:          req.Trailer,
+		Host:             req.Host,
+		Body:             string(stored),
+		Headers:          h,
+		URL:              req.URL.String(),
+		Method:           req.Method,
+	}
+	if cr.Proto == "" {
+		cr.Proto, cr.ProtoMajor, cr.ProtoMinor = "HTTP/1.1", 1, 1
+	}
+	if cr.Host == "" {
+		cr.Host = req.URL.Host
+	}
+	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "application/x-www-form-urlencoded") {
+		if v, err := url.ParseQuery(string(stored)); err == nil {
+			cr.Form = v
+		}
+	}
+	return cr
+}
+
+// response captures the recorded side of resp from the teed body.
+func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d time.Duration) cassette.Response {
+	h := resp.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	body, decoded := decode(h, b.buf.Bytes(), b.truncated)
+	if decoded {
+		h.Del("Content-Encoding")
+	}
+	cl := resp.ContentLength
+	switch {
+	case b.truncated:
+		total := "more than " + fmt.Sprint(b.n)
+		if complete {
+			total = fmt.Sprint(b.n)
+		}
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of %s bytes", b.buf.Len(), total))
+		cl = int64(len(body))
+	case !complete:
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d bytes: the client closed the body before its end", len(body)))
+		cl = int64(len(body))
+	case decoded && cl >= 0:
+		cl = int64(len(body))
+	}
+	if h.Get("Content-Length") != "" || decoded && cl >= 0 {
+		if cl >= 0 {
+			h.Set("Content-Length", fmt.Sprint(cl))
+		} else {
+			h.Del("Content-Length")
+		}
+	}
+	return cassette.Response{
+		Proto:            resp.Proto,
+		ProtoMajor:       resp.ProtoMajor,
+		ProtoMinor:       resp.ProtoMinor,
+		TransferEncoding: resp.TransferEncoding,
+		Trailer:          resp.Trailer,
+		ContentLength:    cl,
+		Uncompressed:     resp.Uncompressed,
+		Body:             string(body),
+		Headers:          h,
+		Status:           resp.Status,
+		Code:             resp.StatusCode,
+		Duration:         d,
+	}
+}
+
+// errorResponse is the recorded response of a round trip upstream failed.
+func errorResponse(req *http.Request, err error, d time.Duration) cassette.Response {
+	body := ErrorBody(upstreamOf(req), err)
+	h := http.Header{}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", fmt.Sprint(len(body)))
+	h.Set(cassettes.ErrorHeader, err.Error())
+	return cassette.Response{
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		ContentLength: int64(len(body)),
+		Body:          string(body),
+		Headers:       h,
+		Status:        "502 Bad Gateway",
+		Code:          http.StatusBadGateway,
+		Duration:      d,
+	}
+}
+
+// upstreamOf names the server a request went to: scheme://host.
+func upstreamOf(req *http.Request) string {
+	return (&url.URL{Scheme: req.URL.Scheme, Host: req.URL.Host}).String()
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}

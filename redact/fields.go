@@ -1,0 +1,51 @@
+package redact
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// secretFields are the JSON, form and query field names whose values are
+// always secret, whatever their shape.
+var secretFields = map[string]bool{
+	"client_secret": true,
+	"password":      true,
+	"access_token":  true,
+	"refresh_token": true,
+	"token":         true,
+	"otp":           true,
+}
+
+// IsSecretField reports whether a JSON, form or query field of that name
+// (compared case-insensitively) holds a secret: client_secret, password,
+// access_token, refresh_token, token or otp. hashed_token and
+// token_last_eight are derived from the token instead (see
+// [Redactor.Response]).
+func IsSecretField(name string) bool { return secretFields[strings.ToLower(name)] }
+
+// isClientIDField reports whether a field names an OAuth client id (or the
+// user of Basic credentials).
+func isClientIDField(name string) bool { return strings.EqualFold(name, "client_id") }
+
+func contentType(h http.Header) string {
+	for k, v := range h {
+		if strings.EqualFold(k, "Content-Type") && len(v) > 0 {
+			return strings.ToLower(v[0])
+		}
+	}
+	return ""
+}
+
+// fixLength updates a recorded length and Content-Length header after the
+// body changed. An unknown length (-1, chunked) stays unknown.
+func fixLength(length *int64, h http.Header, n int) {
+	if *length >= 0 || n > 0 && *length != -1 {
+		*length = int64(n)
+	}
+	for k := range h {
+		if strings.EqualFold(k, "Content-Length") {
+			h[k] = []string{strconv.Itoa(n)}
+		}
+	}
+}

@@ -1,0 +1,133 @@
+package redact_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/oauthcompat/oauthcompat/redact"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+)
+
+// placements puts a secret where the redactor must find it. Each returns
+// the interaction and the encodings of the secret that must not survive.
+var placements = []func(s string) (*cassette.Interaction, []string){
+	func(s string) (*cassette.Interaction, []string) { // Basic client credentials
+		b := base64.StdEncoding.EncodeToString([]byte(clientID + ":" + s))
+		return &cassette.Interaction{Request: req("POST", "https://api.github.com/applications/"+clientID+"/token", http.Header{"Authorization": {"Basic " + b}}, "")}, []string{b}
+	},
+	func(s string) (*cassette.Interaction, []string) { // Basic, lower case, user password
+		b := base64.StdEncoding.EncodeToString([]byte("octocat:" + s))
+		return &cassette.Interaction{Request: req("GET", "https://ghe.example.com/api/v3/authorizations", http.Header{"Authorization": {"basic " + b}}, "")}, []string{b}
+	},
+	func(s string) (*cassette.Interaction, []string) { // token scheme
+		return &cassette.Interaction{Request: req("GET", "https://api.github.com/user", http.Header{"Authorization": {"token " + s}}, "")}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // Bearer scheme
+		return &cassette.Interaction{Request: req("GET", "https://api.github.com/user", http.Header{"Authorization": {"Bearer " + s}}, "")}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // OTP
+		return &cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"X-GitHub-OTP": {s}}, "")}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // Cookie
+		return &cassette.Interaction{Request: req("GET", "https://github.com/settings", http.Header{"Cookie": {"logged_in=yes; user_session=" + s}}, "")}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // Set-Cookie
+		return &cassette.Interaction{Request: req("GET", "https://github.com/", nil, ""), Response: cassette.Response{Code: 200, Headers: http.Header{"Set-Cookie": {"_gh_sess=" + s + "; Path=/; HttpOnly"}}}}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // JSON fields
+		j := jsonString(s)
+		body := `{"client_secret":` + j + `,"password":` + j + `,"access_token":` + j + `,"token":` + j + `}`
+		return &cassette.Interaction{Request: req("POST", "https://api.github.com/applications/"+clientID+"/token", http.Header{"Content-Type": {"application/json"}}, body)}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // form fields
+		e := url.QueryEscape(s)
+		body := "client_id=" + clientID + "&client_secret=" + e + "&password=" + e + "&access_token=" + e + "&token=" + e
+		r := req("POST", "https://github.com/login/oauth/access_token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, body)
+		r.Form = url.Values{"client_secret": {s}, "password": {s}}
+		return &cassette.Interaction{Request: r}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // query
+		e := url.QueryEscape(s)
+		u := "https://api.github.com/applications/" + clientID + "/tokens/x?client_id=" + clientID + "&client_secret=" + e + "&access_token=" + e + "&token=" + e
+		return &cassette.Interaction{Request: req("GET", u, nil, "")}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // legacy path token
+		e := url.PathEscape(s)
+		return &cassette.Interaction{Request: req("GET", "https://ghe.example.com/api/v3/applications/"+clientID+"/tokens/"+e, nil, "")}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // response token and hashed_token
+		j := jsonString(s)
+		body := `{"id":1,"token":` + j + `,"hashed_token":"` + sha(s) + `","token_last_eight":"x"}`
+		return &cassette.Interaction{
+			Request:  req("POST", "https://api.github.com/applications/"+clientID+"/token", nil, ""),
+			Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: body},
+		}, []string{j[1 : len(j)-1], sha(s)}
+	},
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// FuzzRedact holds, for every secret shape in every place a secret goes:
+// nothing of the secret (nor its encodings) reaches the cassette bytes,
+// pseudonyms are stable under the key and redaction is idempotent.
+func FuzzRedact(f *testing.F) {
+	for i := range placements {
+		for _, s := range []string{gho, ghu, ghp, pat, "ghs_" + strings.Repeat("a1B2", 9), legacyToken, clientSecret, password, "p@ss w0rd;x=1&y", session, "12345678", "hunter2!"} {
+			f.Add(uint8(i), s)
+		}
+	}
+	f.Add(uint8(4), otp)
+	f.Fuzz(func(t *testing.T, kind uint8, secret string) {
+		place := placements[int(kind)%len(placements)]
+		// Only secrets worth the name can be told apart from the text
+		// around them: at least 8 characters, printable, no white space.
+		if utf8.RuneCountInString(secret) < 8 || !utf8.ValidString(secret) || strings.IndexFunc(secret, func(r rune) bool {
+			return unicode.IsSpace(r) || !unicode.IsPrint(r)
+		}) >= 0 {
+			t.Skip()
+		}
+		in, encodings := place(secret)
+		blank, _ := place("")
+		if strings.Contains(marshal(t, blank), secret) {
+			t.Skip() // the secret is part of the template itself
+		}
+		r := redact.New(testKey, redact.Options{})
+		got := clone(t, in)
+		r.Interaction(got)
+		out := marshal(t, got)
+		for _, s := range append([]string{secret}, encodings...) {
+			if len(s) >= 8 && strings.Contains(out, s) {
+				t.Fatalf("secret %q (as %q) survives in:\n%s", secret, s, out)
+			}
+		}
+		again := clone(t, in)
+		redact.New(testKey, redact.Options{}).Interaction(again)
+		if diff := cmp.Diff(out, marshal(t, again)); diff != "" {
+			t.Fatalf("not stable (-first +second):\n%s", diff)
+		}
+		twice := clone(t, got)
+		r.Interaction(twice)
+		if diff := cmp.Diff(out, marshal(t, twice)); diff != "" {
+			t.Fatalf("not idempotent (-once +twice):\n%s", diff)
+		}
+		p := r.Token(secret)
+		if utf8.RuneCountInString(p) != utf8.RuneCountInString(secret) {
+			t.Fatalf("Token(%q) = %q: length changed", secret, p)
+		}
+		for _, prefix := range []string{"gho_", "ghu_", "ghp_", "ghs_", "ghr_", "github_pat_"} {
+			if strings.HasPrefix(secret, prefix) && secret != prefix && !strings.HasPrefix(p, prefix) {
+				t.Fatalf("Token(%q) = %q: prefix lost", secret, p)
+			}
+		}
+	})
+}

@@ -1,0 +1,122 @@
+package redact
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strings"
+)
+
+// headers returns a redacted copy of h (nil stays nil).
+func (r *Redactor) headers(h http.Header, response bool) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		nv := make([]string, len(vs))
+		for i, v := range vs {
+			nv[i] = r.header(k, v, response)
+		}
+		out[k] = nv
+	}
+	return out
+}
+
+func (r *Redactor) header(name, v string, response bool) string {
+	switch strings.ToLower(name) {
+	case "authorization", "proxy-authorization":
+		return r.authorization(v)
+	case "x-github-otp":
+		return r.value(v)
+	case "cookie":
+		return r.cookies(v)
+	case "set-cookie":
+		return r.setCookie(v)
+	}
+	return r.text(v)
+}
+
+// authorization redacts credentials of any scheme, keeping the scheme
+// word. Basic credentials become Basic of client_id:pseudonym, the user
+// part readable unless the options say otherwise.
+func (r *Redactor) authorization(v string) string {
+	v = strings.TrimSpace(v)
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok {
+		return r.value(v)
+	}
+	cred = strings.TrimSpace(cred)
+	if strings.EqualFold(scheme, "basic") {
+		return scheme + " " + r.basic(cred)
+	}
+	return scheme + " " + r.value(cred)
+}
+
+func (r *Redactor) basic(cred string) string {
+	raw, err := base64.StdEncoding.DecodeString(cred)
+	if err != nil {
+		return r.value(cred)
+	}
+	user, pass, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		return base64.StdEncoding.EncodeToString([]byte(r.value(string(raw))))
+	}
+	return base64.StdEncoding.EncodeToString([]byte(r.clientID(user) + ":" + r.value(pass)))
+}
+
+// cookies redacts every value of a Cookie header, keeping the names.
+func (r *Redactor) cookies(v string) string {
+	parts := strings.Split(v, ";")
+	for i, p := range parts {
+		name, val, ok := strings.Cut(p, "=")
+		if !ok {
+			parts[i] = r.value(strings.TrimSpace(p))
+			if strings.HasPrefix(p, " ") {
+				parts[i] = " " + parts[i]
+			}
+			continue
+		}
+		parts[i] = name + "=" + r.cookieValue(val)
+	}
+	return strings.Join(parts, ";")
+}
+
+// setCookie redacts the value of a Set-Cookie header, keeping its name and
+// attributes.
+func (r *Redactor) setCookie(v string) string {
+	first, attrs, hasAttrs := strings.Cut(v, ";")
+	name, val, ok := strings.Cut(first, "=")
+	if !ok {
+		first = r.value(first)
+	} else {
+		first = name + "=" + r.cookieValue(val)
+	}
+	if !hasAttrs {
+		return first
+	}
+	parts := strings.Split(attrs, ";")
+	for i, p := range parts {
+		name, _, _ := strings.Cut(p, "=")
+		if cookieAttrs[strings.ToLower(strings.TrimSpace(name))] {
+			parts[i] = r.text(p)
+			continue
+		}
+		// Not an attribute: a value cut by a stray ";". Redact it.
+		lead := p[:len(p)-len(strings.TrimLeft(p, " "))]
+		parts[i] = lead + r.value(strings.TrimSpace(p))
+	}
+	return first + ";" + strings.Join(parts, ";")
+}
+
+// cookieAttrs are the Set-Cookie attributes kept readable.
+var cookieAttrs = map[string]bool{
+	"path": true, "domain": true, "expires": true, "max-age": true, "secure": true,
+	"httponly": true, "samesite": true, "partitioned": true, "priority": true, "": true,
+}
+
+func (r *Redactor) cookieValue(val string) string {
+	if q := strings.TrimPrefix(strings.TrimSuffix(val, `"`), `"`); len(q) == len(val)-2 && len(val) >= 2 {
+		return `"` + r.value(q) + `"`
+	}
+	return r.value(val)
+}

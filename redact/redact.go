@@ -1,0 +1,210 @@
+package redact
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+)
+
+// Options changes what a [Redactor] treats as secret. The zero value is
+// the default.
+type Options struct {
+	// PseudonymizeClientID replaces OAuth client ids (and the user name of
+	// Basic credentials) with pseudonyms too. By default they stay readable:
+	// a client id is not a secret, and it names the application a cassette
+	// is about.
+	PseudonymizeClientID bool
+}
+
+// Redactor replaces secrets in go-vcr interactions with keyed, stable,
+// shape-preserving pseudonyms. It is safe for concurrent use.
+type Redactor struct {
+	d    *deriver
+	opts Options
+
+	// hashes maps the SHA-256 (hex) of a token seen in a response to its
+	// pseudonym, so a later response carrying only hashed_token (a list of
+	// authorizations) gets the same pseudonymous hash, and recognises the
+	// pseudonymous hashes it produced.
+	hashes  sync.Map // string -> string (pseudonym), or "" for a produced hash
+	nhashes atomic.Int64
+}
+
+// maxHashes bounds the hashes a Redactor remembers, so memory stays flat
+// over a long recording; past it, it starts afresh.
+const maxHashes = 1 << 16
+
+func (r *Redactor) remember(k, v string) {
+	if _, loaded := r.hashes.Swap(k, v); !loaded && r.nhashes.Add(1) > maxHashes {
+		r.hashes.Clear()
+		r.nhashes.Store(0)
+	}
+}
+
+// New returns a Redactor keyed with key, which must hold at least 16 bytes
+// (use [LoadOrCreateKey]). New panics on a shorter key: a fixed or empty key
+// would make pseudonyms guessable.
+func New(key []byte, opts Options) *Redactor {
+	if len(key) < minKeySize {
+		panic("redact: key shorter than 16 bytes; use redact.LoadOrCreateKey or redact.NewRandom")
+	}
+	return &Redactor{d: newDeriver(key), opts: opts}
+}
+
+// NewRandom returns a Redactor with a fresh random key, for tests and
+// ephemeral use: its pseudonyms match no other Redactor's.
+func NewRandom() *Redactor {
+	key := make([]byte, KeySize)
+	if _, err := rand.Read(key); err != nil {
+		panic("redact: " + err.Error())
+	}
+	return New(key, Options{})
+}
+
+// Token returns the pseudonym of a token: a GitHub prefix (gho_, ghu_,
+// ghp_, ghs_, ghr_, github_pat_) is kept, and the rest keeps its length
+// and alphabet. A string without such a prefix is treated as by
+// [Redactor.Secret]. Token of a pseudonym returns it unchanged.
+func (r *Redactor) Token(tok string) string { return r.d.token(tok) }
+
+// Secret returns the pseudonym of a secret: same length, drawn from the
+// narrowest alphabet holding the secret (digits stay digits, lowercase hex
+// stays lowercase hex, alphanumerics stay alphanumeric). Secret of a
+// pseudonym returns it unchanged.
+func (r *Redactor) Secret(s string) string { return r.d.secret(s) }
+
+// Interaction redacts both sides of i in place. See [Redactor.Request] and
+// [Redactor.Response].
+func (r *Redactor) Interaction(i *cassette.Interaction) {
+	if i == nil {
+		return
+	}
+	r.Request(&i.Request)
+	r.Response(&i.Response)
+}
+
+// Request redacts a recorded request in place: credentials in headers
+// (Authorization of any scheme, Proxy-Authorization, X-GitHub-OTP, Cookie),
+// secret fields (see [IsSecretField]) in JSON bodies, form bodies, the
+// recorded form and the query, tokens in the path (the legacy endpoints
+// carry them there), URL user info, and any string shaped like a token
+// (see [TokenPattern]) anywhere. It fixes content_length and the
+// Content-Length header when the body changes. It is idempotent.
+func (r *Redactor) Request(req *cassette.Request) {
+	if req == nil {
+		return
+	}
+	req.Headers = r.headers(req.Headers, false)
+	req.Trailer = r.headers(req.Trailer, false)
+	req.URL = r.url(req.Method, req.URL)
+	if req.RequestURI != "" {
+		req.RequestURI = r.requestURI(req.Method, req.RequestURI)
+	}
+	req.Host = r.text(req.Host)
+	req.RemoteAddr = ""
+	req.Form = r.values(req.Form)
+	body := r.body(req.Body, contentType(req.Headers), false)
+	if body != req.Body {
+		req.Body = body
+		fixLength(&req.ContentLength, req.Headers, len(body))
+	}
+}
+
+// Response redacts a recorded response in place: Set-Cookie values,
+// secret fields and token-shaped strings in the body and headers. In a JSON
+// object holding a token, hashed_token becomes the SHA-256 (hex) of the
+// token's pseudonym and token_last_eight its last eight characters; a
+// hashed_token without its token is replaced by the pseudonymous hash this
+// Redactor gave the same token before, or else by a pseudonym. It fixes
+// content_length and the Content-Length header when the body changes.
+func (r *Redactor) Response(resp *cassette.Response) {
+	if resp == nil {
+		return
+	}
+	resp.Headers = r.headers(resp.Headers, true)
+	resp.Trailer = r.headers(resp.Trailer, true)
+	body := r.body(resp.Body, contentType(resp.Headers), true)
+	if body != resp.Body {
+		resp.Body = body
+		fixLength(&resp.ContentLength, resp.Headers, len(body))
+	}
+}
+
+// value pseudonymises a secret value of any shape.
+func (r *Redactor) value(s string) string { return r.d.token(s) }
+
+// text replaces every token-shaped substring of s.
+func (r *Redactor) text(s string) string {
+	if !mayHoldToken(s) || !TokenPattern.MatchString(s) {
+		return s
+	}
+	return TokenPattern.ReplaceAllStringFunc(s, r.d.token)
+}
+
+// clientID pseudonymises a client id (or Basic user name) when the options
+// say so; otherwise it only replaces token-shaped strings.
+func (r *Redactor) clientID(s string) string {
+	if r.opts.PseudonymizeClientID {
+		return r.value(s)
+	}
+	return r.text(s)
+}
+
+// hashFor returns the hashed_token and token_last_eight for a token
+// pseudonym, remembering the real hash.
+func (r *Redactor) hashFor(realToken, pseudo string) (hashed, last8 string) {
+	sum := sha256.Sum256([]byte(pseudo))
+	hashed = hex.EncodeToString(sum[:])
+	if realToken != pseudo {
+		real := sha256.Sum256([]byte(realToken))
+		r.remember(hex.EncodeToString(real[:]), pseudo)
+	}
+	r.remember(hashed, "")
+	if len(pseudo) >= 8 {
+		last8 = pseudo[len(pseudo)-8:]
+	} else {
+		last8 = pseudo
+	}
+	return hashed, last8
+}
+
+// lookupHash maps a hashed_token seen without its token.
+func (r *Redactor) lookupHash(h string) (hashed, last8 string, ok bool) {
+	v, found := r.hashes.Load(strings.ToLower(h))
+	if !found {
+		return "", "", false
+	}
+	if p := v.(string); p != "" {
+		hashed, last8 = r.hashFor(p, p)
+		return hashed, last8, true
+	}
+	return h, "", true // a hash this Redactor produced
+}
+
+// mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20
+// characters and either "gh" or a run of 40 hex digits.
+func mayHoldToken(s string) bool {
+	if len(s) < 20 {
+		return false
+	}
+	if strings.Contains(s, "gh") {
+		return true
+	}
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
+			if run++; run >= 40 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}

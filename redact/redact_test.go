@@ -1,0 +1,333 @@
+package redact_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/oauthcompat/oauthcompat/redact"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/yaml.v3"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+const (
+	clientID     = "Iv1.8a61f9b3a7aba766"
+	clientSecret = "1f8e2b6c4d9a0e7f3b5c8d1a2e4f6b9c0d3e5f7a"
+	gho          = "gho_16C7e42F292c6912E7710c838347Ae178B4a"
+	ghu          = "ghu_ABCdefGHIjklMNOpqrSTUvwxYZ0123456789"
+	ghp          = "ghp_zzzzYYYYxxxxWWWWvvvvUUUUttttSSSSrrrr"
+	pat          = "github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab"
+	legacyToken  = "e72e16c7e42f292c6912e7710c838347ae178b4a"
+	password     = "correct-horse-battery"
+	otp          = "123456"
+	session      = "Zm9vYmFyYmF6cXV4cXV1eA"
+)
+
+func basic(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+}
+
+func marshal(t testing.TB, i *cassette.Interaction) string {
+	t.Helper()
+	b, err := yaml.Marshal(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func clone(t testing.TB, i *cassette.Interaction) *cassette.Interaction {
+	t.Helper()
+	b, err := json.Marshal(i)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out cassette.Interaction
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return &out
+}
+
+func req(method, u string, h http.Header, body string) cassette.Request {
+	if h == nil {
+		h = http.Header{}
+	}
+	return cassette.Request{Method: method, URL: u, Headers: h, Body: body, ContentLength: int64(len(body))}
+}
+
+// TestRedactSecretShapes checks each secret shape: gone from the cassette
+// bytes, pseudonyms stable and idempotent.
+func TestRedactSecretShapes(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      cassette.Interaction
+		secrets []string
+		keep    []string // must survive (readable, not secret)
+	}{
+		{
+			name:    "basic client credentials",
+			in:      cassette.Interaction{Request: req("POST", "https://api.github.com/applications/"+clientID+"/token", http.Header{"Authorization": {"Basic " + basic(clientID, clientSecret)}}, `{"access_token":"`+gho+`"}`)},
+			secrets: []string{clientSecret, gho, basic(clientID, clientSecret)},
+			keep:    []string{clientID},
+		},
+		{
+			name:    "basic lower case",
+			in:      cassette.Interaction{Request: req("GET", "https://ghe.example.com/api/v3/authorizations", http.Header{"Authorization": {"basic " + basic("octocat", password)}}, "")},
+			secrets: []string{password, basic("octocat", password)},
+			keep:    []string{"basic "},
+		},
+		{
+			name:    "basic upper case",
+			in:      cassette.Interaction{Request: req("GET", "https://ghe.example.com/api/v3/authorizations", http.Header{"Authorization": {"BASIC " + basic(clientID, clientSecret)}}, "")},
+			secrets: []string{clientSecret, basic(clientID, clientSecret)},
+		},
+		{
+			name:    "token scheme",
+			in:      cassette.Interaction{Request: req("GET", "https://api.github.com/user", http.Header{"Authorization": {"token " + ghp}}, "")},
+			secrets: []string{ghp},
+			keep:    []string{"token ghp_"},
+		},
+		{
+			name:    "bearer scheme any case",
+			in:      cassette.Interaction{Request: req("GET", "https://api.github.com/user", http.Header{"authorization": {"bEaReR " + pat}}, "")},
+			secrets: []string{pat},
+			keep:    []string{"bEaReR github_pat_"},
+		},
+		{
+			name:    "otp and cookie",
+			in:      cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"X-Github-Otp": {otp}, "Cookie": {"user_session=" + session + "; logged_in=yes"}}, `{"scopes":["repo"],"note":"ci"}`)},
+			secrets: []string{session},
+			keep:    []string{"user_session=", "logged_in="},
+		},
+		{
+			name: "json body secrets",
+			in: cassette.Interaction{Request: req("PUT", "https://ghe.example.com/api/v3/authorizations/clients/"+clientID,
+				http.Header{"Content-Type": {"application/json"}},
+				`{"client_secret": "`+clientSecret+`", "password": "`+password+`", "token": "`+ghu+`", "note": "uses `+ghp+` inline"}`)},
+			secrets: []string{clientSecret, password, ghu, ghp},
+			keep:    []string{`"note": "uses ghp_`, clientID},
+		},
+		{
+			name: "form body",
+			in: cassette.Interaction{Request: func() cassette.Request {
+				r := req("POST", "https://github.com/login/oauth/access_token", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+					"client_id="+clientID+"&client_secret="+clientSecret+"&password="+url.QueryEscape("p@ss word&x"))
+				r.Form = url.Values{"client_id": {clientID}, "client_secret": {clientSecret}, "password": {"p@ss word&x"}}
+				return r
+			}()},
+			secrets: []string{clientSecret, "p@ss word&x", url.QueryEscape("p@ss word&x")},
+			keep:    []string{"client_id=" + clientID},
+		},
+		{
+			name:    "query parameters",
+			in:      cassette.Interaction{Request: req("GET", "https://api.github.com/applications/"+clientID+"/tokens/x?client_id="+clientID+"&client_secret="+clientSecret+"&access_token="+legacyToken, nil, "")},
+			secrets: []string{clientSecret, legacyToken},
+		},
+		{
+			name:    "legacy path token",
+			in:      cassette.Interaction{Request: req("GET", "https://ghe.example.com/api/v3/applications/"+clientID+"/tokens/"+legacyToken, nil, "")},
+			secrets: []string{legacyToken},
+			keep:    []string{"/api/v3/applications/" + clientID + "/tokens/"},
+		},
+		{
+			name:    "legacy path token of any shape",
+			in:      cassette.Interaction{Request: req("DELETE", "https://api.github.com/applications/"+clientID+"/grants/notshapedlikeatoken42", nil, "")},
+			secrets: []string{"notshapedlikeatoken42"},
+		},
+		{
+			name:    "url user info",
+			in:      cassette.Interaction{Request: req("GET", "https://octocat:"+password+"@ghe.example.com/api/v3/authorizations", nil, "")},
+			secrets: []string{password},
+		},
+		{
+			name: "response token and derived fields",
+			in: cassette.Interaction{
+				Request: req("POST", "https://api.github.com/applications/"+clientID+"/token", nil, ""),
+				Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}, "Set-Cookie": {"_gh_sess=" + session + "; path=/; HttpOnly"}},
+					Body: `{"id":1,"token":"` + gho + `","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `","app":{"client_id":"` + clientID + `"}}`},
+			},
+			secrets: []string{gho, sha(gho), session, gho[len(gho)-8:]},
+			keep:    []string{clientID, "path=/; HttpOnly"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := redact.New(testKey, redact.Options{})
+			got := clone(t, &tc.in)
+			r.Interaction(got)
+			out := marshal(t, got)
+			for _, s := range tc.secrets {
+				if strings.Contains(out, s) {
+					t.Errorf("secret %q survives in:\n%s", s, out)
+				}
+			}
+			for _, s := range tc.keep {
+				if !strings.Contains(out, s) {
+					t.Errorf("%q should stay readable in:\n%s", s, out)
+				}
+			}
+			// Stable: a fresh Redactor with the same key gives the same bytes.
+			again := clone(t, &tc.in)
+			redact.New(testKey, redact.Options{}).Interaction(again)
+			if diff := cmp.Diff(out, marshal(t, again)); diff != "" {
+				t.Errorf("not stable (-first +second):\n%s", diff)
+			}
+			// Idempotent: redacting the output changes nothing.
+			twice := clone(t, got)
+			r.Interaction(twice)
+			if diff := cmp.Diff(out, marshal(t, twice)); diff != "" {
+				t.Errorf("not idempotent (-once +twice):\n%s", diff)
+			}
+			if got.Request.Body != "" && got.Request.ContentLength != int64(len(got.Request.Body)) {
+				t.Errorf("request content_length %d, body has %d bytes", got.Request.ContentLength, len(got.Request.Body))
+			}
+		})
+	}
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// TestResponseDerivedFields checks hashed_token and token_last_eight follow
+// the token's pseudonym, and that a later list carrying only the hash gets
+// the same pseudonymous hash.
+func TestResponseDerivedFields(t *testing.T) {
+	r := redact.New(testKey, redact.Options{})
+	resp := cassette.Response{Code: 201, Headers: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Content-Length": {"0"}},
+		Body: `{"token":"` + gho + `","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `"}`}
+	resp.ContentLength = int64(len(resp.Body))
+	r.Response(&resp)
+	var got struct{ Token, HashedToken, TokenLastEight string }
+	if err := json.Unmarshal([]byte(strings.ReplaceAll(resp.Body, "_t", "T")), &got); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(resp.Body), &m); err != nil {
+		t.Fatal(err)
+	}
+	p := m["token"]
+	if want := r.Token(gho); p != want {
+		t.Fatalf("token = %q, want Token(real) = %q", p, want)
+	}
+	if m["hashed_token"] != sha(p) {
+		t.Errorf("hashed_token = %q, want SHA-256 of the pseudonym %q", m["hashed_token"], sha(p))
+	}
+	if m["token_last_eight"] != p[len(p)-8:] {
+		t.Errorf("token_last_eight = %q, want %q", m["token_last_eight"], p[len(p)-8:])
+	}
+	if resp.ContentLength != int64(len(resp.Body)) || resp.Headers.Get("Content-Length") != itoa(len(resp.Body)) {
+		t.Errorf("lengths not fixed: content_length %d, header %q, body %d", resp.ContentLength, resp.Headers.Get("Content-Length"), len(resp.Body))
+	}
+
+	list := cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}},
+		Body: `[{"token":"","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `"}]`}
+	r.Response(&list)
+	want := `[{"token":"","hashed_token":"` + sha(p) + `","token_last_eight":"` + p[len(p)-8:] + `"}]`
+	if diff := cmp.Diff(want, list.Body); diff != "" {
+		t.Errorf("list body (-want +got):\n%s", diff)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestPseudonymShape checks prefix, length and alphabet are kept.
+func TestPseudonymShape(t *testing.T) {
+	r := redact.New(testKey, redact.Options{})
+	tests := []struct {
+		in      string
+		pattern string
+	}{
+		{gho, `^gho_[A-Za-z0-9]{36}$`},
+		{ghu, `^ghu_[A-Za-z0-9]{36}$`},
+		{ghp, `^ghp_[A-Za-z0-9]{36}$`},
+		{"ghs_" + strings.Repeat("a1B2", 9), `^ghs_[A-Za-z0-9]{36}$`},
+		{"ghr_" + strings.Repeat("Z9", 38), `^ghr_[A-Za-z0-9]{76}$`},
+		{pat, "^github_pat_[A-Za-z0-9_]{" + itoa(len(pat)-11) + "}$"},
+		{legacyToken, `^[0-9a-f]{40}$`},
+		{clientSecret, `^[0-9a-f]{40}$`},
+		{strings.ToUpper(legacyToken), `^[0-9A-F]{40}$`},
+		{otp, `^[0-9]{6}$`},
+		{"p@ss word", `^[!-~]{9}$`},
+	}
+	for _, tc := range tests {
+		got := r.Token(tc.in)
+		if !regexp.MustCompile(tc.pattern).MatchString(got) {
+			t.Errorf("Token(%q) = %q, want %s", tc.in, got, tc.pattern)
+		}
+		if got == tc.in {
+			t.Errorf("Token(%q) returned the secret", tc.in)
+		}
+		if again := r.Token(got); again != got {
+			t.Errorf("Token(Token(%q)) = %q, want the fixed point %q", tc.in, again, got)
+		}
+		if s := r.Secret(got); !strings.Contains(tc.in, "_") && s != got {
+			t.Errorf("Secret(pseudonym %q) = %q, want it unchanged", got, s)
+		}
+	}
+	other := redact.New([]byte("another key, another pseudonym!!"), redact.Options{})
+	if other.Token(gho) == r.Token(gho) {
+		t.Error("two keys gave the same pseudonym")
+	}
+	if r.Token(gho) == r.Token(ghu) || r.Token(clientSecret) == r.Token(legacyToken) {
+		t.Error("two secrets share a pseudonym")
+	}
+}
+
+// TestPseudonymizeClientID checks the option reaches the path, Basic
+// credentials, JSON and query.
+func TestPseudonymizeClientID(t *testing.T) {
+	in := cassette.Interaction{Request: req("POST", "https://api.github.com/applications/"+clientID+"/token?client_id="+clientID,
+		http.Header{"Authorization": {"Basic " + basic(clientID, clientSecret)}, "Content-Type": {"application/json"}},
+		`{"client_id":"`+clientID+`"}`)}
+	for _, pseudo := range []bool{false, true} {
+		got := clone(t, &in)
+		redact.New(testKey, redact.Options{PseudonymizeClientID: pseudo}).Interaction(got)
+		out := marshal(t, got)
+		raw, _ := base64.StdEncoding.DecodeString(strings.TrimPrefix(got.Request.Headers.Get("Authorization"), "Basic "))
+		visible := strings.Contains(out, clientID) || strings.HasPrefix(string(raw), clientID+":")
+		if visible == pseudo {
+			t.Errorf("PseudonymizeClientID=%v: client id visible=%v in:\n%s\nbasic=%s", pseudo, visible, out, raw)
+		}
+	}
+}
+
+func TestLoadOrCreateKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sub", ".redact-key")
+	k1, err := redact.LoadOrCreateKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Mode().Perm() != 0o600 || len(k1) != redact.KeySize {
+		t.Errorf("key file mode %v, %d bytes; want 0600, %d", st.Mode().Perm(), len(k1), redact.KeySize)
+	}
+	k2, err := redact.LoadOrCreateKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(k1, k2); diff != "" {
+		t.Errorf("second load differs (-first +second):\n%s", diff)
+	}
+	short := filepath.Join(t.TempDir(), "short")
+	os.WriteFile(short, []byte("x"), 0o600)
+	if _, err := redact.LoadOrCreateKey(short); err == nil {
+		t.Error("a 1-byte key was accepted")
+	}
+}
