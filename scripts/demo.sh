@@ -4,8 +4,10 @@
 # For each version it starts the reference server on a free loopback port,
 # runs the conformance suite against it live while recording cassettes, runs
 # the suite again from those cassettes (no server involved), and stops the
-# server. Then it diffs two recordings and two documented versions. Nothing
-# leaves 127.0.0.1.
+# server. Versions with the OAuth Authorizations API get a second, short run
+# against a server whose API is disabled, where creating an authorization
+# answers 410 (row "+API off"). Then it diffs two recordings and two
+# documented versions. Nothing leaves 127.0.0.1.
 #
 #   VERSIONS="ghes-3.2 ghes-3.8"  pick the versions (default: one per docs page)
 #   ALL=1                          every version of the catalog
@@ -56,9 +58,11 @@ OAUTHCOMPAT_TOKENS=$(field '[.tokens[] | select(.client_id == "'"$OAUTHCOMPAT_CL
 
 summary=()
 status=0
-for v in "${versions[@]}"; do
-	log=$OUT/logs/$v
-	"$BIN" serve --version "$v" --listen 127.0.0.1:0 >"$log.serve.out" 2>"$log.serve.err" &
+# start_server V LOG [FIXTURES]: the reference server for V on a free port;
+# sets server_pid and url.
+start_server() {
+	local v=$1 log=$2
+	"$BIN" serve --version "$v" --listen 127.0.0.1:0 ${3:+--fixtures "$3"} >"$log.serve.out" 2>"$log.serve.err" &
 	server_pid=$!
 	url=""
 	for _ in $(seq 100); do
@@ -72,7 +76,20 @@ for v in "${versions[@]}"; do
 		cat "$log.serve.err" >&2
 		exit 2
 	fi
+}
 
+# The 410 of POST /authorizations needs a server whose Authorizations API is
+# disabled (a fixture setting), so it gets a run of its own.
+disabled_fixtures=$OUT/logs/fixtures-authorizations-api-disabled.json
+if command -v jq >/dev/null; then
+	jq '.authorizations_api_disabled = true' <<<"$fixtures" >"$disabled_fixtures"
+else
+	python3 -c "import json,sys; f=json.load(sys.stdin); f['authorizations_api_disabled']=True; print(json.dumps(f))" <<<"$fixtures" >"$disabled_fixtures"
+fi
+
+for v in "${versions[@]}"; do
+	log=$OUT/logs/$v
+	start_server "$v" "$log"
 	live=0
 	"$BIN" conform --version "$v" --target "$url" --record "$OUT/cassettes" --report "$OUT/reports/$v/live" \
 		>"$log.live.txt" 2>&1 || live=$?
@@ -93,6 +110,16 @@ for v in "${versions[@]}"; do
 	fi
 	((live == 0 && replayed == 0)) || status=1
 	summary+=("$v|$(head -n 1 "$log.live.txt" | sed 's/^[^:]*: //')|$same")
+
+	if "$BIN" catalog --version "$v" | grep -q '^oauth-authorizations/create-authorization '; then
+		start_server "$v" "$log.disabled" "$disabled_fixtures"
+		disabled=0
+		"$BIN" conform --version "$v" --target "$url" --only oauth-authorizations/create-authorization \
+			--report "$OUT/reports/$v/authorizations-api-disabled" >"$log.disabled.txt" 2>&1 || disabled=$?
+		stop_server
+		((disabled == 0)) || status=1
+		summary+=("  +API off|$(head -n 1 "$log.disabled.txt" | sed 's/^[^:]*: //')|")
+	fi
 done
 
 # Diffs: two recordings (before and after an upgrade), and two documented
