@@ -2,12 +2,174 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/proxy"
+	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/replay"
 )
 
-// runReplay is a placeholder until its issue lands.
-func runReplay(_ context.Context, _ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "oauthcompat: this command is not available yet")
-	return exitFailure
+const replayAbout = `Serves recorded cassettes as an offline GitHub: point a client's base URL at the first
+line printed on standard output. Requests match a recorded interaction by method, path
+(with or without /api/v3), query (any order) and JSON body (compared semantically);
+identical requests get the recorded answers in order (check 200, delete 204, check 404),
+and --exhausted says what comes after the last. Status, headers and body bytes are
+replayed as recorded; an If-None-Match matching a recorded ETag gets the recorded 304.
+
+Secrets: with the redaction key the cassettes were recorded with (--redact-key-file,
+default DIR/.redact-key when it exists) a request's secrets are pseudonymised as at
+record time, so a client sending the real token gets the answer recorded for it.
+Without a key, secret fields are matched by shape (their kind, not their value).
+
+A miss is never mistaken for GitHub: it gets 501 with a JSON body naming the closest
+recorded interaction and the fields that differ, and the header
+X-Oauthcompat-Replay: miss; the log says the same. Nothing leaves the machine unless
+--on-miss proxy: then a miss is forwarded to --upstream, recorded (redacted, durably)
+into a new cassette under DIR, and the real answer returned.`
+
+func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("replay", "replay --cassettes DIR|FILE [--version V] [--listen ADDR] [--on-miss error|proxy --upstream URL] [flags]", replayAbout, stderr)
+	dir := fs.String("cassettes", "", "a cassette directory (DIR/<version>/<name>.yaml, searched recursively) or one cassette file (required)")
+	version := fs.String("version", "", "the GitHub version to replay (3.8, ghes-3.8, api.github.com); default: the version the cassette directories name (required when they name several)")
+	listen := fs.String("listen", "127.0.0.1:8082", "the address to listen on (127.0.0.1:0 picks a free port)")
+	onMiss := fs.String("on-miss", "error", "what a request no interaction matches gets: error (501 with an explanation) or proxy (forwarded to --upstream and recorded)")
+	upstream := fs.String("upstream", "", "with --on-miss proxy: the server misses are forwarded to")
+	exhausted := fs.String("exhausted", "repeat-last", "after the last recorded answer to identical requests: repeat-last, or error (a miss)")
+	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default DIR/.redact-key when it exists")
+	name := fs.String("name", "", "with --on-miss proxy: the cassette misses are recorded into (default misses-<UTC time>, a new episode)")
+	verbose := fs.Bool("v", false, "log every hit too")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return usageError(stderr, "replay", "unexpected argument %q", fs.Arg(0))
+	}
+	if *dir == "" {
+		return usageError(stderr, "replay", "--cassettes is required")
+	}
+	ex, err := replay.ParseExhausted(*exhausted)
+	if err != nil {
+		return usageError(stderr, "replay", "--exhausted: %v", err)
+	}
+	var up *url.URL
+	switch *onMiss {
+	case "error":
+		if *upstream != "" {
+			return usageError(stderr, "replay", "--upstream needs --on-miss proxy")
+		}
+	case "proxy":
+		u, err := url.Parse(*upstream)
+		if *upstream == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return usageError(stderr, "replay", "--on-miss proxy needs --upstream URL (http:// or https://)")
+		}
+		up = u
+	default:
+		return usageError(stderr, "replay", "--on-miss must be error or proxy, got %q", *onMiss)
+	}
+
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	root := *dir
+	if st, err := os.Stat(root); err == nil && !st.IsDir() {
+		root = filepath.Dir(root)
+	}
+	explicitKey := *keyFile != ""
+	if !explicitKey {
+		*keyFile = filepath.Join(root, ".redact-key")
+	}
+	var red *redact.Redactor
+	key, err := os.ReadFile(*keyFile)
+	switch {
+	case err == nil:
+		if key, err = redact.LoadOrCreateKey(*keyFile); err != nil {
+			return failure(stderr, "replay", err)
+		}
+		red = redact.New(key, redact.Options{})
+	case explicitKey || !errors.Is(err, iofs.ErrNotExist):
+		return usageError(stderr, "replay", "--redact-key-file: %v", err)
+	}
+
+	opts := replay.Options{Version: *version, Exhausted: ex, Redactor: red, Logger: logger}
+	var rec *proxy.Recorder
+	if up != nil {
+		storeRed := red
+		if storeRed == nil {
+			// Misses are recorded like any recording: with the directory's
+			// key, made now. Matching stays by shape for the cassettes
+			// already there, which were not recorded with it.
+			k, err := redact.LoadOrCreateKey(*keyFile)
+			if err != nil {
+				return failure(stderr, "replay", err)
+			}
+			storeRed = redact.New(k, redact.Options{})
+		}
+		if *name == "" {
+			*name = "misses-" + time.Now().UTC().Format("20060102T150405Z")
+		}
+		store, err := cassettes.OpenStore(root, *name, storeRed)
+		if err != nil {
+			return failure(stderr, "replay", err)
+		}
+		rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: *version, Logger: logger})
+		if err != nil {
+			store.Close()
+			return failure(stderr, "replay", err)
+		}
+		opts.Miss = replay.Upstream(up, rec)
+	}
+	closeRec := func() error {
+		if rec == nil {
+			return nil
+		}
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return rec.Shutdown(sctx)
+	}
+
+	ix, err := replay.Load(*dir, opts)
+	if err != nil {
+		closeRec()
+		return failure(stderr, "replay", err)
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		closeRec()
+		return failure(stderr, "replay", fmt.Errorf("listen: %w", err))
+	}
+	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
+	if f, ok := stdout.(interface{ Sync() error }); ok {
+		f.Sync()
+	}
+	v := "unknown"
+	if ix.Version() != nil {
+		v = ix.Version().Name
+	}
+	match := "by shape (no redaction key)"
+	if red != nil {
+		match = "with the redaction key " + *keyFile
+	}
+	logger.Info("replaying", "listen", ln.Addr().String(), "cassettes", *dir, "version", v, "interactions", ix.Len(), "secrets", match, "on_miss", *onMiss)
+
+	runErr := replay.Serve(ctx, ln, ix)
+	if err := closeRec(); err != nil {
+		runErr = errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		return failure(stderr, "replay", runErr)
+	}
+	return exitOK
 }

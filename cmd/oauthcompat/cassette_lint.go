@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/replay"
+)
+
+const lintAbout = `Checks the cassettes under DIR (recursively; or one cassette file) and reports, one
+per line: files that do not load (YAML errors with file and line, missing fields),
+interactions that match no catalog operation of the cassette's version (the directory
+name, DIR/<version>/<name>.yaml, or --version), responses that fail the version's
+schema for their operation and status, and anything that looks like an unredacted
+secret. With the redaction key (--redact-key-file, default DIR/.redact-key when it
+exists) the secret check is exact: whatever redaction would still change is reported.
+Without it, every recorded credential, OTP, password and 40-hex client secret is.
+Statuses a version does not document are listed as (info) and do not fail the check.
+Exits 0 when clean, 1 when anything is found, 2 for a usage error.`
+
+func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flags("cassette lint", "cassette lint [--version V] [--redact-key-file F] [--json] DIR|FILE", lintAbout, stderr)
+	version := fs.String("version", "", "check against this version instead of the one the directory names")
+	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default DIR/.redact-key when it exists")
+	asJSON := fs.Bool("json", false, "print the findings as JSON")
+	if code, ok := parse(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return usageError(stderr, "cassette lint", "want one DIR or FILE, got %d arguments", fs.NArg())
+	}
+	path := fs.Arg(0)
+	root := path
+	if st, err := os.Stat(path); err == nil && !st.IsDir() {
+		root = filepath.Dir(path)
+	}
+	explicit := *keyFile != ""
+	if !explicit {
+		*keyFile = filepath.Join(root, ".redact-key")
+	}
+	var red *redact.Redactor
+	switch _, err := os.Stat(*keyFile); {
+	case err == nil:
+		key, err := redact.LoadOrCreateKey(*keyFile)
+		if err != nil {
+			return usageError(stderr, "cassette lint", "%v", err)
+		}
+		red = redact.New(key, redact.Options{})
+	case explicit || !errors.Is(err, iofs.ErrNotExist):
+		return usageError(stderr, "cassette lint", "--redact-key-file: %v", err)
+	}
+	findings, err := replay.Lint(path, replay.LintOptions{Version: *version, Redactor: red})
+	if err != nil {
+		return usageError(stderr, "cassette lint", "%v", err)
+	}
+	if *asJSON {
+		if findings == nil {
+			findings = []replay.Finding{}
+		}
+		if code := writeJSON(stdout, findings); code != exitOK {
+			return code
+		}
+	} else {
+		for _, f := range findings {
+			fmt.Fprintln(stdout, f)
+		}
+	}
+	var problems int
+	for _, f := range findings {
+		if !f.Info {
+			problems++
+		}
+	}
+	if problems > 0 {
+		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d findings\n", problems)
+		return exitFindings
+	}
+	return exitOK
+}

@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReplayCommand runs "oauthcompat replay" in-process: the first line on
+// stdout is the base URL, recorded answers come back in order, a miss is a
+// 501, and cancelling the context stops it cleanly.
+func TestReplayCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr strings.Builder
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"replay", "--cassettes", "../../replay/testdata", "--listen", "127.0.0.1:0", "--exhausted", "error"}, pw, &stderr)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the URL: %v (stderr: %s)", err, stderr.String())
+	}
+	base := strings.TrimSpace(line)
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("first line %q, want the base URL", line)
+	}
+	var got []int
+	for _, m := range []string{"POST", "DELETE", "POST", "POST"} {
+		req, _ := http.NewRequest(m, base+"/api/v3/applications/Iv1.0123456789abcdef/token", strings.NewReader(`{"access_token":"gho_16C7e42F292c6912E7710c838347Ae178B4a"}`))
+		req.SetBasicAuth("Iv1.0123456789abcdef", "anything")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got = append(got, resp.StatusCode)
+	}
+	if want := []int{200, 204, 404, 501}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("statuses %v, want %v", got, want)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK {
+			t.Errorf("exit %d, stderr: %s", code, stderr.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("replay did not stop after cancel")
+	}
+	if !strings.Contains(stderr.String(), "replay miss") {
+		t.Errorf("the log does not report the miss:\n%s", stderr.String())
+	}
+}
+
+func TestReplayUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"replay"},
+		{"replay", "--cassettes", "x", "--on-miss", "proxy"},
+		{"replay", "--cassettes", "x", "--on-miss", "maybe"},
+		{"replay", "--cassettes", "x", "--exhausted", "never"},
+		{"replay", "--cassettes", "x", "--upstream", "http://127.0.0.1:1"},
+		{"cassette", "lint"},
+	} {
+		if code, _, stderr := runCmd(t, args...); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, exitUsage, stderr)
+		}
+	}
+	if code, _, _ := runCmd(t, "replay", "-h"); code != exitOK {
+		t.Errorf("replay -h: exit %d", code)
+	}
+}
+
+func TestCassetteLintCommand(t *testing.T) {
+	code, stdout, _ := runCmd(t, "cassette", "lint", "../../replay/testdata")
+	if code != exitFindings || !strings.Contains(stdout, "unredacted-secret") {
+		t.Errorf("lint of credentials without a key: exit %d, output:\n%s", code, stdout)
+	}
+	code, stdout, _ = runCmd(t, "cassette", "lint", "--json", "../../replay/testdata/ghes-3.8/example.yaml")
+	if code != exitFindings || !strings.HasPrefix(stdout, "[") {
+		t.Errorf("lint --json: exit %d, output:\n%s", code, stdout)
+	}
+}

@@ -1,0 +1,45 @@
+// Package replay serves recorded go-vcr v3 cassettes as an offline GitHub:
+// an [http.RoundTripper] and [http.Handler] ([Index]) and an
+// httptest-style [Server], for other projects' tests. Nothing leaves the
+// machine unless [Options.Miss] says so.
+//
+// # Overview
+//
+// [Load] reads cassettes recorded by oauthcompat (DIR/<version>/<name>.yaml)
+// or by plain go-vcr, and indexes every interaction once, in a map keyed by
+// method, path (without /api/v3), query (sorted) and body (JSON in a
+// canonical form: key order and whitespace do not matter). A lookup is one
+// map access whatever the number of interactions.
+//
+// Identical requests form a sequence answered in recorded order (check 200,
+// delete 204, check 404); [Options.Exhausted] says what comes after the
+// last. Within a key, the credentials the request was recorded with select
+// the sequence, so a wrong client secret does not get the right answer.
+//
+// Secrets: with [Options.Redactor] (the key the cassettes were recorded
+// with) each request is pseudonymised exactly as at record time, so a
+// client sending the real token gets the answer recorded for it. Without
+// it, secret fields (client_secret, password, tokens, Authorization
+// credentials, tokens in paths) are compared by shape: their kind, not
+// their value.
+//
+// Answers are faithful: status, headers and body bytes as recorded, minus
+// hop-by-hop headers, with a correct Content-Length. A request with an
+// If-None-Match recorded with a 304 gets the 304.
+//
+// A miss gets 501 with a [MissError] as JSON (the closest recorded
+// interaction and the fields that differ, secrets shaped) and the header
+// "X-Oauthcompat-Replay: miss"; it is logged the same way and kept for
+// [Index.Misses]. [Lint] checks cassettes.
+//
+// # Usage
+//
+//	srv, err := replay.NewServer("testdata/cassettes", replay.Options{})
+//	defer srv.Close()
+//	client := github.NewClient(nil).WithEnterpriseURLs(srv.URL()+"/", srv.URL()+"/")
+//
+// or, with no listener at all:
+//
+//	ix, err := replay.Load("testdata/cassettes", replay.Options{Version: "3.8"})
+//	client := &http.Client{Transport: ix}
+package replay

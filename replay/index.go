@@ -1,0 +1,294 @@
+package replay
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/textproto"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+// MissHeader marks a response that is a replay miss, never GitHub's answer:
+// "X-Oauthcompat-Replay: miss".
+const MissHeader = "X-Oauthcompat-Replay"
+
+// Index answers requests from recorded interactions. It is built once by
+// [Load]; lookups are a map access whatever the number of interactions. It
+// is safe for concurrent use; the position in each sequence of identical
+// requests is shared by all callers.
+type Index struct {
+	opts    Options
+	version *schemas.Version
+	norm    *normalizer
+	log     *slog.Logger
+
+	groups  map[string]*group   // view.key() -> the lanes of identical requests
+	routes  map[string][]*entry // "METHOD /path" -> interactions, for misses
+	entries []*entry
+
+	mu     sync.Mutex
+	misses []*MissError
+}
+
+// group holds the recorded interactions of one request key, split by the
+// credentials they were sent with.
+type group struct {
+	lanes []*lane
+}
+
+// lane is a sequence of identical requests (same key and credentials),
+// answered in recorded order.
+type lane struct {
+	cred       string
+	comparable bool
+	entries    []*entry
+	next       atomic.Int64
+}
+
+// entry is one recorded interaction, ready to be written.
+type entry struct {
+	file      string // cassette, relative to the loaded directory
+	id        int
+	operation string
+	method    string
+	url       string
+	v         view
+	req       *cassette.Request // as recorded, for explaining misses
+
+	status     int
+	statusLine string
+	header     http.Header // cleaned: no hop-by-hop, no Content-Length
+	length     []string    // Content-Length of body
+	body       []byte
+
+	detailOnce sync.Once
+	detail     *detail
+}
+
+// Len returns the number of interactions loaded.
+func (ix *Index) Len() int { return len(ix.entries) }
+
+// Version returns the catalog version the cassettes were recorded for, or
+// nil when neither the options nor the directory names say.
+func (ix *Index) Version() *schemas.Version { return ix.version }
+
+func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, error) {
+	ix := &Index{
+		opts:    opts,
+		version: v,
+		norm:    newNormalizer(opts.Redactor == nil, v),
+		log:     opts.Logger,
+		groups:  map[string]*group{},
+		routes:  map[string][]*entry{},
+	}
+	if ix.log == nil {
+		ix.log = slog.New(slog.DiscardHandler)
+	}
+	for _, f := range files {
+		for _, in := range f.c.Interactions {
+			e := ix.newEntry(f.name, in)
+			ix.entries = append(ix.entries, e)
+			k := e.v.key()
+			g := ix.groups[k]
+			if g == nil {
+				g = &group{}
+				ix.groups[k] = g
+			}
+			g.add(e)
+			ix.routes[e.v.route()] = append(ix.routes[e.v.route()], e)
+		}
+	}
+	return ix, nil
+}
+
+func (g *group) add(e *entry) {
+	for _, l := range g.lanes {
+		if l.cred == e.v.cred {
+			l.entries = append(l.entries, e)
+			return
+		}
+	}
+	g.lanes = append(g.lanes, &lane{cred: e.v.cred, comparable: authComparable(e.v.cred), entries: []*entry{e}})
+}
+
+func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
+	req := in.Request
+	if ix.opts.Redactor != nil {
+		// Pseudonyms are fixed points, so this changes nothing in a
+		// cassette oauthcompat recorded with the same key, and makes a
+		// cassette recorded unredacted by another tool comparable.
+		req.Headers = req.Headers.Clone()
+		ix.opts.Redactor.Request(&req)
+	}
+	e := &entry{
+		file:      file,
+		id:        in.ID,
+		operation: req.Headers.Get(cassettes.OperationHeader),
+		method:    req.Method,
+		url:       req.URL,
+		req:       &req,
+		status:    in.Response.Code,
+		body:      []byte(in.Response.Body),
+	}
+	e.v = ix.norm.request(req.Method, req.URL, nil, req.Headers, []byte(req.Body))
+	e.statusLine = in.Response.Status
+	if e.statusLine == "" {
+		e.statusLine = strconv.Itoa(e.status) + " " + http.StatusText(e.status)
+	}
+	e.header = replayHeader(in.Response.Headers, e.body)
+	e.length = []string{strconv.Itoa(len(e.body))}
+	return e
+}
+
+// hopByHop are the headers that describe one connection, not the answer.
+var hopByHop = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Proxy-Authenticate": true,
+	"Proxy-Authorization": true, "Te": true, "Trailer": true, "Transfer-Encoding": true, "Upgrade": true,
+	"Content-Length": true,
+}
+
+// replayHeader returns the recorded headers to send: canonical names, no
+// hop-by-hop headers, no stale Content-Length (it is recomputed), and no
+// Content-Encoding for a body that was stored decoded.
+func replayHeader(h http.Header, body []byte) http.Header {
+	out := make(http.Header, len(h))
+	drop := map[string]bool{}
+	for _, c := range h.Values("Connection") {
+		for _, f := range strings.Split(c, ",") {
+			drop[textproto.CanonicalMIMEHeaderKey(strings.TrimSpace(f))] = true
+		}
+	}
+	for k, vs := range h {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		if hopByHop[ck] || drop[ck] {
+			continue
+		}
+		if ck == "Content-Encoding" && !encoded(vs, body) {
+			continue
+		}
+		out[ck] = append(out[ck], vs...)
+	}
+	return out
+}
+
+// encoded reports whether body really is in the recorded Content-Encoding.
+func encoded(enc []string, body []byte) bool {
+	for _, e := range enc {
+		switch strings.ToLower(strings.TrimSpace(e)) {
+		case "gzip", "x-gzip":
+			return bytes.HasPrefix(body, []byte{0x1f, 0x8b})
+		case "", "identity":
+		default:
+			return true // deflate, br: cannot tell cheaply; trust the recording
+		}
+	}
+	return false
+}
+
+// match finds the recorded answer to a request. It returns nil and the
+// explanation on a miss. body is the whole request body.
+func (ix *Index) match(r *http.Request, body []byte) (*entry, *MissError) {
+	v := ix.incoming(r, body)
+	g := ix.groups[v.key()]
+	if g == nil && v.inm != "" {
+		// A conditional request nobody recorded: the unconditional answer
+		// is what a server whose ETag changed would give.
+		inm := v.inm
+		v.inm = ""
+		g = ix.groups[v.key()]
+		v.inm = inm
+	}
+	if g == nil {
+		return nil, ix.explain(&v, r, body)
+	}
+	l := g.lane(v.cred)
+	if l == nil {
+		return nil, ix.explain(&v, r, body)
+	}
+	last := int64(len(l.entries))
+	if ix.opts.Exhausted == ExhaustedRepeatLast && l.next.Load() >= last {
+		// Used up: no need to count (and contend on) the position.
+		return l.entries[last-1], nil
+	}
+	n := l.next.Add(1) - 1
+	if n >= last {
+		if ix.opts.Exhausted == ExhaustedError {
+			return nil, ix.exhausted(&v, l, n)
+		}
+		n = int64(len(l.entries)) - 1
+	}
+	return l.entries[n], nil
+}
+
+// lane selects the sequence for the credentials sent: the one recorded
+// with the same credentials, or the only one when the recording kept no
+// comparable credentials (another tool's placeholder, or none).
+func (g *group) lane(cred string) *lane {
+	for _, l := range g.lanes {
+		if l.cred == cred {
+			return l
+		}
+	}
+	if len(g.lanes) == 1 && !g.lanes[0].comparable {
+		return g.lanes[0]
+	}
+	return nil
+}
+
+// incoming builds the view of a live request, pseudonymised as at record
+// time when there is a redactor.
+func (ix *Index) incoming(r *http.Request, body []byte) view {
+	if ix.opts.Redactor == nil {
+		return ix.norm.request(r.Method, "", r.URL, r.Header, body)
+	}
+	cr := cassetteRequest(r, body)
+	ix.opts.Redactor.Request(cr)
+	return ix.norm.request(cr.Method, cr.URL, nil, cr.Headers, []byte(cr.Body))
+}
+
+// cassetteRequest converts a live request the way the recorder stores it.
+func cassetteRequest(r *http.Request, body []byte) *cassette.Request {
+	return &cassette.Request{
+		Method:  r.Method,
+		URL:     r.URL.String(),
+		Headers: r.Header.Clone(),
+		Body:    string(body),
+		Host:    r.Host,
+	}
+}
+
+// readBody reads the whole request body and puts it back for a later
+// reader (the miss handler).
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	var b []byte
+	var err error
+	if r.ContentLength > 0 && r.ContentLength < 1<<20 {
+		b = make([]byte, r.ContentLength)
+		var n int
+		n, err = io.ReadFull(r.Body, b)
+		b = b[:n]
+		if err == nil {
+			// More than announced: read the rest too.
+			var rest []byte
+			rest, err = io.ReadAll(r.Body)
+			b = append(b, rest...)
+		}
+	} else {
+		b, err = io.ReadAll(r.Body)
+	}
+	r.Body.Close()
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, err
+}

@@ -1,0 +1,150 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+// Load reads the cassettes at path, a directory (searched recursively for
+// *.yaml and *.yml files) or a single cassette file, and indexes their
+// interactions for replay. Cassettes recorded by oauthcompat sit at
+// DIR/<version>/<name>.yaml; go-vcr v3 cassettes recorded by other tools may
+// sit anywhere. Errors name the file (and line, where there is one).
+func Load(path string, opts Options) (*Index, error) {
+	files, err := cassetteFiles(path)
+	if err != nil {
+		return nil, err
+	}
+	cat := schemas.Default()
+	var want *schemas.Version
+	if opts.Version != "" {
+		if want, err = cat.Version(opts.Version); err != nil {
+			return nil, fmt.Errorf("replay: %w", err)
+		}
+	}
+	// Keep the files of the wanted version, and those in directories that
+	// name no version.
+	var keep []cassetteFile
+	seen := map[*schemas.Version]bool{}
+	for _, f := range files {
+		switch {
+		case f.version == nil:
+		case want != nil && f.version != want:
+			continue
+		default:
+			seen[f.version] = true
+		}
+		keep = append(keep, f)
+	}
+	if want == nil && len(seen) > 1 {
+		var names []string
+		for v := range seen {
+			names = append(names, v.Name)
+		}
+		sort.Strings(names)
+		return nil, fmt.Errorf("replay: %s holds cassettes of several versions (%s); pass a version (--version) to replay one", path, strings.Join(names, ", "))
+	}
+	if want == nil {
+		for v := range seen {
+			want = v
+		}
+	}
+	if len(keep) == 0 {
+		return nil, fmt.Errorf("replay: no cassettes of %s under %s; record some, or pass the version they were recorded for", want, path)
+	}
+	if err := parseAll(keep); err != nil {
+		return nil, err
+	}
+	return build(keep, want, opts)
+}
+
+// cassetteFile is one cassette to load: where it is, the version its
+// directory names (nil when none), and once parsed its content.
+type cassetteFile struct {
+	path    string // as found, for messages
+	name    string // relative to the loaded directory, for misses
+	version *schemas.Version
+	c       *cassette.Cassette
+}
+
+func cassetteFiles(root string) ([]cassetteFile, error) {
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	if !st.IsDir() {
+		return []cassetteFile{{path: root, name: filepath.Base(root), version: dirVersion(root)}}, nil
+	}
+	var files []cassetteFile
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(p); (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(d.Name(), ".") {
+			rel, _ := filepath.Rel(root, p)
+			files = append(files, cassetteFile{path: p, name: filepath.ToSlash(rel), version: dirVersion(p)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("replay: no cassettes (*.yaml) under %s; record some with 'oauthcompat record'", root)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
+	return files, nil
+}
+
+// dirVersion is the catalog version the directory holding file names, or
+// nil.
+func dirVersion(file string) *schemas.Version {
+	dir := filepath.Base(filepath.Dir(file))
+	if dir == "." || dir == string(filepath.Separator) {
+		return nil
+	}
+	v, err := schemas.Default().Version(dir)
+	if err != nil {
+		return nil
+	}
+	return v
+}
+
+// parseAll parses the files concurrently; YAML decoding dominates load time.
+func parseAll(files []cassetteFile) error {
+	errs := make([]error, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				files[i].c, errs[i] = loadFile(files[i].path)
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return errors.Join(errs...)
+}

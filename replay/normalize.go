@@ -1,0 +1,378 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+// view is a request reduced to what matching compares. With shaping on,
+// secrets are replaced by their shape; otherwise they are compared as they
+// are (pseudonyms on both sides).
+type view struct {
+	method string
+	path   string // without /api/v3
+	query  string // canonical: keys and values sorted
+	body   string // "", "j:" canonical JSON, "f:" canonical form, "r:" raw bytes
+	cred   string // Authorization (shaped or pseudonymous) and OTP presence
+	inm    string // If-None-Match
+}
+
+// key is the index key of v: everything but the credentials, which select a
+// lane within the key.
+func (v *view) key() string {
+	return v.method + "\x00" + v.path + "\x00" + v.query + "\x00" + v.body + "\x00" + v.inm
+}
+
+// route groups the interactions a miss is compared with first.
+func (v *view) route() string { return v.method + " " + v.path }
+
+// normalizer turns recorded and incoming requests into views.
+type normalizer struct {
+	shape bool
+	// tokenSegs are the path templates that carry a token in a segment
+	// (the legacy endpoints), for shaping tokens that don't look like one.
+	tokenSegs []pathTemplate
+}
+
+type pathTemplate struct {
+	method string
+	segs   []string // "" for the parameter segments
+	secret int      // index of the secret segment
+}
+
+func newNormalizer(shape bool, v *schemas.Version) *normalizer {
+	n := &normalizer{shape: shape}
+	ops := schemas.Default().Operations()
+	if v != nil {
+		ops = v.Operations
+	}
+	for _, op := range ops {
+		segs := strings.Split(strings.Trim(op.Path, "/"), "/")
+		for i, s := range segs {
+			if s == "{access_token}" || s == "{token}" {
+				t := pathTemplate{method: op.Method, segs: make([]string, len(segs)), secret: i}
+				for j, s := range segs {
+					if !strings.HasPrefix(s, "{") {
+						t.segs[j] = s
+					}
+				}
+				n.tokenSegs = append(n.tokenSegs, t)
+			}
+		}
+	}
+	return n
+}
+
+// request builds the view of a request given its parts. header may be nil.
+func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Header, body []byte) view {
+	v := view{method: strings.ToUpper(method)}
+	if u == nil {
+		var err error
+		if u, err = url.Parse(rawURL); err != nil {
+			u = &url.URL{Path: rawURL}
+		}
+	}
+	v.path = n.path(v.method, u.Path)
+	v.query = n.query(u.RawQuery)
+	v.body = n.body(body, header.Get("Content-Type"))
+	v.cred = n.cred(header)
+	v.inm = header.Get("If-None-Match")
+	return v
+}
+
+func (n *normalizer) path(method, p string) string {
+	p = schemas.StripPrefix(p)
+	if !n.shape {
+		return p
+	}
+	p = shapeTokens(p)
+	for _, t := range n.tokenSegs {
+		if t.method != method || strings.Count(p, "/") != len(t.segs) {
+			continue
+		}
+		segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
+		ok := len(segs) == len(t.segs)
+		for i := 0; ok && i < len(segs); i++ {
+			ok = t.segs[i] == "" && segs[i] != "" || t.segs[i] == segs[i]
+		}
+		if ok {
+			segs[t.secret] = secretShape(segs[t.secret])
+			return "/" + strings.Join(segs, "/")
+		}
+	}
+	return p
+}
+
+func (n *normalizer) query(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	q, err := url.ParseQuery(raw)
+	if err != nil {
+		return "?" + raw
+	}
+	return n.values(q)
+}
+
+// values encodes form or query values canonically, secrets shaped.
+func (n *normalizer) values(q url.Values) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		vs := q[k]
+		if n.shape {
+			vs = append([]string(nil), vs...)
+			for i, s := range vs {
+				if redact.IsSecretField(k) {
+					vs[i] = secretShape(s)
+				} else {
+					vs[i] = shapeTokens(s)
+				}
+			}
+		}
+		sort.Strings(vs)
+		for _, s := range vs {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			b.WriteByte('=')
+			b.WriteString(url.QueryEscape(s))
+		}
+	}
+	return b.String()
+}
+
+func (n *normalizer) body(body []byte, contentType string) string {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return ""
+	}
+	if body[0] == '{' {
+		if c, ok := n.flatJSON(body); ok {
+			return c
+		}
+	}
+	if body[0] == '{' || body[0] == '[' {
+		if t, ok := n.decodeJSON(body); ok {
+			var b strings.Builder
+			b.Grow(len(body) + 2)
+			b.WriteString("j:")
+			writeCanonical(&b, t)
+			return b.String()
+		}
+	}
+	if isForm(contentType) {
+		if q, err := url.ParseQuery(string(body)); err == nil {
+			return "f:" + n.values(q)
+		}
+	}
+	if n.shape {
+		return "r:" + shapeTokens(string(body))
+	}
+	return "r:" + string(body)
+}
+
+// flatJSON canonicalises the common request body, a flat object of plain
+// strings ({"access_token":"..."}), without a JSON decoder; it reports false
+// for anything else, which takes the general path. The result is the one
+// writeCanonical gives.
+func (n *normalizer) flatJSON(body []byte) (string, bool) {
+	type kv struct{ k, v string }
+	var pairs [8]kv
+	kvs := pairs[:0]
+	i := 1
+	ws := func() {
+		for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\n' || body[i] == '\r') {
+			i++
+		}
+	}
+	str := func() (string, bool) {
+		if i >= len(body) || body[i] != '"' {
+			return "", false
+		}
+		j := i + 1
+		for j < len(body) && body[j] != '"' {
+			if c := body[j]; c == '\\' || c < 0x20 || c >= 0x80 {
+				return "", false
+			}
+			j++
+		}
+		if j >= len(body) {
+			return "", false
+		}
+		v := string(body[i+1 : j])
+		i = j + 1
+		return v, true
+	}
+	ws()
+	if i < len(body) && body[i] == '}' {
+		i++
+	} else {
+		for {
+			ws()
+			k, ok := str()
+			if !ok {
+				return "", false
+			}
+			ws()
+			if i >= len(body) || body[i] != ':' {
+				return "", false
+			}
+			i++
+			ws()
+			v, ok := str()
+			if !ok {
+				return "", false
+			}
+			for _, p := range kvs {
+				if p.k == k {
+					return "", false // duplicate keys: json.Unmarshal keeps the last
+				}
+			}
+			if n.shape {
+				if redact.IsSecretField(k) {
+					v = secretShape(v)
+				} else {
+					v = shapeTokens(v)
+				}
+			}
+			kvs = append(kvs, kv{k, v})
+			ws()
+			if i < len(body) && body[i] == ',' {
+				i++
+				continue
+			}
+			if i < len(body) && body[i] == '}' {
+				i++
+				break
+			}
+			return "", false
+		}
+	}
+	ws()
+	if i != len(body) {
+		return "", false
+	}
+	sort.Slice(kvs, func(a, b int) bool { return kvs[a].k < kvs[b].k })
+	var b strings.Builder
+	b.Grow(len(body) + 8)
+	b.WriteString("j:{")
+	for x, p := range kvs {
+		if x > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Quote(p.k))
+		b.WriteByte(':')
+		b.WriteString(strconv.Quote(p.v))
+	}
+	b.WriteByte('}')
+	return b.String(), true
+}
+
+func isForm(contentType string) bool {
+	if contentType == "" {
+		return false
+	}
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/x-www-form-urlencoded"
+}
+
+// decodeJSON decodes body and, when shaping, replaces secrets by shapes.
+func (n *normalizer) decodeJSON(body []byte) (any, bool) {
+	// json.Unmarshal is cheaper than a Decoder on the request path; numbers
+	// become float64, exact for the integers GitHub's ids are.
+	var t any
+	if err := json.Unmarshal(body, &t); err != nil {
+		return nil, false
+	}
+	if n.shape {
+		t = shapeJSON(t, false)
+	}
+	return t, true
+}
+
+func shapeJSON(t any, secret bool) any {
+	switch x := t.(type) {
+	case map[string]any:
+		for k, v := range x {
+			x[k] = shapeJSON(v, redact.IsSecretField(k))
+		}
+	case []any:
+		for i, v := range x {
+			x[i] = shapeJSON(v, secret)
+		}
+	case string:
+		if secret {
+			return secretShape(x)
+		}
+		return shapeTokens(x)
+	}
+	return t
+}
+
+// writeCanonical writes t as JSON with sorted keys and normalised numbers.
+func writeCanonical(b *strings.Builder, t any) {
+	switch x := t.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteByte('{')
+		for i, k := range keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(k))
+			b.WriteByte(':')
+			writeCanonical(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, v := range x {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeCanonical(b, v)
+		}
+		b.WriteByte(']')
+	case string:
+		b.WriteString(strconv.Quote(x))
+	case float64:
+		b.WriteString(strconv.FormatFloat(x, 'g', -1, 64))
+	case bool:
+		b.WriteString(strconv.FormatBool(x))
+	case nil:
+		b.WriteString("null")
+	}
+}
+
+// cred is the credential lane: the Authorization value (shaped when
+// shaping) and whether an OTP was sent (its value changes every 30 s, so
+// only its presence counts).
+func (n *normalizer) cred(h http.Header) string {
+	a := h.Get("Authorization")
+	if n.shape {
+		a = authShape(a)
+	}
+	if h.Get("X-Github-Otp") != "" {
+		a += " +otp"
+	}
+	return a
+}
