@@ -1,7 +1,6 @@
 package cassettes
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -50,20 +49,7 @@ func Marshal(interactions []*cassette.Interaction) ([]byte, error) {
 	for i, it := range interactions {
 		it.ID = i
 	}
-	if interactions == nil {
-		interactions = []*cassette.Interaction{}
-	}
-	var b bytes.Buffer
-	b.WriteString("---\n")
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(4)
-	if err := enc.Encode(file{Version: cassette.CassetteFormatV2, Interactions: interactions}); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
+	return assemble(items(interactions)), nil
 }
 
 // WriteAtomic writes c to path (which ends in .yaml) so that readers see

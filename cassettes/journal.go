@@ -3,7 +3,6 @@ package cassettes
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -21,8 +20,9 @@ const JournalExt = ".journal"
 //
 //	OCJ1 <length> <crc32c of payload, 8 hex digits>\n
 //
-// followed by <length> bytes of payload (the interaction as JSON) and a
-// newline. The file is filled with zeros ahead of the records (see
+// followed by <length> bytes of payload (the interaction's cassette entry,
+// the YAML of its request and response, as the cassette will hold it) and
+// a newline. The file is filled with zeros ahead of the records (see
 // preallocChunk); a zero byte where a record would start ends the journal.
 // A record cut short or failing its checksum ends it too: it can only be
 // the last one, torn by a crash mid-write.
@@ -31,11 +31,10 @@ const journalMagic = "OCJ1"
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
 // appendRecord appends the journal record of i to dst.
-func appendRecord(dst []byte, i *cassette.Interaction) ([]byte, error) {
-	payload, err := json.Marshal(i)
-	if err != nil {
-		return dst, fmt.Errorf("encode interaction: %w", err)
-	}
+func appendRecord(dst []byte, i *cassette.Interaction) []byte {
+	e := emitter{b: make([]byte, 0, 2048)}
+	e.item(i)
+	payload := e.b
 	dst = append(dst, journalMagic...)
 	dst = append(dst, ' ')
 	dst = strconv.AppendInt(dst, int64(len(payload)), 10)
@@ -44,15 +43,15 @@ func appendRecord(dst []byte, i *cassette.Interaction) ([]byte, error) {
 	dst = append(dst, '\n')
 	dst = append(dst, payload...)
 	dst = append(dst, '\n')
-	return dst, nil
+	return dst
 }
 
 // errTorn reports a record cut short or failing its checksum.
 var errTorn = errors.New("torn journal record")
 
-// readJournal decodes every whole record of the journal at path. torn is
-// true when trailing bytes did not form a whole, valid record.
-func readJournal(path string) (out []*cassette.Interaction, torn bool, err error) {
+// readJournal returns the payload of every whole record of the journal at
+// path. torn is true when trailing bytes did not form a whole, valid record.
+func readJournal(path string) (out [][]byte, torn bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, false, fmt.Errorf("read journal: %w", err)
@@ -76,7 +75,7 @@ func readJournal(path string) (out []*cassette.Interaction, torn bool, err error
 // errZeros reports the zero-filled space after the last record.
 var errZeros = errors.New("end of journal records")
 
-func readRecord(br *bufio.Reader) (*cassette.Interaction, error) {
+func readRecord(br *bufio.Reader) ([]byte, error) {
 	if b, err := br.Peek(1); err == nil && b[0] == 0 {
 		return nil, errZeros
 	}
@@ -106,9 +105,5 @@ func readRecord(br *bufio.Reader) (*cassette.Interaction, error) {
 	if payload[n] != '\n' || crc32.Checksum(payload[:n], crcTable) != uint32(sum) {
 		return nil, errTorn
 	}
-	var i cassette.Interaction
-	if err := json.Unmarshal(payload[:n], &i); err != nil {
-		return nil, errTorn
-	}
-	return &i, nil
+	return payload[:n], nil
 }

@@ -77,10 +77,7 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 		return fmt.Errorf("record interaction: %w", err)
 	}
 	s.red.Interaction(i)
-	rec, err := appendRecord(nil, i)
-	if err != nil {
-		return fmt.Errorf("record interaction: %w", err)
-	}
+	rec := appendRecord(nil, i)
 	j, err := s.journal(version)
 	if err != nil {
 		return err
@@ -218,21 +215,16 @@ func merge(jp string, f *os.File) (string, error) {
 	}
 	cp := strings.TrimSuffix(jp, JournalExt)
 	if len(records) > 0 {
-		var existing []*cassette.Interaction
+		var existing [][]byte
 		if _, err := os.Stat(cp); err == nil {
 			c, err := Load(cp)
 			if err != nil {
 				return "", fmt.Errorf("recover %s: the cassette it belongs to does not load, so the journal is kept; move the cassette aside and run 'oauthcompat cassette recover' again: %w", jp, err)
 			}
-			existing = c.Interactions
+			existing = items(c.Interactions)
 		}
 		if !endsWith(existing, records) {
-			all := append(existing, records...)
-			data, err := Marshal(all)
-			if err != nil {
-				return "", fmt.Errorf("recover %s: %w", jp, err)
-			}
-			if err := writeFileAtomic(cp, data, 0o644); err != nil {
+			if err := writeFileAtomic(cp, assemble(append(existing, records...)), 0o644); err != nil {
 				return "", fmt.Errorf("recover %s: %w", jp, err)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/reference"
 )
 
 // loadResult is one configuration's figures.
@@ -26,12 +28,31 @@ type loadResult struct {
 	p50, p99 time.Duration
 }
 
+// creds is the app and token a load uses.
+type creds struct{ clientID, clientSecret, token string }
+
+// referenceUpstream starts the reference server for ghes-3.8 and returns
+// its first app and one of that app's tokens.
+func referenceUpstream(b *testing.B) (*httptest.Server, creds) {
+	f := reference.DefaultFixtures()
+	up := reference.NewTestServer(b, "ghes-3.8", f)
+	app := f.Apps[0]
+	for _, t := range f.Tokens {
+		if t.ClientID == app.ClientID {
+			return up, creds{app.ClientID, app.ClientSecret, t.Value}
+		}
+	}
+	b.Fatal("the default fixtures have no token for their first app")
+	return nil, creds{}
+}
+
 // runLoad sends n check-token requests to base from c goroutines over
 // keep-alive connections.
-func runLoad(b *testing.B, base string, c, n int) loadResult {
+func runLoad(b *testing.B, base string, cr creds, c, n int) loadResult {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256}}
 	defer client.CloseIdleConnections()
-	body := `{"access_token":"` + realToken + `"}`
+	clientID, clientSecret := cr.clientID, cr.clientSecret
+	body := `{"access_token":"` + cr.token + `"}`
 	u := base + "/applications/" + clientID + "/token"
 	var next atomic.Int64
 	lat := make([][]time.Duration, c)
@@ -76,13 +97,13 @@ func runLoad(b *testing.B, base string, c, n int) loadResult {
 }
 
 // BenchmarkRecordLoad runs the same check-token load at concurrency 1, 16
-// and 64 directly against the upstream, through a bare
+// and 64 directly against the reference server, through a bare
 // httputil.ReverseProxy that records nothing, and through the recording
-// reverse proxy (journal fsynced per interaction, group commit), then
-// prints a table with the recording/bare ratios.
+// reverse proxy (every interaction journalled before its response ends),
+// then prints a table with the recording/bare ratios. The record runs also
+// report how long stopping (writing the cassette) took.
 func BenchmarkRecordLoad(b *testing.B) {
-	up := httptest.NewServer(upstream(b, "3.8.0"))
-	defer up.Close()
+	up, cr := referenceUpstream(b)
 	target, _ := url.Parse(up.URL)
 
 	bare := httptest.NewServer(&httputil.ReverseProxy{
@@ -118,12 +139,14 @@ func BenchmarkRecordLoad(b *testing.B) {
 					base = srv.URL
 				}
 				b.ResetTimer()
-				r := runLoad(b, base, c, b.N)
+				r := runLoad(b, base, cr, c, b.N)
 				b.StopTimer()
 				if rec != nil {
+					t0 := time.Now()
 					if err := rec.Close(); err != nil {
 						b.Fatal(err)
 					}
+					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, "stop-ms")
 				}
 				b.ReportMetric(r.rps, "req/s")
 				b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
@@ -150,5 +173,43 @@ func BenchmarkRecordLoad(b *testing.B) {
 		if ok1 && ok2 && rb.rps > 0 {
 			fmt.Fprintf(os.Stdout, "%-5d ratio   throughput %.2f, p99 %+v vs bare\n", c, rr.rps/rb.rps, (rr.p99 - rb.p99).Round(time.Microsecond))
 		}
+	}
+}
+
+// BenchmarkRecordMemory records a long session (20,000 interactions at
+// concurrency 16) and reports the live heap after 2,000 and after 20,000
+// interactions, and how long stopping took: interactions go to the
+// journal, so the heap must not grow with the length of the recording.
+func BenchmarkRecordMemory(b *testing.B) {
+	up, cr := referenceUpstream(b)
+	target, _ := url.Parse(up.URL)
+	heap := func() float64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return float64(m.HeapAlloc) / (1 << 20)
+	}
+	for b.Loop() {
+		store, err := cassettes.OpenStore(b.TempDir(), "long", redact.NewRandom())
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec, err := proxy.NewReverse(proxy.Config{Upstream: target, Store: store})
+		if err != nil {
+			b.Fatal(err)
+		}
+		srv := httptest.NewServer(rec)
+		runLoad(b, srv.URL, cr, 16, 2000)
+		at2k := heap()
+		runLoad(b, srv.URL, cr, 16, 18000)
+		at20k := heap()
+		srv.Close()
+		t0 := time.Now()
+		if err := rec.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(at2k, "heap-MB@2k")
+		b.ReportMetric(at20k, "heap-MB@20k")
+		b.ReportMetric(float64(time.Since(t0).Milliseconds()), "stop-ms@20k")
 	}
 }
