@@ -75,9 +75,10 @@ func (b *doneBody) Close() error {
 }
 
 // decode returns a gzip or deflate body decoded, reporting whether it
-// was. A body that fails to decode is stored as it came. A truncated body
-// decodes as far as it goes.
-func decode(h http.Header, body []byte, truncated bool) ([]byte, bool) {
+// was, and whether the decoded body was cut at limit bytes (a small
+// compressed body can expand to gigabytes). A body that fails to decode is
+// stored as it came. A truncated body decodes as far as it goes.
+func decode(h http.Header, body []byte, truncated bool, limit int64) (out []byte, decoded, cut bool) {
 	var (
 		r   io.Reader
 		err error
@@ -91,16 +92,19 @@ func decode(h http.Header, body []byte, truncated bool) ([]byte, bool) {
 			r, err = flate.NewReader(bytes.NewReader(body)), nil
 		}
 	default:
-		return body, false
+		return body, false, false
 	}
 	if err != nil {
-		return body, false
+		return body, false, false
 	}
-	out, err := io.ReadAll(r)
+	out, err = io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil && !(truncated && errors.Is(err, io.ErrUnexpectedEOF)) {
-		return body, false
+		return body, false, false
 	}
-	return out, true
+	if int64(len(out)) > limit {
+		return out[:limit], true, true
+	}
+	return out, true, false
 }
 
 // BufferPool is a pool of 32 KiB copy buffers for [httputil.ReverseProxy]:

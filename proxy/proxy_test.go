@@ -523,3 +523,38 @@ func TestRecorderAsTransport(t *testing.T) {
 		t.Errorf("cassette: %+v", c.Interactions)
 	}
 }
+
+// TestGzipBombStoredCapped: a small gzip body that expands far past the
+// cap is stored cut at the cap with the marker, never decoded whole.
+func TestGzipBombStoredCapped(t *testing.T) {
+	const expanded, limit = 64 << 20, 1 << 20
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write(bytes.Repeat([]byte{'a'}, expanded))
+	zw.Close()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(zipped.Bytes())
+	}))
+	defer up.Close()
+	r := newRig(t, up.URL, proxy.Config{MaxBody: limit})
+	req, _ := http.NewRequest("GET", r.proxy.URL+"/authorizations", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if n != int64(zipped.Len()) {
+		t.Errorf("live: %d bytes, want the %d gzip bytes", n, zipped.Len())
+	}
+	it := r.stop()[0]
+	if len(it.Response.Body) != limit {
+		t.Errorf("stored %d bytes, want the cap %d", len(it.Response.Body), limit)
+	}
+	if !strings.Contains(it.Response.Headers.Get(cassettes.TruncatedHeader), "decoded") {
+		t.Errorf("no truncation marker: %v", it.Response.Headers)
+	}
+}

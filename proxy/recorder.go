@@ -230,11 +230,13 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 // the live client already has its response.
 func (r *Recorder) add(req *http.Request, it *cassette.Interaction, header string) {
 	version := r.versionFor(header)
-	if op := r.operation(version, req.Method, req.URL.Path); op != "" {
+	op := r.operation(version, req.Method, req.URL.Path)
+	if op != "" {
 		it.Request.Headers.Set(cassettes.OperationHeader, op)
 	}
 	if err := r.cfg.Store.Add(version, it); err != nil {
-		r.log.Error("interaction not recorded", "method", req.Method, "path", req.URL.Path, "err", err)
+		// Not the path: a legacy endpoint carries the token in it.
+		r.log.Error("interaction not recorded", "method", req.Method, "operation", op, "err", err)
 	}
 }
 
@@ -320,12 +322,15 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	if h == nil {
 		h = http.Header{}
 	}
-	body, decoded := decode(h, b.buf.Bytes(), b.truncated)
+	body, decoded, cut := decode(h, b.buf.Bytes(), b.truncated, r.cfg.MaxBody)
 	if decoded {
 		h.Del("Content-Encoding")
 	}
 	cl := resp.ContentLength
 	switch {
+	case cut:
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored the first %d bytes of the decoded body", len(body)))
+		cl = int64(len(body))
 	case b.truncated:
 		total := "more than " + fmt.Sprint(b.n)
 		if complete {

@@ -2,11 +2,12 @@ package replay
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/oauthcompat/oauthcompat/internal/httpserve"
 )
 
 // Server is a replay server on a loopback port, in the spirit of
@@ -61,21 +62,8 @@ func newHTTPServer(h http.Handler) *http.Server {
 // Serve answers requests on ln from ix until ctx is done, then shuts down
 // gracefully: in-flight requests finish (for up to five seconds).
 func Serve(ctx context.Context, ln net.Listener, ix *Index) error {
-	srv := newHTTPServer(ix)
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(sctx); err != nil {
-			srv.Close()
-		}
-	}()
-	err := srv.Serve(ln)
-	if !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("replay: serve: %w", err)
+	if err := httpserve.Serve(ctx, ln, ix, nil); err != nil {
+		return fmt.Errorf("serve replay: %w", err)
 	}
-	<-stopped
 	return nil
 }

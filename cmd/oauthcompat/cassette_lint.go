@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	iofs "io/fs"
-	"os"
-	"path/filepath"
 
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
@@ -27,7 +23,8 @@ Exits 0 when clean, 1 when anything is found, 2 for a usage error.`
 func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("cassette lint", "cassette lint [--version V] [--redact-key-file F] [--json] DIR|FILE", lintAbout, stderr)
 	version := fs.String("version", "", "check against this version instead of the one the directory names")
-	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default DIR/.redact-key when it exists")
+	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default: .redact-key in DIR or up to two directories above")
+	pseudoID := fs.Bool("pseudonymize-client-id", false, "the cassettes were recorded with record --pseudonymize-client-id")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -36,24 +33,9 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 		return usageError(stderr, "cassette lint", "want one DIR or FILE, got %d arguments", fs.NArg())
 	}
 	path := fs.Arg(0)
-	root := path
-	if st, err := os.Stat(path); err == nil && !st.IsDir() {
-		root = filepath.Dir(path)
-	}
-	explicit := *keyFile != ""
-	if !explicit {
-		*keyFile = filepath.Join(root, ".redact-key")
-	}
-	var red *redact.Redactor
-	switch _, err := os.Stat(*keyFile); {
-	case err == nil:
-		key, err := redact.LoadOrCreateKey(*keyFile)
-		if err != nil {
-			return usageError(stderr, "cassette lint", "%v", err)
-		}
-		red = redact.New(key, redact.Options{})
-	case explicit || !errors.Is(err, iofs.ErrNotExist):
-		return usageError(stderr, "cassette lint", "--redact-key-file: %v", err)
+	red, _, err := findRedactor(path, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
+	if err != nil {
+		return usageError(stderr, "cassette lint", "%v", err)
 	}
 	findings, err := replay.Lint(path, replay.LintOptions{Version: *version, Redactor: red})
 	if err != nil {

@@ -9,11 +9,11 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/internal/httpserve"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
 )
@@ -71,6 +71,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if *mitmHosts == "" || *caDir == "" {
 			return usageError(stderr, "record", "--forward needs --mitm-host and --ca")
 		}
+		if *allowHosts == "" && !loopback(*listen) {
+			return usageError(stderr, "record", "--listen %s is not a loopback address: without --allow-host that would be an open proxy; name the hosts clients may reach with --allow-host", *listen)
+		}
 	} else {
 		if *upstream == "" {
 			return usageError(stderr, "record", "--upstream is required (or use --forward)")
@@ -80,7 +83,10 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		u, err := url.Parse(*upstream)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return usageError(stderr, "record", "--upstream %q: want an http:// or https:// URL", *upstream)
+			return usageError(stderr, "record", "--upstream: want an http:// or https:// URL")
+		}
+		if u.User != nil {
+			return usageError(stderr, "record", "--upstream must not carry credentials (user:password@): they would not be sent; the client's own Authorization header is forwarded")
 		}
 		up = u
 	}
@@ -94,20 +100,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 
-	if *keyFile == "" {
-		*keyFile = filepath.Join(*dir, ".redact-key")
-	}
-	key, err := redact.LoadOrCreateKey(*keyFile)
+	red, _, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
 	if err != nil {
 		return failure(stderr, "record", err)
-	}
-	red := redact.New(key, redact.Options{PseudonymizeClientID: *pseudoID})
-	if recovered, err := cassettes.Recover(*dir); err != nil {
-		return failure(stderr, "record", err)
-	} else {
-		for _, p := range recovered {
-			logger.Info("recovered an unfinished recording", "cassette", p)
-		}
 	}
 	store, err := cassettes.OpenStore(*dir, *name, red)
 	if err != nil {
@@ -155,23 +150,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	logger.Info("recording", "mode", mode, "listen", ln.Addr().String(), "upstream", *upstream, "cassettes", *dir, "name", *name)
 
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-
-	var runErr error
-	select {
-	case <-ctx.Done():
-	case err := <-serveErr:
-		if !errors.Is(err, http.ErrServerClosed) {
-			runErr = err
-		}
-	}
+	runErr := httpserve.Serve(ctx, ln, handler, logger)
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		logger.Warn("stopping the listener", "err", err)
-	}
 	if err := rec.Shutdown(sctx); err != nil {
 		runErr = errors.Join(runErr, err)
 	}
@@ -193,4 +174,17 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// loopback reports whether a listen address is on the loopback interface.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

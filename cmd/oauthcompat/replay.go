@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	iofs "io/fs"
 	"log/slog"
 	"net"
 	"net/url"
@@ -45,8 +44,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	onMiss := fs.String("on-miss", "error", "what a request no interaction matches gets: error (501 with an explanation) or proxy (forwarded to --upstream and recorded)")
 	upstream := fs.String("upstream", "", "with --on-miss proxy: the server misses are forwarded to")
 	exhausted := fs.String("exhausted", "repeat-last", "after the last recorded answer to identical requests: repeat-last, or error (a miss)")
-	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default DIR/.redact-key when it exists")
+	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default: .redact-key in the cassettes directory or up to two directories above")
 	name := fs.String("name", "", "with --on-miss proxy: the cassette misses are recorded into (default misses-<UTC time>, a new episode)")
+	pseudoID := fs.Bool("pseudonymize-client-id", false, "the cassettes were recorded with record --pseudonymize-client-id")
 	verbose := fs.Bool("v", false, "log every hit too")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -87,20 +87,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if st, err := os.Stat(root); err == nil && !st.IsDir() {
 		root = filepath.Dir(root)
 	}
-	explicitKey := *keyFile != ""
-	if !explicitKey {
-		*keyFile = filepath.Join(root, ".redact-key")
-	}
-	var red *redact.Redactor
-	key, err := os.ReadFile(*keyFile)
-	switch {
-	case err == nil:
-		if key, err = redact.LoadOrCreateKey(*keyFile); err != nil {
-			return failure(stderr, "replay", err)
-		}
-		red = redact.New(key, redact.Options{})
-	case explicitKey || !errors.Is(err, iofs.ErrNotExist):
-		return usageError(stderr, "replay", "--redact-key-file: %v", err)
+	redOpts := redact.Options{PseudonymizeClientID: *pseudoID}
+	red, keyPath, err := findRedactor(*dir, *keyFile, redOpts)
+	if err != nil {
+		return usageError(stderr, "replay", "%v", err)
 	}
 
 	opts := replay.Options{Version: *version, Exhausted: ex, Redactor: red, Logger: logger}
@@ -111,11 +101,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			// Misses are recorded like any recording: with the directory's
 			// key, made now. Matching stays by shape for the cassettes
 			// already there, which were not recorded with it.
-			k, err := redact.LoadOrCreateKey(*keyFile)
-			if err != nil {
+			if storeRed, _, err = createRedactor(root, *keyFile, redOpts); err != nil {
 				return failure(stderr, "replay", err)
 			}
-			storeRed = redact.New(k, redact.Options{})
 		}
 		if *name == "" {
 			*name = "misses-" + time.Now().UTC().Format("20060102T150405Z")
@@ -160,7 +148,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	match := "by shape (no redaction key)"
 	if red != nil {
-		match = "with the redaction key " + *keyFile
+		match = "with the redaction key " + keyPath
 	}
 	logger.Info("replaying", "listen", ln.Addr().String(), "cassettes", *dir, "version", v, "interactions", ix.Len(), "secrets", match, "on_miss", *onMiss)
 

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
-	"time"
 
+	"github.com/oauthcompat/oauthcompat/internal/httpserve"
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
@@ -64,27 +62,8 @@ Without --fixtures it starts from a built-in seed of apps, users and tokens; pri
 		return failure(stderr, "serve", fmt.Errorf("listen on %s: %w (pick another address with --listen)", *listen, err))
 	}
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
-	if err := serveReference(ctx, ln, srv); err != nil {
+	if err := httpserve.Serve(ctx, ln, srv, nil); err != nil {
 		return failure(stderr, "serve", err)
 	}
 	return exitOK
-}
-
-// serveReference runs h on ln until ctx is done, then shuts down gracefully.
-func serveReference(ctx context.Context, ln net.Listener, h http.Handler) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		hs.Shutdown(sctx)
-	}()
-	err := hs.Serve(ln)
-	if !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	<-done
-	return nil
 }
