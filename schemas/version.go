@@ -60,6 +60,7 @@ func (v *Version) init() error {
 	return nil
 }
 
+// String returns the version's name.
 func (v *Version) String() string { return v.Name }
 
 var methodRank = map[string]int{"GET": 0, "POST": 1, "PUT": 2, "PATCH": 3, "DELETE": 4}
@@ -163,6 +164,7 @@ type Problem struct {
 	Message string `json:"message"`
 }
 
+// String renders the problem as "pointer: message".
 func (p Problem) String() string {
 	ptr := p.Pointer
 	if ptr == "" {
@@ -179,6 +181,7 @@ type ValidationError struct {
 	Problems  []Problem
 }
 
+// Error lists every problem, one per line.
 func (e *ValidationError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s %d: body does not match the schema", e.Version, e.Operation, e.Status)

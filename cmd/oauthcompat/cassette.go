@@ -34,6 +34,9 @@ func runCassetteRecover(_ context.Context, args []string, stdout, stderr io.Writ
 	if fs.NArg() != 1 {
 		return usageError(stderr, "cassette recover", "want exactly one DIR")
 	}
+	if code, ok := missing(stderr, "cassette recover", "DIR", fs.Arg(0)); !ok {
+		return code
+	}
 	written, err := cassettes.Recover(fs.Arg(0))
 	for _, p := range written {
 		fmt.Fprintln(stdout, p)

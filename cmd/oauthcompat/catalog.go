@@ -116,6 +116,9 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) int
 	var body []byte
 	switch name := fs.Arg(0); name {
 	case "", "-":
+		if st, err := os.Stdin.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 && name == "" {
+			return usageError(stderr, "validate", "give the body as FILE, or pipe it in (FILE - reads standard input)")
+		}
 		body, err = io.ReadAll(os.Stdin)
 	default:
 		body, err = os.ReadFile(name)

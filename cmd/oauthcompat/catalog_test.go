@@ -46,6 +46,10 @@ func TestCatalogCommands(t *testing.T) {
 		{"validate undocumented status", []string{"validate", "--version", "3.8", "--operation", "apps/check-token", "--status", "418", valid}, exitUsage, "status not documented"},
 		{"validate missing file", []string{"validate", "--version", "3.8", "--operation", "apps/check-token", "--status", "404", filepath.Join(dir, "nope.json")}, exitUsage, "no such file"},
 		{"validate bad flag", []string{"validate", "--bogus"}, exitUsage, "flag provided but not defined"},
+		{"replay missing dir", []string{"replay", "--cassettes", filepath.Join(dir, "nope")}, exitUsage, "no such file or directory"},
+		{"diff missing recording", []string{"diff", "--from-cassettes", dir, "--to-cassettes", filepath.Join(dir, "nope")}, exitUsage, "--to-cassettes"},
+		{"upgrade-check missing traffic", []string{"upgrade-check", "--traffic", filepath.Join(dir, "nope"), "--to", "3.4"}, exitUsage, "--traffic"},
+		{"recover missing dir", []string{"cassette", "recover", filepath.Join(dir, "nope")}, exitUsage, "no such file or directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCmd(t, tc.args...)

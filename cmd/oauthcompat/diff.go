@@ -72,6 +72,12 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if *fromDir == "" || *toDir == "" {
 			return usageError(stderr, "diff", "--from-cassettes and --to-cassettes are both required")
 		}
+		if code, ok := missing(stderr, "diff", "--from-cassettes", *fromDir); !ok {
+			return code
+		}
+		if code, ok := missing(stderr, "diff", "--to-cassettes", *toDir); !ok {
+			return code
+		}
 		rf, err := d.LoadRecording(*fromDir)
 		if err != nil {
 			return failure(stderr, "diff", err)

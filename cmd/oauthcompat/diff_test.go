@@ -34,7 +34,7 @@ func TestDiffAndUpgradeCheckCommands(t *testing.T) {
 		{"diff unknown version", []string{"diff", "--from", "9.9", "--to", "3.4"}, exitUsage, "", "known versions are"},
 		{"diff bad format", []string{"diff", "--from", "3.3", "--to", "3.4", "--format", "pdf"}, exitUsage, "", "--format"},
 		{"diff bad fail-on", []string{"diff", "--from", "3.3", "--to", "3.4", "--fail-on", "sometimes"}, exitUsage, "", "--fail-on"},
-		{"diff missing recording", []string{"diff", "--from-cassettes", rec("nope"), "--to-cassettes", rec("conform-3.8")}, exitFailure, "", "nope"},
+		{"diff missing recording", []string{"diff", "--from-cassettes", rec("nope"), "--to-cassettes", rec("conform-3.8")}, exitUsage, "", "nope"},
 		{"upgrade-check help", []string{"upgrade-check", "-h"}, exitOK, "", "--traffic"},
 		{"upgrade-check legacy client", []string{"upgrade-check", "--traffic", rec("traffic-legacy-client"), "--to", "3.4"}, exitFindings, "4 breaking, 0 warnings, 0 info", "POST /applications/{client_id}/token"},
 		{"upgrade-check body client", []string{"upgrade-check", "--traffic", rec("traffic-body-client"), "--to", "3.4"}, exitOK, "0 breaking, 2 warnings, 0 info", ""},

@@ -17,6 +17,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -126,6 +127,18 @@ func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
 func usageError(stderr io.Writer, name, format string, a ...any) int {
 	fmt.Fprintf(stderr, "oauthcompat %s: %s\nRun 'oauthcompat %s -h' for help.\n", name, fmt.Sprintf(format, a...), name)
 	return exitUsage
+}
+
+// missing reports, as a usage error, an input path that does not exist:
+// ok is false when the caller should return code.
+func missing(stderr io.Writer, name, flag, path string) (code int, ok bool) {
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return usageError(stderr, name, "%s %s: no such file or directory", flag, path), false
+		}
+		return usageError(stderr, name, "%s: %v", flag, err), false
+	}
+	return exitOK, true
 }
 
 // failure prints an operational error and returns exitFailure.

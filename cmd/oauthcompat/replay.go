@@ -57,6 +57,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *dir == "" {
 		return usageError(stderr, "replay", "--cassettes is required")
 	}
+	if code, ok := missing(stderr, "replay", "--cassettes", *dir); !ok {
+		return code
+	}
 	ex, err := replay.ParseExhausted(*exhausted)
 	if err != nil {
 		return usageError(stderr, "replay", "--exhausted: %v", err)

@@ -38,6 +38,9 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 	if *traffic == "" || *to == "" {
 		return usageError(stderr, "upgrade-check", "--traffic and --to are required")
 	}
+	if code, ok := missing(stderr, "upgrade-check", "--traffic", *traffic); !ok {
+		return code
+	}
 	if !validFormat(*format) {
 		return usageError(stderr, "upgrade-check", "--format %q: use one of %s", *format, strings.Join(diff.Formats, ", "))
 	}
