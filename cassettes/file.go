@@ -212,8 +212,9 @@ func LoadDir(dir string) ([]*cassette.Cassette, error) {
 	return out, errors.Join(errs...)
 }
 
-// Files lists the cassette files under dir (recursively, sorted), or dir
-// itself when it is a file.
+// Files lists the cassette files at dir: dir itself when it is a file,
+// else every *.yaml and *.yml file below it, sorted, skipping hidden files
+// and directories (a .git, an editor's backup).
 func Files(dir string) ([]string, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -227,7 +228,14 @@ func Files(dir string) ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if !d.IsDir() && strings.HasSuffix(p, Ext) && !strings.HasPrefix(d.Name(), ".") {
+		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
+		switch {
+		case d.IsDir() && hidden:
+			return filepath.SkipDir
+		case d.IsDir() || hidden:
+			return nil
+		}
+		if ext := filepath.Ext(p); ext == Ext || ext == ".yml" {
 			paths = append(paths, p)
 		}
 		return nil

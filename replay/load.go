@@ -3,8 +3,6 @@ package replay
 import (
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -13,6 +11,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -30,7 +29,7 @@ func Load(path string, opts Options) (*Index, error) {
 	var want *schemas.Version
 	if opts.Version != "" {
 		if want, err = cat.Version(opts.Version); err != nil {
-			return nil, fmt.Errorf("replay: %w", err)
+			return nil, fmt.Errorf("load cassettes: %w", err)
 		}
 	}
 	// Keep the files of the wanted version, and those in directories that
@@ -53,7 +52,7 @@ func Load(path string, opts Options) (*Index, error) {
 			names = append(names, v.Name)
 		}
 		sort.Strings(names)
-		return nil, fmt.Errorf("replay: %s holds cassettes of several versions (%s); pass a version (--version) to replay one", path, strings.Join(names, ", "))
+		return nil, fmt.Errorf("load cassettes: %s holds %w (%s); pass a version (--version) to replay one", path, ErrSeveralVersions, strings.Join(names, ", "))
 	}
 	if want == nil {
 		for v := range seen {
@@ -61,7 +60,7 @@ func Load(path string, opts Options) (*Index, error) {
 		}
 	}
 	if len(keep) == 0 {
-		return nil, fmt.Errorf("replay: no cassettes of %s under %s; record some, or pass the version they were recorded for", want, path)
+		return nil, fmt.Errorf("%w of %s under %s; record some, or pass the version they were recorded for", ErrNoCassettes, want, path)
 	}
 	if err := parseAll(keep); err != nil {
 		return nil, err
@@ -79,37 +78,21 @@ type cassetteFile struct {
 }
 
 func cassetteFiles(root string) ([]cassetteFile, error) {
-	st, err := os.Stat(root)
+	paths, err := cassettes.Files(root)
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
+		return nil, err
 	}
-	if !st.IsDir() {
-		return []cassetteFile{{path: root, name: filepath.Base(root), version: dirVersion(root)}}, nil
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w under %s; record some with 'oauthcompat record'", ErrNoCassettes, root)
 	}
-	var files []cassetteFile
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	files := make([]cassetteFile, len(paths))
+	for k, p := range paths {
+		name := filepath.Base(p)
+		if rel, err := filepath.Rel(root, p); err == nil && rel != "." {
+			name = filepath.ToSlash(rel)
 		}
-		if d.IsDir() {
-			if p != root && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if ext := filepath.Ext(p); (ext == ".yaml" || ext == ".yml") && !strings.HasPrefix(d.Name(), ".") {
-			rel, _ := filepath.Rel(root, p)
-			files = append(files, cassetteFile{path: p, name: filepath.ToSlash(rel), version: dirVersion(p)})
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("replay: %w", err)
+		files[k] = cassetteFile{path: p, name: name, version: dirVersion(p)}
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("replay: no cassettes (*.yaml) under %s; record some with 'oauthcompat record'", root)
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].name < files[j].name })
 	return files, nil
 }
 

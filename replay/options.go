@@ -71,3 +71,11 @@ type Options struct {
 
 // ErrNoMatch is the error every replay miss wraps; test with [errors.Is].
 var ErrNoMatch = errors.New("replay: no recorded interaction matches")
+
+// ErrNoCassettes is returned by [Load] when the path holds no cassette of
+// the version asked for.
+var ErrNoCassettes = errors.New("no cassettes")
+
+// ErrSeveralVersions is returned by [Load] when no version was asked for
+// and the path holds cassettes of several.
+var ErrSeveralVersions = errors.New("cassettes of several versions")

@@ -16,6 +16,7 @@ import (
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 const replayAbout = `Serves recorded cassettes as an offline GitHub: point a client's base URL at the first
@@ -134,6 +135,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ix, err := replay.Load(*dir, opts)
 	if err != nil {
 		closeRec()
+		if errors.Is(err, replay.ErrNoCassettes) || errors.Is(err, replay.ErrSeveralVersions) || errors.Is(err, schemas.ErrUnknownVersion) {
+			return usageError(stderr, "replay", "%v", err)
+		}
 		return failure(stderr, "replay", err)
 	}
 	ln, err := net.Listen("tcp", *listen)
