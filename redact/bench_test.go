@@ -27,3 +27,29 @@ func BenchmarkRedactInteraction(b *testing.B) {
 		r.Interaction(i)
 	}
 }
+
+// BenchmarkTokenFirstSeen pseudonymises a token never seen before (no
+// cache): recognition (it is not a pseudonym) and derivation.
+func BenchmarkTokenFirstSeen(b *testing.B) {
+	r := redact.New(testKey, redact.Options{})
+	tok := []byte(gho)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		tok[10], tok[11], tok[12] = "0123456789"[i%10], "0123456789"[i/10%10], "0123456789"[i/100%10]
+		tok[13] = "abcdefghij"[i/1000%10]
+		r.Token(string(tok))
+	}
+}
+
+// BenchmarkIsPseudonym checks, without the key, a 40-hex pseudonym and a
+// real 40-hex secret.
+func BenchmarkIsPseudonym(b *testing.B) {
+	p := redact.New(testKey, redact.Options{}).Secret(clientSecret)
+	b.ReportAllocs()
+	for b.Loop() {
+		redact.IsPseudonym(p)
+		redact.IsPseudonym(clientSecret)
+	}
+}

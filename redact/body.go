@@ -117,22 +117,11 @@ func (r *Redactor) json(s string) (string, bool) {
 	type derived struct{ token, pseudo, hashed, last8 string }
 	objs := map[int]*derived{}
 	for _, v := range vals {
-		if !v.str || v.obj < 0 {
-			continue
-		}
-		switch v.key {
-		case "token":
-			if t := unquote(s[v.start:v.end]); t != "" && IsSecretField(v.key) {
+		if v.str && v.obj >= 0 && v.key == "token" {
+			if t := unquote(s[v.start:v.end]); t != "" {
 				p := r.value(t)
-				h, l := r.hashFor(t, p)
+				h, l := derivedFields(p)
 				objs[v.obj] = &derived{t, p, h, l}
-			}
-		}
-	}
-	for _, v := range vals {
-		if v.str && v.key == "hashed_token" && objs[v.obj] == nil {
-			if h, l, ok := r.lookupHash(unquote(s[v.start:v.end])); ok && l != "" {
-				objs[v.obj] = &derived{hashed: h, last8: l}
 			}
 		}
 	}
@@ -153,13 +142,13 @@ func (r *Redactor) json(s string) (string, bool) {
 			d := objs[v.obj]
 			var nv string
 			switch {
+			// An object without its token (GitHub blanks it after
+			// creation) keeps pseudonyms of its own hash and last eight,
+			// fixed points like any other.
 			case v.key == "hashed_token" && old != "":
-				switch h, _, ok := r.lookupHash(old); {
-				case d != nil:
+				if d != nil {
 					nv = d.hashed
-				case ok:
-					nv = h
-				default:
+				} else {
 					nv = r.Secret(old)
 				}
 			case v.key == "token_last_eight" && old != "":

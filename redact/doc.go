@@ -15,14 +15,23 @@
 //     (gho_, ghu_, ghp_, ghs_, ghr_, github_pat_), its length and its
 //     alphabet; a hex client secret stays hex of the same length;
 //   - pseudonyms are fixed points: redacting a pseudonym returns it
-//     unchanged, so redaction is idempotent. The last characters of each
-//     pseudonym are a keyed tag over the first ones, which is how a
-//     pseudonym is recognised. Secrets shorter than the tag (a six-digit
-//     OTP, a short password) all map to one pseudonym per length and
-//     alphabet: they stay secret but are no longer told apart.
+//     unchanged, so redaction is idempotent, in this process or another one
+//     with the key. A pseudonym is a head derived from the secret, a keyed
+//     tag over the head (which is how the key recognises its own
+//     pseudonyms) and a public mark over both (which is how anyone
+//     recognises a pseudonym without the key, see [IsPseudonym]). Secrets
+//     too short for a head (a six-digit OTP, a short password) all map to
+//     one pseudonym per length and alphabet: they stay secret but are no
+//     longer told apart;
+//   - GitHub's checksummed tokens (gho_, ghu_, ghp_, ghs_, ghr_) get no
+//     mark: their pseudonyms are made with a wrong checksum instead, which
+//     no token GitHub issues has (see [HasValidChecksum]).
 //
 // Derived fields stay consistent: a response's hashed_token is the SHA-256
 // of the token's pseudonym and token_last_eight its last eight characters.
+// In an object that does not show its token (GitHub blanks it after
+// creation) both are pseudonyms of themselves, the same for the same real
+// hash whatever the Redactor saw before.
 //
 // # Usage
 //

@@ -17,31 +17,34 @@ import (
 // older servers.
 var TokenPattern = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{16,251}|github_pat_[A-Za-z0-9_]{22,255}|[0-9a-f]{40})\b`)
 
-// alphabet is a class of characters a pseudonym is drawn from. tag is the
-// number of trailing characters that form the keyed tag (about 40 bits).
+// alphabet is a class of characters a pseudonym is drawn from. A
+// pseudonym ends in a keyed tag of tag characters followed by a public mark
+// of mark characters; together they hold about 40 bits, the mark alone
+// about 24 (see layoutOf).
 type alphabet struct {
 	name  string
 	chars string
 	tag   int
+	mark  int
 	set   *[256]bool
 }
 
-func newAlphabet(name, chars string, tag int) alphabet {
+func newAlphabet(name, chars string, tag, mark int) alphabet {
 	var set [256]bool
 	for i := 0; i < len(chars); i++ {
 		set[chars[i]] = true
 	}
-	return alphabet{name, chars, tag, &set}
+	return alphabet{name, chars, tag, mark, &set}
 }
 
 var (
-	digits     = newAlphabet("digits", "0123456789", 12)
-	hexLower   = newAlphabet("hex", "0123456789abcdef", 10)
-	hexUpper   = newAlphabet("HEX", "0123456789ABCDEF", 10)
-	alnum      = newAlphabet("alnum", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 7)
-	patChars   = newAlphabet("pat", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", 7)
-	unreserved = newAlphabet("unreserved", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~", 7)
-	printable  = newAlphabet("printable", printableChars(), 7)
+	digits     = newAlphabet("digits", "0123456789", 5, 7)
+	hexLower   = newAlphabet("hex", "0123456789abcdef", 4, 6)
+	hexUpper   = newAlphabet("HEX", "0123456789ABCDEF", 4, 6)
+	alnum      = newAlphabet("alnum", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 3, 4)
+	patChars   = newAlphabet("pat", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_", 3, 4)
+	unreserved = newAlphabet("unreserved", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~", 3, 4)
+	printable  = newAlphabet("printable", printableChars(), 3, 4)
 
 	// classes goes from narrowest to widest: a secret is pseudonymised in
 	// the narrowest class holding all its characters.
@@ -102,10 +105,24 @@ func newDeriver(key []byte) *deriver {
 	return &deriver{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
 }
 
+// layoutOf splits an n-character pseudonym body in a into a head derived
+// from the secret, a keyed tag over the head (tag characters) and a public
+// mark over head and tag (mark characters). A checksummed GitHub token
+// (gho_, ghu_, ghp_, ghs_, ghr_) has no mark: its whole tail is the keyed
+// tag, and what tells it from a real token without the key is that its
+// checksum is wrong (see avoidChecksum). Short secrets give up the head
+// first, then the tag: a secret no longer than the mark has one public
+// pseudonym per length and alphabet.
+func layoutOf(a alphabet, prefix string, n int) (tag, mark int) {
+	if checksummed(prefix) {
+		return min(a.tag+a.mark, n), 0
+	}
+	mark = min(a.mark, n)
+	return min(a.tag, n-mark), mark
+}
+
 // draw appends n characters of a, derived from (domain, a, prefix, input),
-// to dst. The tag domain ('t') leaves the alphabet out of the HMAC input,
-// so the classes that share a tag length share one HMAC when recognising a
-// pseudonym (see tagsFor).
+// to dst: the head ('p'). Tags and marks use stream and pick instead.
 func (d *deriver) draw(dst []byte, domain byte, a alphabet, prefix, input string, n int) []byte {
 	if n <= 0 {
 		return dst
@@ -119,9 +136,7 @@ func (d *deriver) draw(dst []byte, domain byte, a alphabet, prefix, input string
 		h.Reset()
 		binary.BigEndian.PutUint32(ctr[:], block)
 		h.Write([]byte{domain})
-		if domain != 't' {
-			h.Write([]byte(a.name))
-		}
+		h.Write([]byte(a.name))
 		h.Write([]byte{0})
 		h.Write([]byte(prefix))
 		h.Write([]byte{0})
@@ -141,19 +156,36 @@ func (d *deriver) draw(dst []byte, domain byte, a alphabet, prefix, input string
 	return dst
 }
 
-// tagLen is how many trailing characters of an n-character pseudonym in a
-// are its tag.
-func tagLen(a alphabet, n int) int { return min(a.tag, n) }
-
-// pseudonym returns the pseudonym of body (without its prefix) in a: the
-// first n-t characters derived from body, the last t a keyed tag over them.
+// pseudonym returns the pseudonym of body (without its prefix) in a: a
+// head derived from body, a keyed tag over the head and a public mark over
+// both (see layoutOf).
 func (d *deriver) pseudonym(a alphabet, prefix, body string) string {
 	n := utf8.RuneCountInString(body)
-	t := tagLen(a, n)
+	t, m := layoutOf(a, prefix, n)
 	out := make([]byte, 0, n)
-	out = d.draw(out, 'p', a, prefix, body, n-t)
-	out = d.draw(out, 't', a, prefix, string(out), t)
+	out = d.draw(out, 'p', a, prefix, body, n-t-m)
+	out = d.fill(out, tagDomain, a, prefix, t)
+	out = d.fill(out, markDomain, a, prefix, m)
+	if checksummed(prefix) {
+		avoidChecksum(prefix, out, a)
+	}
 	return string(out)
+}
+
+// fill appends to dst the n characters of a that the stream of domain over
+// (prefix, dst) maps to: the keyed tag or the public mark.
+func (d *deriver) fill(dst []byte, domain byte, a alphabet, prefix string, n int) []byte {
+	if n <= 0 {
+		return dst
+	}
+	input := string(dst)
+	var s []byte
+	for size := 64; ; size *= 2 {
+		s = d.stream(s[:0], domain, prefix, input, size)
+		if out, ok := pick(dst, s, a, n); ok {
+			return out
+		}
+	}
 }
 
 // secret pseudonymises a secret with no token prefix.
@@ -190,9 +222,15 @@ func (d *deriver) token(s string) string {
 	return p
 }
 
+// minPrefixedBody is the shortest rest after a token prefix for the
+// prefix to be kept: a shorter one has too few pseudonyms to tell the
+// secret from its own (GitHub's shortest token shape has 16), so the whole
+// string is pseudonymised instead.
+const minPrefixedBody = 8
+
 func (d *deriver) derive(s string) string {
 	for _, p := range tokenPrefixes {
-		if body, ok := strings.CutPrefix(s, p.prefix); ok && body != "" {
+		if body, ok := strings.CutPrefix(s, p.prefix); ok && len(body) >= minPrefixedBody {
 			return p.prefix + d.classed(p.prefix, body, &p.body)
 		}
 	}
@@ -216,25 +254,59 @@ func (d *deriver) classed(prefix, body string, preferred *alphabet) string {
 	return d.pseudonym(classOf(body), prefix, body)
 }
 
-// recognise reports whether body is a pseudonym in preferred or in any
-// class holding it. Classes with the same tag length tag the same head, so
-// their tags come from one HMAC stream, mapped into each alphabet.
+// recognise reports whether body is a pseudonym of this key in preferred
+// or in any class holding it: its mark is right (public, checked first as
+// it is cheaper) and so is its tag (keyed). Classes with the same layout
+// share the streams their tag and mark are mapped from.
 func (d *deriver) recognise(prefix, body string, preferred *alphabet) bool {
+	return fits(prefix, body, preferred, d)
+}
+
+// fits reports whether body is a pseudonym in preferred or in any class
+// holding it. With a nil deriver only the public part is checked: the
+// mark, or for a checksummed token that its checksum is wrong.
+func fits(prefix, body string, preferred *alphabet, d *deriver) bool {
 	if len(body) == 0 || !printable.holds(body) {
 		return false
 	}
-	var stream []byte
-	streamFor := -1
+	if checksummed(prefix) && d == nil {
+		return !validChecksum(prefix, []byte(body))
+	}
+	var (
+		tagStream, markStream []byte
+		tagFor, markFor       = -1, -1
+	)
 	check := func(a alphabet) bool {
 		if !a.holds(body) {
 			return false
 		}
-		t := tagLen(a, len(body))
-		head := body[:len(body)-t]
-		if streamFor != t {
-			stream, streamFor = d.bytes(stream[:0], 't', prefix, head, 64), t
+		n := len(body)
+		t, m := layoutOf(a, prefix, n)
+		if m > 0 {
+			if markFor != n-m {
+				markStream, markFor = markBytes(markStream[:0], prefix, body[:n-m], 64), n-m
+			}
+			if !mapsTo(markStream, a, body[n-m:]) {
+				return false
+			}
 		}
-		return mapsTo(stream, a, body[len(head):])
+		if d == nil || t == 0 {
+			return true
+		}
+		head := body[:n-t-m]
+		if tagFor != len(head) {
+			tagStream, tagFor = d.stream(tagStream[:0], tagDomain, prefix, head, 64), len(head)
+		}
+		if !checksummed(prefix) {
+			return mapsTo(tagStream, a, body[len(head):n-m])
+		}
+		// The tag of a token may have been moved off a valid checksum.
+		buf, ok := pick(append(make([]byte, 0, n), head...), tagStream, a, t)
+		if !ok {
+			return false
+		}
+		avoidChecksum(prefix, buf, a)
+		return string(buf) == body
 	}
 	if preferred != nil && check(*preferred) {
 		return true
@@ -247,16 +319,47 @@ func (d *deriver) recognise(prefix, body string, preferred *alphabet) bool {
 	return false
 }
 
-// bytes appends at least n bytes of the HMAC stream of (domain, prefix,
-// input) to dst: the bytes draw maps into an alphabet.
-func (d *deriver) bytes(dst []byte, domain byte, prefix, input string, n int) []byte {
+// Stream domains: the keyed tag and the public mark.
+const (
+	tagDomain  = 't'
+	markDomain = 'm'
+)
+
+// markLabel separates the public mark stream from any other use of
+// SHA-256. It is part of the documented pseudonym format: changing it
+// changes every pseudonym.
+const markLabel = "oauthcompat/redact pseudonym mark v1"
+
+// stream appends at least n bytes of the stream of domain over (prefix,
+// input) to dst: HMAC-SHA256 under the key for the tag, plain SHA-256 for
+// the public mark (see markBytes).
+func (d *deriver) stream(dst []byte, domain byte, prefix, input string, n int) []byte {
+	if domain == markDomain {
+		return markBytes(dst, prefix, input, n)
+	}
 	h := d.pool.Get().(hash.Hash)
 	defer d.pool.Put(h)
+	return blocks(dst, h, domain, prefix, input, n)
+}
+
+// markBytes appends at least n bytes of the public mark stream of (prefix,
+// input): SHA-256 of the label, prefix, input and a block counter.
+func markBytes(dst []byte, prefix, input string, n int) []byte {
+	h := sha256.New()
+	return blocks(dst, h, markDomain, prefix, input, n)
+}
+
+// blocks appends h(domain [label] 0 prefix 0 input 0 counter) for counter
+// 0, 1, ... until dst holds n bytes.
+func blocks(dst []byte, h hash.Hash, domain byte, prefix, input string, n int) []byte {
 	var ctr [4]byte
 	for block := uint32(0); len(dst) < n; block++ {
 		h.Reset()
 		binary.BigEndian.PutUint32(ctr[:], block)
 		h.Write([]byte{domain})
+		if domain == markDomain {
+			h.Write([]byte(markLabel))
+		}
 		h.Write([]byte{0})
 		h.Write([]byte(prefix))
 		h.Write([]byte{0})
@@ -268,9 +371,27 @@ func (d *deriver) bytes(dst []byte, domain byte, prefix, input string, n int) []
 	return dst
 }
 
-// mapsTo reports whether the stream, mapped into a as draw maps it, begins
-// with want. A stream too short to decide says no (then the slow path
-// would be needed; 64 bytes cover every tag with overwhelming odds).
+// pick appends to dst the first n characters the stream maps to in a
+// (rejection sampling keeps them uniform). ok is false when the stream is
+// too short.
+func pick(dst, stream []byte, a alphabet, n int) (out []byte, ok bool) {
+	limit := 256 - 256%len(a.chars)
+	for _, b := range stream {
+		if n == 0 {
+			break
+		}
+		if int(b) >= limit {
+			continue
+		}
+		dst = append(dst, a.chars[int(b)%len(a.chars)])
+		n--
+	}
+	return dst, n == 0
+}
+
+// mapsTo reports whether the stream, mapped into a as pick maps it, begins
+// with want. A stream too short to decide says no; 64 bytes decide every
+// tag and mark but with odds below 2^-100.
 func mapsTo(stream []byte, a alphabet, want string) bool {
 	limit := 256 - 256%len(a.chars)
 	i := 0

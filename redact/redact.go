@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -26,24 +24,6 @@ type Options struct {
 type Redactor struct {
 	d    *deriver
 	opts Options
-
-	// hashes maps the SHA-256 (hex) of a token seen in a response to its
-	// pseudonym, so a later response carrying only hashed_token (a list of
-	// authorizations) gets the same pseudonymous hash, and recognises the
-	// pseudonymous hashes it produced.
-	hashes  sync.Map // string -> string (pseudonym), or "" for a produced hash
-	nhashes atomic.Int64
-}
-
-// maxHashes bounds the hashes a Redactor remembers, so memory stays flat
-// over a long recording; past it, it starts afresh.
-const maxHashes = 1 << 16
-
-func (r *Redactor) remember(k, v string) {
-	if _, loaded := r.hashes.Swap(k, v); !loaded && r.nhashes.Add(1) > maxHashes {
-		r.hashes.Clear()
-		r.nhashes.Store(0)
-	}
 }
 
 // New returns a Redactor keyed with key, which must hold at least 16 bytes
@@ -67,8 +47,8 @@ func NewRandom() *Redactor {
 }
 
 // Token returns the pseudonym of a token: a GitHub prefix (gho_, ghu_,
-// ghp_, ghs_, ghr_, github_pat_) is kept, and the rest keeps its length
-// and alphabet. A string without such a prefix is treated as by
+// ghp_, ghs_, ghr_, github_pat_) followed by at least 8 characters is
+// kept, and the rest keeps its length and alphabet. A string without such a prefix is treated as by
 // [Redactor.Secret]. Token of a pseudonym returns it unchanged.
 func (r *Redactor) Token(tok string) string { return r.d.token(tok) }
 
@@ -118,10 +98,16 @@ func (r *Redactor) Request(req *cassette.Request) {
 // Response redacts a recorded response in place: Set-Cookie values,
 // secret fields and token-shaped strings in the body and headers. In a JSON
 // object holding a token, hashed_token becomes the SHA-256 (hex) of the
-// token's pseudonym and token_last_eight its last eight characters; a
-// hashed_token without its token is replaced by the pseudonymous hash this
-// Redactor gave the same token before, or else by a pseudonym. It fixes
-// content_length and the Content-Length header when the body changes.
+// token's pseudonym and token_last_eight its last eight characters. In an
+// object whose token is empty or missing (GitHub blanks it once the token
+// is created), hashed_token and token_last_eight become pseudonyms of
+// themselves: the same real hash gets the same pseudonymous hash in every
+// interaction and every process with the key, whatever this Redactor saw
+// before. (That hash is not the SHA-256 of the token's pseudonym: a hash
+// cannot carry the tag that makes a pseudonym a fixed point, so matching it
+// would need the create response in memory, and redacting again in another
+// process would change it.) It fixes content_length and the Content-Length
+// header when the body changes. It is idempotent.
 func (r *Redactor) Response(resp *cassette.Response) {
 	if resp == nil {
 		return
@@ -155,35 +141,17 @@ func (r *Redactor) clientID(s string) string {
 	return r.text(s)
 }
 
-// hashFor returns the hashed_token and token_last_eight for a token
-// pseudonym, remembering the real hash.
-func (r *Redactor) hashFor(realToken, pseudo string) (hashed, last8 string) {
+// derivedFields returns the hashed_token and token_last_eight of a token
+// pseudonym: its SHA-256 (hex) and its last eight characters.
+func derivedFields(pseudo string) (hashed, last8 string) {
 	sum := sha256.Sum256([]byte(pseudo))
 	hashed = hex.EncodeToString(sum[:])
-	if realToken != pseudo {
-		real := sha256.Sum256([]byte(realToken))
-		r.remember(hex.EncodeToString(real[:]), pseudo)
-	}
-	r.remember(hashed, "")
 	if len(pseudo) >= 8 {
 		last8 = pseudo[len(pseudo)-8:]
 	} else {
 		last8 = pseudo
 	}
 	return hashed, last8
-}
-
-// lookupHash maps a hashed_token seen without its token.
-func (r *Redactor) lookupHash(h string) (hashed, last8 string, ok bool) {
-	v, found := r.hashes.Load(strings.ToLower(h))
-	if !found {
-		return "", "", false
-	}
-	if p := v.(string); p != "" {
-		hashed, last8 = r.hashFor(p, p)
-		return hashed, last8, true
-	}
-	return h, "", true // a hash this Redactor produced
 }
 
 // mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20

@@ -203,18 +203,14 @@ func sha(s string) string {
 }
 
 // TestResponseDerivedFields checks hashed_token and token_last_eight follow
-// the token's pseudonym, and that a later list carrying only the hash gets
-// the same pseudonymous hash.
+// the token's pseudonym, and that an object showing only the hash (GitHub
+// blanks token after creation) gets a pseudonymous hash of its own.
 func TestResponseDerivedFields(t *testing.T) {
 	r := redact.New(testKey, redact.Options{})
 	resp := cassette.Response{Code: 201, Headers: http.Header{"Content-Type": {"application/json; charset=utf-8"}, "Content-Length": {"0"}},
 		Body: `{"token":"` + gho + `","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `"}`}
 	resp.ContentLength = int64(len(resp.Body))
 	r.Response(&resp)
-	var got struct{ Token, HashedToken, TokenLastEight string }
-	if err := json.Unmarshal([]byte(strings.ReplaceAll(resp.Body, "_t", "T")), &got); err != nil {
-		t.Fatal(err)
-	}
 	var m map[string]string
 	if err := json.Unmarshal([]byte(resp.Body), &m); err != nil {
 		t.Fatal(err)
@@ -236,9 +232,55 @@ func TestResponseDerivedFields(t *testing.T) {
 	list := cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}},
 		Body: `[{"token":"","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `"}]`}
 	r.Response(&list)
-	want := `[{"token":"","hashed_token":"` + sha(p) + `","token_last_eight":"` + p[len(p)-8:] + `"}]`
-	if diff := cmp.Diff(want, list.Body); diff != "" {
-		t.Errorf("list body (-want +got):\n%s", diff)
+	var items []map[string]string
+	if err := json.Unmarshal([]byte(list.Body), &items); err != nil {
+		t.Fatal(err)
+	}
+	h, l8 := items[0]["hashed_token"], items[0]["token_last_eight"]
+	if h == sha(gho) || !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(h) || !redact.IsPseudonym(h) {
+		t.Errorf("hashed_token without its token = %q, want a 64-hex pseudonym", h)
+	}
+	if l8 == gho[len(gho)-8:] || len(l8) != 8 || !redact.IsPseudonym(l8) {
+		t.Errorf("token_last_eight without its token = %q, want an 8-character pseudonym", l8)
+	}
+	// The same real hash gets the same pseudonym from a Redactor that never
+	// saw the token (another process, the same key).
+	fresh := cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}},
+		Body: `[{"token":"","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `"}]`}
+	redact.New(testKey, redact.Options{}).Response(&fresh)
+	if diff := cmp.Diff(list.Body, fresh.Body); diff != "" {
+		t.Errorf("a fresh Redactor gives another pseudonym (-first +fresh):\n%s", diff)
+	}
+}
+
+// TestTokenlessAuthorizationIdempotent redacts what GET
+// /authorizations/{id} answers after a create through the Authorizations
+// API: token blanked, hashed_token and token_last_eight of a token the
+// Redactor saw in the create. Redacting the result again, with the same
+// Redactor or a fresh one with the same key, must change nothing.
+func TestTokenlessAuthorizationIdempotent(t *testing.T) {
+	create := `{"id":7,"url":"https://ghe.example.com/api/v3/authorizations/7","app":{"name":"ci","url":"https://example.com","client_id":"` + clientID + `"},"token":"` + gho + `","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `","note":"ci","scopes":["repo"]}`
+	get := strings.Replace(create, `"token":"`+gho+`"`, `"token":""`, 1)
+	resp := func(body string) *cassette.Response {
+		return &cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json; charset=utf-8"}}, Body: body, ContentLength: int64(len(body))}
+	}
+	for _, seen := range []bool{true, false} {
+		r := redact.New(testKey, redact.Options{})
+		if seen {
+			r.Response(resp(create))
+		}
+		once := resp(get)
+		r.Response(once)
+		for name, again := range map[string]*redact.Redactor{"same redactor": r, "fresh redactor": redact.New(testKey, redact.Options{})} {
+			twice := *once
+			again.Response(&twice)
+			if diff := cmp.Diff(once.Body, twice.Body); diff != "" {
+				t.Errorf("token seen=%v, %s: not idempotent (-once +twice):\n%s", seen, name, diff)
+			}
+		}
+		if strings.Contains(once.Body, sha(gho)) || strings.Contains(once.Body, gho[len(gho)-8:]) {
+			t.Errorf("token seen=%v: the real hash or last eight survive: %s", seen, once.Body)
+		}
 	}
 }
 
@@ -329,5 +371,51 @@ func TestLoadOrCreateKey(t *testing.T) {
 	os.WriteFile(short, []byte("x"), 0o600)
 	if _, err := redact.LoadOrCreateKey(short); err == nil {
 		t.Error("a 1-byte key was accepted")
+	}
+}
+
+// TestIsPseudonym checks pseudonyms are told from real secrets without the
+// key: real GitHub tokens by their valid checksum, everything else by the
+// public mark.
+func TestIsPseudonym(t *testing.T) {
+	r := redact.New(testKey, redact.Options{})
+	other := redact.New([]byte("another key, another pseudonym!!"), redact.Options{})
+	// Tokens minted in GitHub's format (checksum valid), as the reference
+	// server's fixtures are.
+	real := []string{"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", "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"}
+	for _, tok := range real {
+		if !redact.HasValidChecksum(tok) || redact.IsPseudonym(tok) {
+			t.Errorf("%s: HasValidChecksum %v, IsPseudonym %v; want a real token", tok, redact.HasValidChecksum(tok), redact.IsPseudonym(tok))
+		}
+	}
+	secrets := append(real, ghu, ghp, pat, legacyToken, clientSecret, strings.ToUpper(clientSecret), password, otp, session, "p@ss word", "no")
+	for _, s := range secrets {
+		for name, red := range map[string]*redact.Redactor{"key": r, "other key": other} {
+			for fn, p := range map[string]string{"Token": red.Token(s), "Secret": red.Secret(s)} {
+				if !redact.IsPseudonym(p) || redact.HasValidChecksum(p) {
+					t.Errorf("%s %s(%q) = %q: IsPseudonym %v, HasValidChecksum %v; want a recognisable pseudonym", name, fn, s, p, redact.IsPseudonym(p), redact.HasValidChecksum(p))
+				}
+			}
+		}
+		// A real token is one; the rest are not pseudonyms unless chance
+		// gives them their mark.
+		if !strings.HasPrefix(s, "gh") && redact.IsPseudonym(s) {
+			t.Errorf("IsPseudonym(%q) = true for a real secret", s)
+		}
+	}
+	// Short secrets have one public pseudonym per length and alphabet:
+	// every key agrees, and so does IsPseudonym.
+	if r.Token(otp) != other.Token(otp) || r.Token(otp) != r.Token("654321") {
+		t.Errorf("six-digit pseudonyms differ: %q, %q, %q", r.Token(otp), other.Token(otp), r.Token("654321"))
+	}
+	// A pseudonym of another key is recognised without the key but is not
+	// a fixed point of this one.
+	if p := other.Token(clientSecret); r.Token(p) == p {
+		t.Errorf("Token(%q) under another key returned it unchanged", p)
+	}
+	for _, s := range []string{"", "gho_", "ghp_0123456789", "github_pat_"} {
+		if redact.HasValidChecksum(s) {
+			t.Errorf("HasValidChecksum(%q) = true", s)
+		}
 	}
 }

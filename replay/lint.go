@@ -60,10 +60,12 @@ type LintOptions struct {
 	// Version overrides the version the directory names say.
 	Version string
 	// Redactor, when set (the key the cassettes were recorded with), makes
-	// the secret check exact: anything its redaction would still change is
-	// an unredacted secret. Without it, every credential header, OTP,
-	// password and client secret is reported, as it cannot be told from a
-	// pseudonym.
+	// the secret check exact: a secret this key does not reproduce, and
+	// anything else its redaction would still change, is an unredacted
+	// secret. Without it, pseudonyms are told from real secrets by their
+	// form (see [redact.IsPseudonym]): a GitHub token with a valid
+	// checksum, or any other credential, password, OTP, cookie or client
+	// secret without the redactor's public mark, is reported.
 	Redactor *redact.Redactor
 }
 
@@ -94,16 +96,6 @@ func Lint(path string, opts LintOptions) ([]Finding, error) {
 		if override != nil {
 			v = override
 		}
-		if opts.Redactor != nil {
-			// Let the redactor learn the hashes it produced for this
-			// cassette's tokens, so a hashed_token shown without its token
-			// (a later GET) is recognised as a pseudonym.
-			for _, it := range c.Interactions {
-				resp := it.Response
-				resp.Headers = resp.Headers.Clone()
-				opts.Redactor.Response(&resp)
-			}
-		}
 		for i, it := range c.Interactions {
 			out = append(out, lintInteraction(f.path, i, it, v, opts.Redactor)...)
 		}
@@ -116,7 +108,7 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 	if u, err := url.Parse(it.Request.URL); err == nil {
 		path = u.Path
 	}
-	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: path}
+	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: displayPath(it.Request.Method, path)}
 	var out []Finding
 	add := func(kind, format string, a ...any) {
 		f := base
@@ -134,13 +126,13 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 			if o, any := schemas.Default().Lookup(it.Request.Method, path); any {
 				add(FindingNoOperation, "%s does not document %s (%s); re-record against the right version or move the cassette", v.Name, o.Key(), o.ID)
 			} else {
-				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(path))
+				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(base.Path))
 			}
 			return out
 		}
 	} else if op, ok = schemas.Default().Lookup(it.Request.Method, path); !ok {
 		if schemas.IsOAuthPath(path) {
-			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(path))
+			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(base.Path))
 		}
 		return out
 	}
@@ -163,64 +155,15 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 	return out
 }
 
-// lintSecrets reports what still looks secret. With a redactor it is the
-// fixed-point test: redacting again must change nothing.
+// lintSecrets reports every secret left in clear, naming where it is
+// (never what it is): without the key by the form of pseudonyms, with it
+// by whether the key reproduces them, and then by whether redacting the
+// interaction again would change anything.
 func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(kind, format string, a ...any)) {
+	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}}
+	w.interaction(it)
 	if r != nil {
-		req := it.Request
-		req.Headers = req.Headers.Clone()
-		r.Request(&req)
-		resp := it.Response
-		resp.Headers = resp.Headers.Clone()
-		r.Response(&resp)
-		for _, h := range changedHeaders(it.Request.Headers, req.Headers) {
-			add(FindingSecret, "request header %s holds a secret that is not a pseudonym of this key", h)
-		}
-		for _, h := range changedHeaders(it.Response.Headers, resp.Headers) {
-			add(FindingSecret, "response header %s holds a secret that is not a pseudonym of this key", h)
-		}
-		if req.URL != it.Request.URL {
-			add(FindingSecret, "the request URL holds a secret (query or path) that is not a pseudonym of this key")
-		}
-		if req.Body != it.Request.Body {
-			add(FindingSecret, "the request body holds a secret that is not a pseudonym of this key")
-		}
-		if resp.Body != it.Response.Body && !sameButLastEight(it.Response.Body, resp.Body) {
-			add(FindingSecret, "the response body holds a token that is not a pseudonym of this key")
-		}
-		return
-	}
-	for k, vs := range it.Request.Headers {
-		switch http.CanonicalHeaderKey(k) {
-		case "Authorization", "Proxy-Authorization":
-			for _, v := range vs {
-				if authComparable(v) {
-					add(FindingSecret, "request header %s carries %s credentials; without the redaction key (--redact-key-file) they cannot be told from real ones", k, strings.Fields(v)[0])
-				}
-			}
-		case "X-Github-Otp", "Cookie":
-			add(FindingSecret, "request header %s is recorded; without the redaction key it cannot be told from a real one", k)
-		}
-	}
-	for _, where := range []struct{ name, body string }{{"request", it.Request.Body}, {"response", it.Response.Body}} {
-		var t any
-		if json.Unmarshal([]byte(where.body), &t) != nil {
-			continue
-		}
-		walkJSON(t, "", func(ptr, key string, val any) {
-			s, ok := val.(string)
-			if !ok || s == "" {
-				return
-			}
-			switch strings.ToLower(key) {
-			case "password":
-				add(FindingSecret, "%s body %s holds a password", where.name, ptr)
-			case "client_secret":
-				if isHex40(s) {
-					add(FindingSecret, "%s body %s holds a 40-hex client secret", where.name, ptr)
-				}
-			}
-		})
+		w.fixedPoint(it, r)
 	}
 }
 
@@ -266,61 +209,24 @@ func lintHashes(body string, add func(kind, format string, a ...any)) {
 	visit(t, "")
 }
 
-func walkJSON(t any, ptr string, fn func(ptr, key string, val any)) {
-	switch x := t.(type) {
-	case map[string]any:
-		for k, v := range x {
-			fn(ptr+"/"+k, k, v)
-			walkJSON(v, ptr+"/"+k, fn)
+// displayPath is path as a finding shows it: the catalog's secret
+// parameters (the legacy endpoints' {access_token}) by name and other
+// token-shaped segments by shape, so a finding never prints a secret.
+func displayPath(method, path string) string {
+	if op, ok := schemas.Default().Lookup(method, path); ok {
+		segs := strings.Split(path, "/")
+		for name, v := range op.PathParams(path) {
+			if !redact.IsSecretField(name) {
+				continue
+			}
+			for i := len(segs) - 1; i >= 0; i-- {
+				if segs[i] == v {
+					segs[i] = "{" + name + "}"
+					break
+				}
+			}
 		}
-	case []any:
-		for i, v := range x {
-			walkJSON(v, fmt.Sprintf("%s/%d", ptr, i), fn)
-		}
+		path = strings.Join(segs, "/")
 	}
-}
-
-func isHex40(s string) bool {
-	if len(s) != 40 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !isLowerHex(s[i]) && !(s[i] >= 'A' && s[i] <= 'F') {
-			return false
-		}
-	}
-	return true
-}
-
-// sameButLastEight reports whether two JSON bodies differ only in the
-// token_last_eight of objects that show no token. Redacting such an object
-// again re-derives token_last_eight from the hash, which is not a fixed
-// point of the redactor; it is not a secret either way (GitHub shows eight
-// characters of a token it no longer reveals).
-func sameButLastEight(a, b string) bool {
-	var x, y any
-	if json.Unmarshal([]byte(a), &x) != nil || json.Unmarshal([]byte(b), &y) != nil {
-		return false
-	}
-	strip(x)
-	strip(y)
-	xa, _ := json.Marshal(x)
-	ya, _ := json.Marshal(y)
-	return string(xa) == string(ya)
-}
-
-func strip(t any) {
-	switch x := t.(type) {
-	case map[string]any:
-		if tok, _ := x["token"].(string); tok == "" {
-			delete(x, "token_last_eight")
-		}
-		for _, v := range x {
-			strip(v)
-		}
-	case []any:
-		for _, v := range x {
-			strip(v)
-		}
-	}
+	return shapeTokens(path)
 }

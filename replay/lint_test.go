@@ -2,15 +2,21 @@ package replay_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/replay"
 )
 
@@ -30,13 +36,16 @@ func TestLint(t *testing.T) {
 		}
 	}
 
-	// Without the key, the recorded credentials cannot be vouched for.
+	// Without the key, the pseudonyms are told from real secrets by their
+	// form: the recorded session is clean too.
 	findings, err = replay.Lint(dir, replay.LintOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(findings) == 0 || findings[0].Kind != replay.FindingSecret {
-		t.Errorf("without the key: got %v, want unredacted-secret findings for the credentials", findings)
+	for _, f := range findings {
+		if !f.Info {
+			t.Errorf("without the key, a recorded session should be clean: %s", f)
+		}
 	}
 
 	// A hand-made cassette with one problem per interaction.
@@ -106,4 +115,240 @@ func uniq[T comparable](s []T) []T {
 		}
 	}
 	return out
+}
+
+// TestLintRecordedWithoutKey records a whole session through the recorder
+// for versions that issue checksummed tokens and 40-hex ones, and lints it
+// without the key: the pseudonyms must not pass for secrets.
+func TestLintRecordedWithoutKey(t *testing.T) {
+	for _, version := range []string{"ghes-2.18", "ghes-3.2", "api.github.com"} {
+		t.Run(version, func(t *testing.T) {
+			dir := t.TempDir()
+			recordSession(t, version, dir, redact.NewRandom())
+			findings, err := replay.Lint(dir, replay.LintOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range findings {
+				if !f.Info {
+					t.Errorf("a recorded session should lint clean without the key: %s", f)
+				}
+			}
+		})
+	}
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// TestLintSplicedSecrets splices one real secret at a time into a recorded
+// cassette and checks lint, without the key and with it, reports exactly
+// that interaction and field, and never prints the secret.
+func TestLintSplicedSecrets(t *testing.T) {
+	key := bytes.Repeat([]byte{5}, 32)
+	src := t.TempDir()
+	v := recordSession(t, "ghes-3.2", src, redact.New(key, redact.Options{}))
+	path := cassettes.Path(src, v.Name, "session")
+
+	fx := reference.DefaultFixtures()
+	app := fx.Apps[0]
+	realToken := fx.Tokens[0].Value // minted in GitHub's format: its checksum is valid
+	realSecret := fx.Apps[1].ClientSecret
+	other := redact.New(bytes.Repeat([]byte{6}, 32), redact.Options{})
+	if !redact.HasValidChecksum(realToken) {
+		t.Fatalf("fixture token %s has no valid checksum", realToken)
+	}
+
+	// find returns the first interaction matching method and a path suffix.
+	find := func(t *testing.T, its []*cassette.Interaction, method, suffix string, also func(*cassette.Interaction) bool) int {
+		for i, it := range its {
+			if it.Request.Method == method && strings.Contains(it.Request.URL, suffix) && (also == nil || also(it)) {
+				return i
+			}
+		}
+		t.Fatalf("the recorded session has no %s ...%s", method, suffix)
+		return -1
+	}
+	tokenless := func(it *cassette.Interaction) bool { return strings.Contains(it.Response.Body, `"token":""`) }
+
+	// want says where and what; the reason ends "redactor pseudonym"
+	// without the key and "pseudonym of this redaction key" with it.
+	tests := []struct {
+		name    string
+		splice  func(t *testing.T, its []*cassette.Interaction) int // returns the interaction changed
+		secrets []string                                            // must not appear in any finding
+		want    []string                                            // each in some finding
+		withKey bool                                                // reported only with the key
+	}{
+		{
+			name: "real token in the request body",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				i := find(t, its, "POST", "/applications/"+app.ClientID+"/token", nil)
+				its[i].Request.Body = `{"access_token":"` + realToken + `"}`
+				return i
+			},
+			secrets: []string{realToken},
+			want:    []string{"request body: /access_token is a GitHub token with a valid checksum"},
+		},
+		{
+			name: "real token in the legacy path",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				i := find(t, its, "GET", "/applications/"+app.ClientID+"/tokens/", nil)
+				its[i].Request.URL = its[i].Request.URL[:strings.LastIndex(its[i].Request.URL, "/")+1] + realToken
+				return i
+			},
+			secrets: []string{realToken},
+			want:    []string{"request URL: the path parameter {access_token} is a GitHub token with a valid checksum"},
+		},
+		{
+			name: "real client secret in the body",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				i := find(t, its, "PUT", "/authorizations/clients/"+app.ClientID, nil)
+				its[i].Request.Body = `{"client_secret":"` + realSecret + `","scopes":["repo"],"note":"get or create"}`
+				return i
+			},
+			secrets: []string{realSecret},
+			want:    []string{"request body: /client_secret is not a"},
+		},
+		{
+			name: "real Basic credentials",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				its[0].Request.Headers.Set("Authorization", basic(app.ClientID, realSecret))
+				return 0
+			},
+			secrets: []string{realSecret, strings.TrimPrefix(basic(app.ClientID, realSecret), "Basic ")},
+			want:    []string{"request header Authorization: the Basic password is not a"},
+		},
+		{
+			name: "one-time password",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				i := find(t, its, "POST", "/authorizations", nil)
+				its[i].Request.Headers.Set("X-GitHub-OTP", "492017")
+				return i
+			},
+			secrets: []string{"492017"},
+			want:    []string{"request header X-Github-Otp: the one-time password is not a"},
+		},
+		{
+			name: "real token and its hash in a response",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				i := find(t, its, "POST", "/authorizations", func(it *cassette.Interaction) bool { return it.Response.Code == 201 })
+				its[i].Response.Body = `{"id":1,"url":"https://x/authorizations/1","scopes":["repo"],"token":"` + realToken + `","token_last_eight":"` + realToken[len(realToken)-8:] + `","hashed_token":"` + sha256Hex(realToken) + `","app":{"client_id":"` + app.ClientID + `","name":"n","url":"https://x"},"note":null,"note_url":null,"created_at":"2024-01-01T00:00:00Z","updated_at":"2024-01-01T00:00:00Z","fingerprint":null}`
+				return i
+			},
+			secrets: []string{realToken, sha256Hex(realToken)},
+			want: []string{
+				"response body: /token is a GitHub token with a valid checksum",
+				"response body: /hashed_token is the SHA-256 of /token, a GitHub token with a valid checksum",
+			},
+		},
+		{
+			name: "real hash of a token not shown",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				i := find(t, its, "GET", "/authorizations/", tokenless)
+				b := its[i].Response.Body
+				at := strings.Index(b, `"hashed_token":"`) + len(`"hashed_token":"`)
+				its[i].Response.Body = b[:at] + sha256Hex(realToken) + b[at+64:]
+				return i
+			},
+			secrets: []string{sha256Hex(realToken)},
+			want:    []string{"response body: /hashed_token (the token not shown) is not a"},
+		},
+		{
+			name: "another key's pseudonym",
+			splice: func(t *testing.T, its []*cassette.Interaction) int {
+				its[0].Request.Headers.Set("Authorization", basic(app.ClientID, other.Secret(realSecret)))
+				return 0
+			},
+			want:    []string{"request header Authorization: the Basic password is a pseudonym of another redaction key"},
+			withKey: true,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := cassettes.Load(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			idx := tc.splice(t, c.Interactions)
+			data, err := cassettes.Marshal(c.Interactions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			spliced := cassettes.Path(dir, v.Name, "session")
+			writeFile(t, spliced, data)
+			for _, mode := range []struct {
+				name string
+				r    *redact.Redactor
+			}{{"without key", nil}, {"with key", redact.New(key, redact.Options{})}} {
+				findings, err := replay.Lint(dir, replay.LintOptions{Redactor: mode.r})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var msgs []string
+				for _, f := range findings {
+					if f.Kind != replay.FindingSecret {
+						continue
+					}
+					if f.File != spliced || f.Interaction != idx {
+						t.Errorf("%s: a finding outside the spliced interaction %d: %s", mode.name, idx, f)
+					}
+					msgs = append(msgs, f.Message)
+					for _, s := range tc.secrets {
+						if strings.Contains(f.String(), s) {
+							t.Errorf("%s: a finding prints the secret: %s", mode.name, f)
+						}
+					}
+				}
+				if tc.withKey && mode.r == nil {
+					if len(msgs) != 0 {
+						t.Errorf("%s: a pseudonym of another key is still a pseudonym, got %q", mode.name, msgs)
+					}
+					continue
+				}
+				for _, w := range tc.want {
+					if !containsAny(msgs, w) {
+						t.Errorf("%s: no finding says %q; got %q", mode.name, w, msgs)
+					}
+				}
+			}
+		})
+	}
+}
+
+func containsAny(msgs []string, want string) bool {
+	for _, m := range msgs {
+		if strings.Contains(m, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestLintTestdata lints the hand-written example cassette without a key:
+// its tokens are GitHub's documentation example (no valid checksum), but
+// its Basic password is a placeholder of 40 zeros, which cannot be told
+// from a real 40-hex client secret.
+func TestLintTestdata(t *testing.T) {
+	findings, err := replay.Lint("testdata", replay.LintOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range findings {
+		if !f.Info {
+			got = append(got, filepath.Base(f.File)+" "+f.Kind+" "+f.Message)
+		}
+	}
+	want := []string{
+		"example.yaml unredacted-secret request header Authorization: the Basic password is not a redactor pseudonym; re-record through the recorder, which pseudonymises it",
+		"example.yaml unredacted-secret request header Authorization: the Basic password is not a redactor pseudonym; re-record through the recorder, which pseudonymises it",
+		"example.yaml unredacted-secret request header Authorization: the Basic password is not a redactor pseudonym; re-record through the recorder, which pseudonymises it",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
 }

@@ -14,9 +14,11 @@ per line: files that do not load (YAML errors with file and line, missing fields
 interactions that match no catalog operation of the cassette's version (the directory
 name, DIR/<version>/<name>.yaml, or --version), responses that fail the version's
 schema for their operation and status, and anything that looks like an unredacted
-secret. With the redaction key (--redact-key-file, default DIR/.redact-key when it
-exists) the secret check is exact: whatever redaction would still change is reported.
-Without it, every recorded credential, OTP, password and 40-hex client secret is.
+secret. Without the redaction key, pseudonyms are told from real secrets by their form:
+a GitHub token with a valid checksum, or any other credential, OTP, password, cookie or
+client secret without the redactor's mark, is reported. With the key (--redact-key-file,
+default .redact-key in DIR or up to two directories above) the check is exact: a secret
+the key does not reproduce, and whatever redaction would still change, is reported.
 Statuses a version does not document are listed as (info) and do not fail the check.
 Exits 0 when clean, 1 when anything is found, 2 for a usage error.`
 
