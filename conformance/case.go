@@ -95,17 +95,21 @@ func (s *suite) runCase(sc *scenario) Case {
 	return c.res
 }
 
-// skip ends the case as not exercised.
+// skip ends the case as not exercised. The reason is masked: it may quote
+// a path or an answer.
 func (c *caseRun) skip(format string, a ...any) {
-	panic(skipCase{reason: fmt.Sprintf(format, a...)})
+	panic(skipCase{reason: c.s.mask.text(fmt.Sprintf(format, a...))})
 }
 
-// finding records a finding of this case. A dry run records none.
+// finding records a finding of this case. A dry run records none. The
+// message and pointer are masked: they may quote an answer (a server's
+// message, a schema problem naming the value).
 func (c *caseRun) finding(rule string, sev Severity, pointer, msg string, ex *exchange) {
 	if c.s.dry != nil {
 		return
 	}
-	f := Finding{Rule: rule, Severity: sev, Operation: c.op.ID, Status: c.sc.status, Pointer: pointer, Message: msg}
+	m := c.s.mask
+	f := Finding{Rule: rule, Severity: sev, Operation: c.op.ID, Status: c.sc.status, Pointer: m.text(pointer), Message: m.text(msg)}
 	if sev == SeverityError {
 		f.Evidence = ex.evidence(c.s.mask)
 	}

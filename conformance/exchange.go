@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // ReplayMissHeader marks a replay's answer to a request its recording does
@@ -80,19 +81,27 @@ func (r *request) withJSON(v any) *request {
 	return r
 }
 
-func (r *request) withRaw(b string) *request { r.body = []byte(b); return r }
-
-// resolvedPath fills the template's parameters, escaping each.
-func (r *request) resolvedPath() string {
+// resolvedPath fills the template's parameters, escaping each. It refuses
+// a parameter that is missing or empty: "/applications//token" would reach
+// another route, or none, and the answer would say nothing about the case.
+func (r *request) resolvedPath() (string, error) {
 	segs := strings.Split(r.path, "/")
 	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-			if v, ok := r.params[strings.Trim(s, "{}")]; ok {
-				segs[i] = url.PathEscape(v)
-			}
+		if !strings.HasPrefix(s, "{") || !strings.HasSuffix(s, "}") {
+			continue
 		}
+		name := strings.Trim(s, "{}")
+		v := r.params[name]
+		if v == "" {
+			hint := "a setup step answered none"
+			if name == "client_id" {
+				hint = "set " + EnvClientID
+			}
+			return "", fmt.Errorf("cannot send %s %s: the path parameter {%s} is empty (%s)", r.method, r.path, name, hint)
+		}
+		segs[i] = url.PathEscape(v)
 	}
-	return strings.Join(segs, "/")
+	return strings.Join(segs, "/"), nil
 }
 
 // exchange is a request and what the target answered.
@@ -238,9 +247,14 @@ func maskPath(p string) string {
 	return out
 }
 
+// cut shortens s to at most n bytes, on a rune boundary, and marks the cut
+// with an ellipsis.
 func cut(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

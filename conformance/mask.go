@@ -16,6 +16,12 @@ const masked = "***"
 // older servers, wherever they appear.
 var tokenShape = regexp.MustCompile(`\b(?:(gh[pousr]_)[A-Za-z0-9]{16,251}|(github_pat_)[A-Za-z0-9_]{22,255}|[0-9a-f]{40})\b`)
 
+// legacyPathToken matches the token segment of the legacy path-token
+// endpoints (/applications/{client_id}/tokens/{access_token} and
+// .../grants/{access_token}) anywhere in a text, such as an error message
+// quoting a request, whatever the token's shape.
+var legacyPathToken = regexp.MustCompile(`(/applications/[^/\s?#"']+/(?:tokens|grants)/)[^/\s?#"']+`)
+
 // secretFields are the JSON keys whose values are always masked.
 var secretFields = map[string]bool{
 	"access_token": true, "token": true, "client_secret": true, "password": true,
@@ -56,6 +62,7 @@ func contains(list []string, s string) bool {
 // text masks known secrets and token-shaped strings in s, keeping a
 // token's prefix so the reader still sees its kind.
 func (m *masker) text(s string) string {
+	s = legacyPathToken.ReplaceAllString(s, "${1}"+masked)
 	// Token shapes first: a live token and its replayed pseudonym then
 	// mask the same way.
 	s = tokenShape.ReplaceAllStringFunc(s, func(t string) string {

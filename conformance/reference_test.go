@@ -75,13 +75,90 @@ func TestReferenceEveryVersion(t *testing.T) {
 			f.AuthorizationsAPIDisabled = true
 			off := reference.NewTestServer(t, v.Name, f)
 			rep := runLive(t, v, off.URL, nil, fixtureCreds(f))
+			var got conformance.Outcome // stays empty if the coverage has no row for the 410
 			for _, c := range rep.Coverage {
-				if c.Operation == "oauth-authorizations/create-authorization" && c.Status == 410 && c.Result != conformance.Pass {
-					t.Errorf("410 with the Authorizations API disabled: %s%s", c.Result, describe(rep))
+				if c.Operation == "oauth-authorizations/create-authorization" && c.Status == 410 {
+					got = c.Result
 				}
+			}
+			if got != conformance.Pass {
+				t.Errorf("410 of POST /authorizations with the Authorizations API disabled: result %q, want %q%s", got, conformance.Pass, describe(rep))
 			}
 			if rep.Failed() {
 				t.Errorf("findings against the reference server with the Authorizations API disabled:%s", describe(rep))
+			}
+		})
+	}
+}
+
+// TestReferenceMissingCredentials runs the suite against the reference
+// server of every version with one credential missing at a time (and with
+// none). A missing credential is not a finding: the run has none, the
+// cases that need it are not exercised and say which variable to set, and
+// the cases that need only other credentials still pass.
+func TestReferenceMissingCredentials(t *testing.T) {
+	f := reference.DefaultFixtures()
+	full := fixtureCreds(f)
+	sets := []struct {
+		name  string
+		creds conformance.Credentials
+		vars  []string // a case not exercised because of the gap names one of these
+		app   bool     // the app's credentials are missing
+	}{
+		{"no client id and secret", conformance.Credentials{Username: full.Username, Password: full.Password, Tokens: full.Tokens},
+			[]string{conformance.EnvClientID}, true},
+		{"no username and password", conformance.Credentials{ClientID: full.ClientID, ClientSecret: full.ClientSecret, Tokens: full.Tokens},
+			[]string{conformance.EnvUsername}, false},
+		{"no tokens", conformance.Credentials{ClientID: full.ClientID, ClientSecret: full.ClientSecret, Username: full.Username, Password: full.Password},
+			[]string{conformance.EnvTokens}, false},
+		{"nothing", conformance.Credentials{},
+			[]string{conformance.EnvClientID, conformance.EnvUsername, conformance.EnvTokens}, true},
+	}
+	for _, v := range schemas.Default().Versions() {
+		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
+			ts := reference.NewTestServer(t, v.Name, f)
+			base := map[string]conformance.Outcome{}
+			for _, c := range runLive(t, v, ts.URL, nil, full).Cases {
+				base[c.ID] = c.Result
+			}
+			for _, set := range sets {
+				ts := reference.NewTestServer(t, v.Name, f) // fresh tokens for each run
+				rep := runLive(t, v, ts.URL, nil, set.creds)
+				if fs := rep.Findings(); len(fs) > 0 || rep.Failed() {
+					t.Errorf("%s: %d findings, want none:%s", set.name, len(fs), describe(rep))
+				}
+				for _, c := range rep.Cases {
+					if c.Result != conformance.NotExercised {
+						continue
+					}
+					if c.Reason == "" {
+						t.Errorf("%s: %s not exercised without a reason", set.name, c.ID)
+					}
+					if base[c.ID] == conformance.NotExercised {
+						continue // not exercised with every credential either
+					}
+					named := false
+					for _, env := range set.vars {
+						named = named || strings.Contains(c.Reason, env)
+					}
+					if !named {
+						t.Errorf("%s: %s not exercised for a reason that names none of %v: %s", set.name, c.ID, set.vars, c.Reason)
+					}
+				}
+				if !set.app {
+					continue
+				}
+				// Every case of an app endpoint needs the client id in its
+				// path (probes use a made-up one).
+				for _, c := range rep.Cases {
+					if c.Probe || !strings.HasPrefix(c.Path, "/applications/{client_id}") {
+						continue
+					}
+					if c.Result != conformance.NotExercised || !strings.Contains(c.Reason, conformance.EnvClientID) {
+						t.Errorf("%s: %s is %s (%s), want not exercised, naming %s", set.name, c.ID, c.Result, c.Reason, conformance.EnvClientID)
+					}
+				}
 			}
 		})
 	}

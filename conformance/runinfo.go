@@ -86,14 +86,20 @@ func (r *Report) RunInfo() RunInfo {
 
 // WriteRunInfo writes ri as dir/conform-run.json, atomically.
 func WriteRunInfo(dir string, ri RunInfo) error {
-	b, err := json.MarshalIndent(ri, "", "  ")
-	if err != nil {
-		return err
-	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write run description: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, RunFile+".*")
+	return WriteRunInfoFile(filepath.Join(dir, RunFile), ri)
+}
+
+// WriteRunInfoFile writes ri to path, atomically (a temporary file in the
+// same directory, synced, then renamed). The directory must exist.
+func WriteRunInfoFile(path string, ri RunInfo) error {
+	b, err := json.MarshalIndent(ri, "", "  ")
+	if err != nil {
+		return fmt.Errorf("write run description: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return fmt.Errorf("write run description: %w", err)
 	}
@@ -112,7 +118,7 @@ func WriteRunInfo(dir string, ri RunInfo) error {
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		return fmt.Errorf("write run description: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, RunFile)); err != nil {
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write run description: %w", err)
 	}
 	return nil

@@ -56,9 +56,11 @@ func tokenDefs() []def {
 			c.subject(c.req(keyLegacyCheck).withApp().param("access_token", c.s.unknownToken()))
 		}},
 		{keyScope, 401, "no credentials", func(c *caseRun) {
+			c.needApp() // the path names the app
 			c.subject(c.req(keyScope).withJSON(map[string]any{"access_token": c.s.unknownToken(), "target": "oauthcompat"}))
 		}},
 		{keyScope, 403, "a token where Basic is required", func(c *caseRun) {
+			c.needApp() // the path names the app
 			tok := c.s.unknownToken()
 			if t := c.s.pool.peek(); t != nil {
 				tok = t.value

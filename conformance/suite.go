@@ -35,7 +35,9 @@ type Config struct {
 	// that need them not exercised.
 	Credentials Credentials
 	// Only keeps the cases of these operations (ids like apps/check-token,
-	// or "METHOD /path"). Empty means every case.
+	// the id of any version naming the endpoint, or "METHOD /path"). Empty
+	// means every case. An entry no version knows makes Run fail with
+	// [ErrUnknownOnly]; see [CheckOnly].
 	Only []string
 	// Nonce makes the names, fingerprints and unknown tokens of the run
 	// unique. Empty means a random one; a replay passes the recorded one.
@@ -61,8 +63,12 @@ type Config struct {
 type TargetError struct {
 	URL string
 	Err error
+
+	mask *masker // masks the secrets of the run in the message
 }
 
+// Error says which target could not be reached and what to check. Secrets
+// of the run (tokens in a legacy path, credentials) are masked.
 func (e *TargetError) Error() string {
 	msg := e.Err.Error()
 	var op *net.OpError
@@ -72,9 +78,15 @@ func (e *TargetError) Error() string {
 	case errors.As(e.Err, &op) && op.Op == "dial":
 		msg = op.Err.Error() + "; check the URL and that the server is running"
 	}
-	return fmt.Sprintf("cannot reach %s: %s", e.URL, msg)
+	out := fmt.Sprintf("cannot reach %s: %s", e.URL, msg)
+	if e.mask != nil {
+		out = e.mask.text(out)
+	}
+	return out
 }
 
+// Unwrap returns the underlying error, so that errors.Is and errors.As see
+// the network error (syscall.ECONNREFUSED, *net.OpError, a context error).
 func (e *TargetError) Unwrap() error { return e.Err }
 
 // Run runs the suite and returns its report. The error is non-nil only for
@@ -86,9 +98,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || base.Scheme == "" || base.Host == "" {
-		return nil, fmt.Errorf("target %q is not an absolute URL like http://127.0.0.1:8080 or https://ghes.example.com/api/v3", cfg.BaseURL)
+		return nil, fmt.Errorf("target %q is not an absolute URL like http://127.0.0.1:8080 or https://ghes.example.com/api/v3", withoutUserinfo(cfg.BaseURL))
 	}
 	base.User = nil
+	cat := schemas.Default()
+	only, err := resolveOnly(cat, cfg.Version, cfg.Only)
+	if err != nil {
+		return nil, err
+	}
 	nonce := cfg.Nonce
 	if nonce == "" {
 		var b [4]byte
@@ -107,7 +124,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		cfg:    cfg,
 		ctx:    ctx,
 		v:      cfg.Version,
-		cat:    schemas.Default(),
+		cat:    cat,
+		only:   only,
 		client: &c,
 		base:   base,
 		creds:  cfg.Credentials,
@@ -164,6 +182,7 @@ type suite struct {
 	base   *url.URL
 	creds  Credentials
 	mask   *masker
+	only   map[string]bool // keys ("METHOD /path") of Config.Only; nil: every operation
 	nonce  string
 	dry    io.Writer
 	pool   *pool
@@ -190,17 +209,9 @@ func (s *suite) documented() []Coverage {
 	return out
 }
 
+// selected reports whether Config.Only keeps the operation.
 func (s *suite) selected(op *schemas.Operation) bool {
-	if len(s.cfg.Only) == 0 {
-		return true
-	}
-	for _, o := range s.cfg.Only {
-		o = strings.TrimSpace(o)
-		if o == op.ID || o == op.Key() || strings.EqualFold(o, op.Method+" "+op.Path) {
-			return true
-		}
-	}
-	return false
+	return s.only == nil || s.only[op.Key()]
 }
 
 // has reports whether the version documents the operation with this key.
@@ -240,7 +251,11 @@ func (s *suite) unknownToken() string {
 // run pretends the target answered it.
 func (s *suite) send(r *request, want int) *exchange {
 	u := *s.base
-	escaped := strings.TrimRight(s.base.EscapedPath(), "/") + r.resolvedPath()
+	rp, err := r.resolvedPath()
+	if err != nil {
+		panic(skipCase{reason: s.mask.text(err.Error())})
+	}
+	escaped := strings.TrimRight(s.base.EscapedPath(), "/") + rp
 	if p, err := url.PathUnescape(escaped); err == nil {
 		u.Path, u.RawPath = p, escaped
 	}
@@ -282,7 +297,7 @@ func (s *suite) send(r *request, want int) *exchange {
 	}
 	req, err := http.NewRequestWithContext(s.ctx, r.method, u.String(), body)
 	if err != nil {
-		s.fatal = fmt.Errorf("build request %s %s: %w", r.method, pathQ, err)
+		s.fatal = fmt.Errorf("build request %s %s: %w", r.method, s.mask.text(maskPath(pathQ)), err)
 		panic(abortCase{})
 	}
 	req.Header = hdr
@@ -291,19 +306,36 @@ func (s *suite) send(r *request, want int) *exchange {
 		if s.ctx.Err() != nil {
 			s.fatal = s.ctx.Err()
 		} else {
-			s.fatal = &TargetError{URL: s.base.String(), Err: unwrapURLError(err)}
+			s.fatal = &TargetError{URL: s.base.String(), Err: unwrapURLError(err), mask: s.mask}
 		}
 		panic(abortCase{})
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if err != nil {
-		s.fatal = &TargetError{URL: s.base.String(), Err: fmt.Errorf("read the answer to %s %s: %w", r.method, pathQ, err)}
+		s.fatal = &TargetError{URL: s.base.String(), Err: fmt.Errorf("read the answer to %s %s: %w", r.method, s.mask.text(maskPath(pathQ)), err), mask: s.mask}
 		panic(abortCase{})
 	}
 	ex.status, ex.header, ex.body = resp.StatusCode, resp.Header, b
 	ex.miss = strings.EqualFold(resp.Header.Get(ReplayMissHeader), "miss")
 	return ex
+}
+
+// withoutUserinfo drops "user:password@" from a URL that may not parse,
+// so an error can quote it.
+func withoutUserinfo(raw string) string {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return raw
+	}
+	host, path, _ := strings.Cut(rest, "/")
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		host = masked + "@" + host[i+1:]
+	}
+	if path != "" || strings.Contains(rest, "/") {
+		host += "/" + path
+	}
+	return scheme + "://" + host
 }
 
 func unwrapURLError(err error) error {

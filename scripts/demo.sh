@@ -56,6 +56,47 @@ OAUTHCOMPAT_PASSWORD=$(field '.users[0].password' 'f["users"][0]["password"]')
 OAUTHCOMPAT_TOKENS=$(field '[.tokens[] | select(.client_id == "'"$OAUTHCOMPAT_CLIENT_ID"'") | .value] | join(",")' \
 	'",".join(t["value"] for t in f["tokens"] if t["client_id"] == "'"$OAUTHCOMPAT_CLIENT_ID"'")')
 
+# cases REPORT_JSON: one "case id<TAB>result" line per case, in run order.
+cases() {
+	if command -v jq >/dev/null; then
+		jq -r '.cases[] | "\(.id)\t\(.result)"' "$1"
+	else
+		python3 -c 'import json,sys; [print(c["id"] + "\t" + c["result"]) for c in json.load(open(sys.argv[1]))["cases"]]' "$1"
+	fi
+}
+
+# first_difference LIVE_JSON REPLAY_JSON: nothing when both reports list
+# the same cases with the same results, else the first case that differs.
+first_difference() {
+	local out
+	local -a live replay
+	if ! out=$(cases "$1") || [[ -z $out ]]; then
+		echo "cannot list the cases of $1"
+		return
+	fi
+	mapfile -t live <<<"$out"
+	if ! out=$(cases "$2") || [[ -z $out ]]; then
+		echo "cannot list the cases of $2"
+		return
+	fi
+	mapfile -t replay <<<"$out"
+	local i n=${#live[@]}
+	((${#replay[@]} > n)) && n=${#replay[@]}
+	for ((i = 0; i < n; i++)); do
+		if [[ ${live[i]:-} != "${replay[i]:-}" ]]; then
+			local l=${live[i]:-} r=${replay[i]:-}
+			if [[ -n $l && -n $r && ${l%%$'\t'*} == "${r%%$'\t'*}" ]]; then
+				echo "${l%%$'\t'*}: live ${l#*$'\t'}, replay ${r#*$'\t'}"
+			else
+				[[ -n $l ]] && l="${l/$'\t'/ (})" || l=none
+				[[ -n $r ]] && r="${r/$'\t'/ (})" || r=none
+				echo "case $((i + 1)): live $l, replay $r"
+			fi
+			return
+		fi
+	done
+}
+
 summary=()
 status=0
 # start_server V LOG [FIXTURES]: the reference server for V on a free port;
@@ -102,16 +143,23 @@ for v in "${versions[@]}"; do
 		cat "$log.live.txt" "$log.replay.txt" >&2
 		exit 2
 	fi
+	# The replay must give every case the result the live run gave it, and
+	# so reach the same verdict and counts.
 	same=yes
-	# The replay must reach the same verdict and counts as the live run.
-	if [[ $(head -n 1 "$log.live.txt" | sed 's/ (live+record)//') != $(head -n 1 "$log.replay.txt" | sed 's/ (replay)//') ]]; then
-		same=NO
+	difference=$(first_difference "$OUT/reports/$v/live/report.json" "$OUT/reports/$v/replay/report.json")
+	if [[ -n $difference ]]; then
+		same="NO ($difference)"
+		status=1
+	elif [[ $(head -n 1 "$log.live.txt" | sed 's/ (live+record)//') != $(head -n 1 "$log.replay.txt" | sed 's/ (replay)//') ]]; then
+		same="NO (the summary lines differ)"
 		status=1
 	fi
 	((live == 0 && replayed == 0)) || status=1
 	summary+=("$v|$(head -n 1 "$log.live.txt" | sed 's/^[^:]*: //')|$same")
 
-	if "$BIN" catalog --version "$v" | grep -q '^oauth-authorizations/create-authorization '; then
+	# grep reads the whole listing: with -q it could stop early, and the
+	# catalog, killed by SIGPIPE, would fail the pipeline (pipefail).
+	if "$BIN" catalog --version "$v" | grep '^oauth-authorizations/create-authorization ' >/dev/null; then
 		start_server "$v" "$log.disabled" "$disabled_fixtures"
 		disabled=0
 		"$BIN" conform --version "$v" --target "$url" --only oauth-authorizations/create-authorization \

@@ -2,16 +2,20 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	iofs "io/fs"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/conformance"
@@ -47,14 +51,16 @@ from flags:
 Revoking a grant revokes every token of that user for the app: use a test user.
 
 --record DIR records the live run into DIR/<version>/conform.yaml (redacted) with
-DIR/<version>/conform-run.json; --cassettes DIR replays it, with the same credentials again.
+DIR/<version>/conform-run.json, replacing an earlier recording only once the run completed;
+--cassettes DIR replays it, with the same credentials again.
 
-Exit codes: 0 conformant, 1 findings, 2 usage or setup error (unreachable target, replay
-that does not match the recording).`, stderr)
+Exit codes: 0 conformant, 1 findings, 2 usage or setup error (unknown --only operation,
+unreachable target, no case could be exercised, replay that does not match the recording),
+3 the recording or the reports could not be written.`, stderr)
 	versionFlag := fs.String("version", "", "the GitHub version to check against, e.g. 3.8, ghes-3.2, github.ae (required)")
 	target := fs.String("target", "", "base URL of the server, e.g. https://ghes.example.com/api/v3 or http://127.0.0.1:8080")
 	cassetteDir := fs.String("cassettes", "", "replay a run recorded with --record DIR (DIR or DIR/<version>) instead of a live server")
-	recordDir := fs.String("record", "", "record the live run into DIR/<version>/conform.yaml (replaces an earlier conform recording)")
+	recordDir := fs.String("record", "", "record the live run into DIR/<version>/conform.yaml (replaces an earlier conform recording once the run completed)")
 	reportDir := fs.String("report", "", "write the reports into this directory")
 	formats := fs.String("format", "junit,json,md,html", "report formats: junit, json, md, html")
 	only := fs.String("only", "", "run only these operations: comma-separated ids (apps/check-token) or \"METHOD /path\"")
@@ -92,7 +98,10 @@ that does not match the recording).`, stderr)
 		}
 		creds = fc.Merge(creds)
 	}
-	cfg := conformance.Config{Version: v, Credentials: creds, Only: conformList(*only)}
+	if err := conformance.CheckOnly(v, splitList(*only)); err != nil {
+		return usageError(stderr, "conform", "--only: %v", err)
+	}
+	cfg := conformance.Config{Version: v, Credentials: creds, Only: splitList(*only)}
 	if *dryRun {
 		cfg.DryRun = stdout
 	}
@@ -100,8 +109,7 @@ that does not match the recording).`, stderr)
 		cfg.Progress = progress(stderr)
 	}
 
-	var closeRec func() error
-	var runDir string // where conform-run.json goes (record)
+	var recording *conformRecording
 	switch {
 	case *target != "":
 		u, err := url.Parse(*target)
@@ -114,12 +122,11 @@ that does not match the recording).`, stderr)
 		cfg.BaseURL, cfg.Mode = *target, "live"
 		cfg.Client = &http.Client{Timeout: 30 * time.Second}
 		if *recordDir != "" && !*dryRun {
-			rec, dir, err := openConformRecorder(*recordDir, *keyFile, v, u)
+			recording, err = openConformRecording(*recordDir, *keyFile, v, u, stderr)
 			if err != nil {
-				return usageError(stderr, "conform", "--record: %v", err)
+				return failure(stderr, "conform", fmt.Errorf("--record: %w", err))
 			}
-			cfg.Client.Transport, cfg.Mode, runDir = rec, "live+record", dir
-			closeRec = rec.Close
+			cfg.Client.Transport, cfg.Mode = recording.rec, "live+record"
 		}
 	default:
 		code, ok := setupReplay(&cfg, *cassetteDir, *keyFile, v, *only, stderr)
@@ -132,23 +139,35 @@ that does not match the recording).`, stderr)
 	if cfg.Progress != nil {
 		fmt.Fprint(stderr, "\r\033[K")
 	}
-	if closeRec != nil {
-		if cerr := closeRec(); cerr != nil && err == nil {
-			err = fmt.Errorf("write the recording: %w", cerr)
-		}
+	var recErr error
+	if recording != nil {
+		recErr = recording.close()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "oauthcompat conform: %v\n", err)
+		if recording != nil {
+			recording.discard()
+			fmt.Fprintf(stderr, "oauthcompat conform: the run did not complete: nothing was recorded; an earlier recording in %s, if any, is kept\n", recording.dir)
+		}
 		return exitUsage
 	}
 	if *dryRun {
 		fmt.Fprintf(stderr, "dry run: nothing was sent (%d cases)\n", len(rep.Cases))
 		return exitOK
 	}
-	if runDir != "" {
-		if err := conformance.WriteRunInfo(runDir, rep.RunInfo()); err != nil {
-			fmt.Fprintf(stderr, "oauthcompat conform: %v\n", err)
-			return exitUsage
+	ran := rep.Summary.Passed + rep.Summary.Failed
+	if recording != nil {
+		switch {
+		case recErr != nil:
+			recording.discard()
+			return failure(stderr, "conform", fmt.Errorf("write the recording: %w; an earlier recording in %s is kept", recErr, recording.dir))
+		case ran == 0:
+			recording.discard() // nothing worth replaying; keep what was there
+			fmt.Fprintf(stderr, "oauthcompat conform: no case was exercised, so an earlier recording in %s, if any, is kept\n", recording.dir)
+		default:
+			if err := recording.commit(rep.RunInfo()); err != nil {
+				return failure(stderr, "conform", err)
+			}
 		}
 	}
 	if *reportDir != "" {
@@ -161,38 +180,144 @@ that does not match the recording).`, stderr)
 		fmt.Fprintf(stderr, "oauthcompat conform: %d request(s) of this run are not in the recording: replay with the credentials of the recorded run (and its --only), or record again\n", n)
 		return exitUsage
 	}
+	if ran == 0 {
+		fmt.Fprintf(stderr, "oauthcompat conform: %s\n", nothingRan(rep))
+		return exitUsage
+	}
 	if rep.Failed() {
 		return exitFindings
 	}
 	return exitOK
 }
 
-// openConformRecorder opens DIR/<version>/conform.yaml for a fresh
-// recording through the recorder, forwarding to upstream.
-func openConformRecorder(dir, keyFile string, v *schemas.Version, upstream *url.URL) (*proxy.Recorder, string, error) {
-	if keyFile == "" {
-		keyFile = filepath.Join(dir, ".redact-key")
+// nothingRan explains a run in which no case was exercised, which must not
+// pass a CI gate as "conformant".
+func nothingRan(rep *conformance.Report) string {
+	if len(rep.Cases) == 0 {
+		return fmt.Sprintf("no case ran: --only selects nothing %s documents or probes; check it against 'oauthcompat catalog --version %s'", rep.Version, rep.Version)
 	}
-	key, err := redact.LoadOrCreateKey(keyFile)
+	return fmt.Sprintf("none of the %d cases could be exercised, so nothing was checked (first reason: %s); set the credentials they need (see 'oauthcompat conform -h')",
+		len(rep.Cases), rep.Cases[0].Reason)
+}
+
+// conformRecording records a live run into a temporary cassette next to
+// the recording it replaces (DIR/<version>/.conform-XXXXXXXX.yaml, hidden
+// from the commands that load a directory), so that an earlier recording
+// stays whole until the new run completed.
+type conformRecording struct {
+	rec    *proxy.Recorder
+	dir    string // DIR/<version>
+	tmp    string // the temporary cassette file
+	errors *atomic.Int64
+}
+
+// openConformRecording opens a fresh temporary cassette under
+// dir/<version> for a recording through the recorder, forwarding to
+// upstream. The recorder logs to stderr; each interaction it fails to
+// record is counted, and makes close fail.
+func openConformRecording(dir, keyFile string, v *schemas.Version, upstream *url.URL, stderr io.Writer) (*conformRecording, error) {
+	red, _, err := createRedactor(dir, keyFile, redact.Options{})
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	cpath := cassettes.Path(dir, v.Name, conformCassette)
-	for _, p := range []string{cpath, cpath + cassettes.JournalExt, filepath.Join(filepath.Dir(cpath), conformance.RunFile)} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, iofs.ErrNotExist) {
-			return nil, "", fmt.Errorf("replace the earlier recording: %w", err)
-		}
+	var b [4]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return nil, err
 	}
-	store, err := cassettes.OpenStore(dir, conformCassette, redact.New(key, redact.Options{}))
+	name := ".conform-" + hex.EncodeToString(b[:])
+	store, err := cassettes.OpenStore(dir, name, red)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	rec, err := proxy.NewRecorder(proxy.Config{Upstream: upstream, Store: store, Version: v.Name})
+	errs := new(atomic.Int64)
+	logger := slog.New(countErrors{slog.NewTextHandler(stderr, nil), errs})
+	rec, err := proxy.NewRecorder(proxy.Config{Upstream: upstream, Store: store, Version: v.Name, Logger: logger})
 	if err != nil {
 		store.Close()
-		return nil, "", err
+		return nil, err
 	}
-	return rec, filepath.Dir(cpath), nil
+	cpath := cassettes.Path(dir, v.Name, name)
+	removeStale(filepath.Dir(cpath))
+	return &conformRecording{rec: rec, dir: filepath.Dir(cpath), tmp: cpath, errors: errs}, nil
+}
+
+// removeStale removes what a killed recording left in dir: its temporary
+// cassette (which opening the store recovered from its journal) and run
+// description. Neither is of use without the other, and neither was put
+// in place. Journals are left alone: a running recording holds its own.
+func removeStale(dir string) {
+	for _, pattern := range []string{".conform-*" + cassettes.Ext, ".conform-*.json"} {
+		stale, _ := filepath.Glob(filepath.Join(dir, pattern))
+		for _, p := range stale {
+			os.Remove(p)
+		}
+	}
+}
+
+// close ends the recording: the temporary cassette is complete on disk, or
+// the error says why not.
+func (r *conformRecording) close() error {
+	err := r.rec.Close()
+	if n := r.errors.Load(); n > 0 {
+		err = errors.Join(err, fmt.Errorf("%d interaction(s) could not be recorded (see the log above)", n))
+	}
+	return err
+}
+
+// discard removes the temporary cassette, keeping an earlier recording.
+func (r *conformRecording) discard() {
+	os.Remove(r.tmp)
+	os.Remove(r.tmp + cassettes.JournalExt)
+}
+
+// commit writes the run description and swaps the new recording in for
+// the earlier one: conform.yaml first, then conform-run.json, each
+// replaced by a rename.
+func (r *conformRecording) commit(ri conformance.RunInfo) error {
+	if _, err := os.Stat(r.tmp); err != nil {
+		r.discard()
+		return fmt.Errorf("write the recording: the recorder wrote no cassette: %w", err)
+	}
+	info := strings.TrimSuffix(r.tmp, cassettes.Ext) + ".json"
+	if err := conformance.WriteRunInfoFile(info, ri); err != nil {
+		r.discard()
+		return fmt.Errorf("%w; an earlier recording in %s is kept", err, r.dir)
+	}
+	if err := os.Rename(r.tmp, filepath.Join(r.dir, conformCassette+cassettes.Ext)); err != nil {
+		os.Remove(info)
+		r.discard()
+		return fmt.Errorf("write the recording: %w; an earlier recording in %s is kept", err, r.dir)
+	}
+	if err := os.Rename(info, filepath.Join(r.dir, conformance.RunFile)); err != nil {
+		os.Remove(info)
+		return fmt.Errorf("write the run description: %w; %s no longer matches the cassette: record again", err, conformance.RunFile)
+	}
+	return nil
+}
+
+// countErrors is a slog.Handler that counts the records at level Error or
+// above before passing them on.
+type countErrors struct {
+	slog.Handler
+	n *atomic.Int64
+}
+
+// Handle counts r if it is an error and passes it on.
+func (h countErrors) Handle(ctx context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelError {
+		h.n.Add(1)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps counting into the same counter.
+func (h countErrors) WithAttrs(a []slog.Attr) slog.Handler {
+	return countErrors{h.Handler.WithAttrs(a), h.n}
+}
+
+// WithGroup keeps counting into the same counter.
+func (h countErrors) WithGroup(name string) slog.Handler {
+	return countErrors{h.Handler.WithGroup(name), h.n}
 }
 
 // setupReplay points cfg at the recording of a conform run: its cassette,
@@ -215,25 +340,15 @@ func setupReplay(cfg *conformance.Config, dir, keyFile string, v *schemas.Versio
 	if err := ri.Credentials.Check(cfg.Credentials); err != nil {
 		return usageError(stderr, "conform", "%v", err), false
 	}
-	if only != "" && strings.Join(conformList(only), ",") != strings.Join(ri.Only, ",") {
+	if only != "" && strings.Join(splitList(only), ",") != strings.Join(ri.Only, ",") {
 		return usageError(stderr, "conform", "--only %q differs from the recorded run's (%q): a replay repeats the recorded run; drop --only", only, strings.Join(ri.Only, ",")), false
 	}
-	explicit := keyFile != ""
-	if !explicit {
-		keyFile = filepath.Join(root, ".redact-key")
+	red, _, err := findRedactor(root, keyFile, redact.Options{})
+	if err != nil {
+		return usageError(stderr, "conform", "%v", err), false
 	}
-	var red *redact.Redactor
-	switch _, err := os.Stat(keyFile); {
-	case err == nil:
-		key, err := redact.LoadOrCreateKey(keyFile)
-		if err != nil {
-			return usageError(stderr, "conform", "--redact-key-file: %v", err), false
-		}
-		red = redact.New(key, redact.Options{})
-	case explicit || !errors.Is(err, iofs.ErrNotExist):
-		return usageError(stderr, "conform", "--redact-key-file: %v", err), false
-	default:
-		fmt.Fprintf(stderr, "oauthcompat conform: no redaction key at %s: secrets are matched by shape only\n", keyFile)
+	if red == nil {
+		fmt.Fprintf(stderr, "oauthcompat conform: no redaction key (%s) in %s: secrets are matched by shape only\n", keyName, root)
 	}
 	cpath := filepath.Join(vdir, conformCassette+cassettes.Ext)
 	ix, err := replay.Load(cpath, replay.Options{Version: v.Name, Redactor: red, Exhausted: replay.ExhaustedError})
@@ -295,21 +410,17 @@ func isTerminal(w io.Writer) bool {
 // progress draws "[12/65] apps/check-token 404 unknown token" on one line.
 func progress(w io.Writer) func(done, total int, current string) {
 	return func(done, total int, current string) {
-		line := fmt.Sprintf("[%d/%d] %s", done, total, current)
-		if len(line) > 100 {
-			line = line[:100]
-		}
-		fmt.Fprintf(w, "\r\033[K%s", line)
+		fmt.Fprintf(w, "\r\033[K%s", clip(fmt.Sprintf("[%d/%d] %s", done, total, current), 100))
 	}
 }
 
-// conformList splits a comma-separated flag value, dropping empty items.
-func conformList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
+// clip shortens s to at most n bytes, on a rune boundary.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return out
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
