@@ -117,7 +117,7 @@ type Evidence struct {
 	StatusesAfter  []int  `json:"statuses_after,omitempty"`  // statuses seen in the second recording
 	Class          string `json:"class,omitempty"`           // for a lost success: "removed", "bad-token", "bad-credentials", "other"
 	Reason         string `json:"reason,omitempty"`          // why it was classified so
-	Example        string `json:"example,omitempty"`         // one recorded request, "METHOD /path" (redacted as recorded)
+	Example        string `json:"example,omitempty"`         // one recorded request, "METHOD /path" (a legacy path's token as {access_token})
 	Cassette       string `json:"cassette,omitempty"`        // the cassette it came from, relative to the recording
 }
 

@@ -162,7 +162,7 @@ func (d *Differ) compareCalls(rep *Report, from, to *Recording, f, t *opCalls) {
 		for _, c := range shapeChanges(structural(sf, stt), sf, stt, observedRules) {
 			c.Operation, c.Method, c.Path, c.Status = t.id, t.op.Method, t.op.Path, st
 			c.Message = strings.Replace(c.Message, "response property", "response field", 1)
-			c.Evidence = &Evidence{Calls: len(tc), Example: tc[0].Method + " " + tc[0].Path, Cassette: tc[0].Cassette}
+			c.Evidence = &Evidence{Calls: len(tc), Example: example(tc[0]), Cassette: tc[0].Cassette}
 			rep.add(c)
 		}
 	}
@@ -180,8 +180,8 @@ func callChange(g *opCalls, rule, msg string) Change {
 	return Change{Rule: rule, Operation: g.id, Method: g.op.Method, Path: g.op.Path, Message: msg}
 }
 
-func evidence(f, t *opCalls, example Call) *Evidence {
-	e := &Evidence{Example: example.Method + " " + example.Path, Cassette: example.Cassette}
+func evidence(f, t *opCalls, call Call) *Evidence {
+	e := &Evidence{Example: example(call), Cassette: call.Cassette}
 	if f != nil {
 		e.StatusesBefore = f.statuses()
 		e.Calls = len(f.calls)
@@ -191,6 +191,14 @@ func evidence(f, t *opCalls, example Call) *Evidence {
 		e.Calls = len(t.calls)
 	}
 	return e
+}
+
+// example shows a recorded call in a report: "METHOD /path", the token a
+// legacy path carries replaced by {access_token} (see
+// [schemas.SecretPathParams]): a recording made by another tool may hold
+// the real one.
+func example(c Call) string {
+	return c.Method + " " + schemas.MaskPath(c.Path, "{access_token}")
 }
 
 func joinStatuses(s []int) string {

@@ -46,7 +46,7 @@ func (d *Differ) UpgradeCheck(traffic *Recording, from, to *schemas.Version) (*R
 	sort.Strings(keys)
 	for _, k := range keys {
 		g := groups[k]
-		ev := &Evidence{Calls: len(g.calls), StatusesBefore: g.statuses(), Example: g.calls[0].Method + " " + g.calls[0].Path, Cassette: g.calls[0].Cassette}
+		ev := &Evidence{Calls: len(g.calls), StatusesBefore: g.statuses(), Example: example(g.calls[0]), Cassette: g.calls[0].Cassette}
 		if top, ok := to.Match(g.op.Method, g.op.Path); !ok || top.Key() != k {
 			rule, mig := removal(g.op, to)
 			c := callChange(g, rule, fmt.Sprintf("the client calls it (%s); %s does not document it", times(len(g.calls)), to.Name))

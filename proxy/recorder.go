@@ -308,7 +308,12 @@ func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
 	if cr.Host == "" {
 		cr.Host = req.URL.Host
 	}
-	if strings.Contains(strings.ToLower(h.Get("Content-Type")), "application/x-www-form-urlencoded") {
+	// A body starting with "{" or "[" is JSON whatever its Content-Type
+	// says (curl -d sends JSON as a form): parsed as a form, its whole text
+	// would become a key.
+	trimmed := bytes.TrimSpace(stored)
+	isJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
+	if !isJSON && strings.Contains(strings.ToLower(h.Get("Content-Type")), "application/x-www-form-urlencoded") {
 		if v, err := url.ParseQuery(string(stored)); err == nil {
 			cr.Form = v
 		}

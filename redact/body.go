@@ -3,107 +3,157 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"strings"
 )
 
-// body redacts a request or response body according to its content type:
-// JSON and form bodies field by field, anything else as text.
+// body redacts a request or response body: JSON (a body whose first
+// character is "{" or "[" is JSON whatever its content type says: curl -d
+// sends JSON as a form) field by field, and when it does not parse (cut at
+// the recording cap, or malformed) leniently (see [Redactor.lenient]); form
+// bodies pair by pair; anything else as text.
 func (r *Redactor) body(s, ctype string, response bool) string {
 	if s == "" {
 		return s
 	}
 	trimmed := strings.TrimSpace(s)
-	switch {
-	case strings.Contains(ctype, "json") || ctype == "" && (strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "[")):
+	if looksLikeJSON(trimmed) {
 		if out, ok := r.json(s); ok {
 			return out
 		}
+		return r.lenient(s)
+	}
+	switch {
+	case strings.Contains(ctype, "json"):
+		if out, ok := r.json(s); ok {
+			return out
+		}
+		return r.lenient(s)
 	case strings.Contains(ctype, "x-www-form-urlencoded") || ctype == "" && looksLikeForm(trimmed):
 		return r.pairs(s)
 	}
 	return r.text(s)
 }
 
-// jsonValue is a string or scalar value in a JSON document.
+// looksLikeJSON reports whether trimmed text is meant as a JSON object or
+// array.
+func looksLikeJSON(trimmed string) bool {
+	return trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')
+}
+
+// jsonValue is a string or scalar value, or a member name, in a JSON
+// document.
 type jsonValue struct {
 	start, end int    // the raw bytes s[start:end], quotes included for strings
 	key        string // the name of the member holding it ("" in a top-level array)
 	obj        int    // index of the object holding it, -1 if none
 	str        bool
+	open       bool // a string cut before its closing quote (text that is not JSON)
+	secret     bool // held by a secret member, directly or through objects and arrays
+	name       bool // a member name, not a value
 }
 
-// scanJSON lists the scalar values of a valid JSON document with the key
-// and object they belong to. Values inside an array take the key and
-// object of the member holding the array.
+// scanJSON lists the scalar values and member names of a JSON document with
+// the key and object they belong to. Values inside an array take the key
+// and object of the member holding the array; values anywhere under a
+// secret member ({"client_secret":{"v":"..."}}) are secret. It never fails:
+// on text that is not valid JSON (cut short, malformed) it does its best,
+// taking a string followed by ":" as a member name wherever it is, and a
+// string cut before its closing quote as running to the end.
 func scanJSON(s string) []jsonValue {
 	type frame struct {
-		obj       bool
-		expectKey bool
-		key       string
-		id        int
+		key    string
+		id     int
+		secret bool // everything inside is secret
 	}
 	var (
-		stack []frame
+		// The root frame stands for the top level; it is never popped.
+		stack = []frame{{id: -1}}
 		vals  []jsonValue
 		objs  int
 	)
-	owner := func() (string, int) {
-		if len(stack) == 0 {
-			return "", -1
-		}
+	owner := func() (string, int, bool) {
 		f := stack[len(stack)-1]
-		return f.key, f.id
+		return f.key, f.id, f.secret || IsSecretField(f.key)
 	}
 	for i := 0; i < len(s); {
 		switch c := s[i]; c {
-		case ' ', '\t', '\n', '\r':
-			i++
-		case ':':
-			stack[len(stack)-1].expectKey = false
-			i++
-		case ',':
-			if top := &stack[len(stack)-1]; top.obj {
-				top.expectKey = true
-			}
+		case ' ', '\t', '\n', '\r', ':', ',':
 			i++
 		case '{':
-			stack = append(stack, frame{obj: true, expectKey: true, id: objs})
+			_, _, secret := owner()
+			stack = append(stack, frame{id: objs, secret: secret})
 			objs++
 			i++
 		case '[':
-			key, id := owner()
-			stack = append(stack, frame{key: key, id: id})
+			key, id, secret := owner()
+			stack = append(stack, frame{key: key, id: id, secret: secret})
 			i++
 		case '}', ']':
-			stack = stack[:len(stack)-1]
+			if len(stack) > 1 {
+				stack = stack[:len(stack)-1]
+			}
 			i++
 		case '"':
-			j := i + 1
-			for j < len(s) && s[j] != '"' {
-				if s[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			j++ // past the closing quote
-			if n := len(stack); n > 0 && stack[n-1].obj && stack[n-1].expectKey {
-				stack[n-1].key = unquote(s[i:j])
+			j, closed := stringEnd(s, i)
+			if closed && colonAfter(s, j) {
+				top := &stack[len(stack)-1]
+				vals = append(vals, jsonValue{start: i, end: j, key: top.key, obj: top.id, str: true, name: true})
+				top.key = unquote(s[i:j])
 			} else {
-				key, obj := owner()
-				vals = append(vals, jsonValue{start: i, end: j, key: key, obj: obj, str: true})
+				key, obj, secret := owner()
+				vals = append(vals, jsonValue{start: i, end: j, key: key, obj: obj, str: true, open: !closed, secret: secret})
 			}
 			i = j
 		default:
 			j := i
-			for j < len(s) && !strings.ContainsRune(",}] \t\n\r", rune(s[j])) {
+			for j < len(s) && !strings.ContainsRune(",:}]{[\" \t\n\r", rune(s[j])) {
 				j++
 			}
-			key, obj := owner()
-			vals = append(vals, jsonValue{start: i, end: j, key: key, obj: obj})
+			key, obj, secret := owner()
+			vals = append(vals, jsonValue{start: i, end: j, key: key, obj: obj, secret: secret})
 			i = j
 		}
 	}
 	return vals
+}
+
+// stringEnd returns the end of the JSON string starting at s[i] (past its
+// closing quote), or len(s) and false when it is cut before its closing
+// quote.
+func stringEnd(s string, i int) (int, bool) {
+	j := i + 1
+	for j < len(s) && s[j] != '"' {
+		if s[j] == '\\' {
+			j++
+		}
+		j++
+	}
+	if j >= len(s) {
+		return len(s), false
+	}
+	return j + 1, true
+}
+
+// colonAfter reports whether the next character after s[j:] that is not
+// white space is ":".
+func colonAfter(s string, j int) bool {
+	for ; j < len(s); j++ {
+		switch s[j] {
+		case ' ', '\t', '\n', '\r':
+			continue
+		case ':':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+// span is a replacement of s[start:end].
+type span struct {
+	start, end int
+	repl       string
 }
 
 // json redacts a JSON document, keeping its layout and key order: only the
@@ -112,12 +162,53 @@ func (r *Redactor) json(s string) (string, bool) {
 	if !json.Valid([]byte(s)) {
 		return "", false
 	}
-	vals := scanJSON(s)
+	spans := r.jsonSpans(s, scanJSON(s), false)
+	if len(spans) == 0 {
+		return s, true
+	}
+	var out strings.Builder
+	out.Grow(len(s))
+	last := 0
+	for _, sp := range spans {
+		out.WriteString(s[last:sp.start])
+		out.WriteString(sp.repl)
+		last = sp.end
+	}
+	out.WriteString(s[last:])
+	return out.String(), true
+}
+
+// lenient redacts text meant as JSON that does not parse: a body cut at
+// the recording cap, or malformed. The values scanJSON finds are redacted as
+// in valid JSON (an unterminated string at the end too); the text between
+// them as loose text (token shapes, runs of exactly 64 hex digits); and last
+// secret fields written as name:value or name=value anywhere (quotes
+// confused by the malformation can hide a value from the scan).
+func (r *Redactor) lenient(s string) string {
+	spans := r.jsonSpans(s, scanJSON(s), true)
+	var out strings.Builder
+	out.Grow(len(s))
+	last := 0
+	for _, sp := range spans {
+		out.WriteString(r.hex64(r.text(s[last:sp.start])))
+		out.WriteString(sp.repl)
+		last = sp.end
+	}
+	out.WriteString(r.hex64(r.text(s[last:])))
+	return r.assignments(out.String())
+}
+
+// jsonSpans returns the replacements of the values (and token-shaped member
+// names) of s, in order. In lenient mode a string value that is not secret
+// is redacted as loose text, and every string value, member name and secret
+// value gets a span, changed or not: the text between spans, which lenient
+// redacts as text, holds no value redacted already.
+func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 	// The token of each object, for its hashed_token and token_last_eight.
 	type derived struct{ token, pseudo, hashed, last8 string }
 	objs := map[int]*derived{}
 	for _, v := range vals {
-		if v.str && v.obj >= 0 && v.key == "token" {
+		if v.str && !v.open && !v.name && v.obj >= 0 && v.key == "token" {
 			if t := unquote(s[v.start:v.end]); t != "" {
 				p := r.value(t)
 				h, l := derivedFields(p)
@@ -125,57 +216,153 @@ func (r *Redactor) json(s string) (string, bool) {
 			}
 		}
 	}
-
-	var out strings.Builder
-	out.Grow(len(s))
-	last := 0
+	var spans []span
 	for _, v := range vals {
 		raw := s[v.start:v.end]
-		var repl string
-		if !v.str {
-			if !IsSecretField(v.key) || !digits.holds(raw) {
-				continue
+		repl := raw
+		switch {
+		case v.name:
+			old := unquote(raw)
+			nv := r.text(old)
+			if nv != old {
+				repl = quote(nv)
 			}
-			repl = r.Secret(raw)
-		} else {
+		case !v.str:
+			// A number under a secret member (an OTP), or in text that is
+			// not JSON any bare word there.
+			if v.secret && (digits.holds(raw) || lenient && raw != "true" && raw != "false" && raw != "null") {
+				repl = r.Secret(raw)
+			}
+		case v.open:
+			// Cut before its closing quote: its escapes may be cut too, so
+			// the raw text is what is redacted.
+			old := raw[1:]
+			var nv string
+			switch {
+			case old == "":
+			case v.secret || v.key == "hashed_token" || v.key == "token_last_eight":
+				nv = r.value(old)
+			default:
+				nv = r.loose(old)
+			}
+			if nv != old {
+				repl = `"` + nv
+			}
+		default:
 			old := unquote(raw)
 			d := objs[v.obj]
 			var nv string
 			switch {
+			case old == "":
+				nv = old
+			case v.secret:
+				nv = r.value(old)
 			// An object without its token (GitHub blanks it after
 			// creation) keeps pseudonyms of its own hash and last eight,
 			// fixed points like any other.
-			case v.key == "hashed_token" && old != "":
+			case v.key == "hashed_token":
 				if d != nil {
 					nv = d.hashed
 				} else {
 					nv = r.Secret(old)
 				}
-			case v.key == "token_last_eight" && old != "":
+			case v.key == "token_last_eight":
 				if d != nil {
 					nv = d.last8
 				} else {
 					nv = r.Secret(old)
 				}
-			case v.key == "token" && d != nil && d.token == old:
-				nv = d.pseudo
+			case lenient && !isClientIDField(v.key):
+				nv = r.loose(old)
 			default:
 				nv = r.field(v.key, old)
 			}
-			if nv == old {
-				continue
+			if nv != old {
+				repl = quote(nv)
 			}
-			repl = quote(nv)
 		}
-		out.WriteString(s[last:v.start])
-		out.WriteString(repl)
-		last = v.end
+		if repl == raw && (!lenient || !v.str && !v.secret) {
+			continue
+		}
+		spans = append(spans, span{v.start, v.end, repl})
+	}
+	return spans
+}
+
+// secretAssignment finds a secret field written as name:value or
+// name=value in text that is not JSON nor a form: the name (optionally
+// quoted), then a quoted value up to its closing quote (or the end: a
+// backslash escapes the next character, as in a JSON string), or a bare
+// value up to a quote, separator or white space.
+var secretAssignment = regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_])"?(?:client_secret|password|access_token|refresh_token|token|otp)"?\s*[:=]\s*(?:"((?:\\.|[^"\\])+)|([^"&,;\s{}\[\]]+))`)
+
+// loose redacts text that no structure was found in: token shapes, runs of
+// exactly 64 hex digits and secret assignments (see secretAssignment).
+func (r *Redactor) loose(s string) string { return r.assignments(r.hex64(r.text(s))) }
+
+// assignments pseudonymises the values of the secret assignments in s (see
+// secretAssignment). A pseudonym holds none of the characters that end a
+// value, so a value already redacted is found whole and kept.
+func (r *Redactor) assignments(s string) string {
+	if !strings.ContainsAny(s, ":=") {
+		return s
+	}
+	idx := secretAssignment.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, m := range idx {
+		a, z := m[2], m[3] // the quoted value, or else the bare one
+		if a < 0 {
+			a, z = m[4], m[5]
+		}
+		b.WriteString(s[last:a])
+		b.WriteString(r.value(s[a:z]))
+		last = z
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// hex64 replaces every run of exactly 64 hex digits (lower or upper case),
+// the shape of a SHA-256 such as hashed_token, by its pseudonym.
+func (r *Redactor) hex64(s string) string {
+	if len(s) < 64 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		if run := s[i:j]; len(run) == 64 && (hexLower.holds(run) || hexUpper.holds(run)) {
+			if last == 0 {
+				b.Grow(len(s))
+			}
+			b.WriteString(s[last:i])
+			b.WriteString(r.Secret(run))
+			last = j
+		}
+		i = j
 	}
 	if last == 0 {
-		return s, true
+		return s
 	}
-	out.WriteString(s[last:])
-	return out.String(), true
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
 }
 
 func unquote(raw string) string {

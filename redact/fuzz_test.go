@@ -70,6 +70,62 @@ var placements = []func(s string) (*cassette.Interaction, []string){
 			Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: body},
 		}, []string{j[1 : len(j)-1], sha(s)}
 	},
+	func(s string) (*cassette.Interaction, []string) { // JSON sent as a form (curl -d), the form parsed from it as recorded
+		j := jsonString(s)
+		body := `{"client_id":"` + clientID + `","client_secret":` + j + `,"note":"a=b"}`
+		r := req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, body)
+		r.Form, _ = url.ParseQuery(body)
+		return &cassette.Interaction{Request: r}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // a form key holding JSON text, not parsed from the body
+		j := jsonString(s)
+		r := req("POST", "https://ghe.example.com/api/v3/authorizations", nil, "")
+		r.Form = url.Values{`{"password":` + j + `,"note":"x`: {`y"}`}}
+		return &cassette.Interaction{Request: r}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // malformed JSON
+		j := jsonString(s)
+		body := `{"client_secret":` + j + `,"password":` + j + `,"scopes":[`
+		return &cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/json"}}, body)}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // malformed JSON: quotes confused, bare values
+		bare := s
+		if strings.ContainsAny(s, "\"\\&,;{}[]") {
+			// Characters that end a bare value: no reader can tell where
+			// such a value ends, so it is quoted.
+			bare = jsonString(s)
+		}
+		body := `{"note":"it"s", "password":` + jsonString(s) + `, "otp":` + bare + `, "access_token":` + bare + `}`
+		return &cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/json"}}, body)}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // a secret nested under a secret member
+		j := jsonString(s)
+		body := `{"client_secret":{"v":` + j + `},"password":[{"w":[` + j + `]}],"note":"n"}`
+		return &cassette.Interaction{Request: req("PUT", "https://ghe.example.com/api/v3/authorizations/clients/"+clientID, http.Header{"Content-Type": {"application/json"}}, body)}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // legacy path token, a method no operation has
+		e := url.PathEscape(s)
+		return &cassette.Interaction{Request: req("PUT", "https://ghe.example.com/api/v3/applications/"+clientID+"/tokens/"+e, nil, "")}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // a query url.ParseQuery rejects
+		e := url.QueryEscape(s)
+		return &cassette.Interaction{Request: req("GET", "https://api.github.com/applications/"+clientID+"/token?a=1;client_secret="+e+";b=2&c=3;password="+e, nil, "")}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // a response cut at the recording cap inside the token
+		j := jsonString(s)
+		return &cassette.Interaction{
+			Request:  req("POST", "https://api.github.com/applications/"+clientID+"/token", nil, ""),
+			Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: `{"id":1,"token":` + j[:len(j)-1]},
+		}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // a response cut at the recording cap after a hashed_token, and inside another
+		h := sha(s)
+		body := `[{"id":1,"token":"","hashed_token":"` + h + `","token_last_eight":` + jsonString(lastEight(s)) + `},"` + h + `",{"id":2,"hashed_token":"` + h[:50]
+		return &cassette.Interaction{
+			Request:  req("GET", "https://ghe.example.com/api/v3/authorizations", nil, ""),
+			Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: body},
+		}, []string{h, h[:50]}
+	},
 	func(s string) (*cassette.Interaction, []string) { // GET /authorizations/{id} after a create: token blanked
 		body := `{"id":1,"token":"","hashed_token":"` + sha(s) + `","token_last_eight":` + jsonString(lastEight(s)) + `,"note":"ci"}`
 		return &cassette.Interaction{
@@ -175,7 +231,7 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("Token(%q) = %q: length changed", secret, p)
 		}
 		for _, prefix := range []string{"gho_", "ghu_", "ghp_", "ghs_", "ghr_", "github_pat_"} {
-			if strings.HasPrefix(secret, prefix) && len(secret) >= len(prefix)+8 && !strings.HasPrefix(p, prefix) {
+			if strings.HasPrefix(secret, prefix) && utf8.RuneCountInString(secret) >= len(prefix)+8 && !strings.HasPrefix(p, prefix) {
 				t.Fatalf("Token(%q) = %q: prefix lost", secret, p)
 			}
 		}

@@ -36,20 +36,43 @@ func (r *Redactor) header(name, v string, response bool) string {
 	return r.text(v)
 }
 
-// authorization redacts credentials of any scheme, keeping the scheme
-// word. Basic credentials become Basic of client_id:pseudonym, the user
-// part readable unless the options say otherwise.
+// authorization redacts credentials of any scheme, keeping a well-known
+// scheme word (see [SplitAuthorization]). Basic credentials become Basic of
+// client_id:pseudonym, the user part readable unless the options say
+// otherwise. A value without a well-known scheme is pseudonymised whole.
 func (r *Redactor) authorization(v string) string {
-	v = strings.TrimSpace(v)
-	scheme, cred, ok := strings.Cut(v, " ")
-	if !ok {
-		return r.value(v)
-	}
-	cred = strings.TrimSpace(cred)
-	if strings.EqualFold(scheme, "basic") {
+	scheme, cred := SplitAuthorization(v)
+	switch {
+	case scheme == "":
+		return r.value(cred)
+	case strings.EqualFold(scheme, "basic"):
 		return scheme + " " + r.basic(cred)
 	}
 	return scheme + " " + r.value(cred)
+}
+
+// authSchemes are the HTTP authentication schemes kept readable, in lower
+// case.
+var authSchemes = map[string]bool{
+	"basic": true, "bearer": true, "token": true, "digest": true, "negotiate": true,
+	"ntlm": true, "hoba": true, "mutual": true, "vapid": true, "dpop": true,
+	"scram-sha-1": true, "scram-sha-256": true, "aws4-hmac-sha256": true, "oauth": true,
+}
+
+// SplitAuthorization splits an Authorization (or Proxy-Authorization)
+// value into its scheme and credentials, white space trimmed. The scheme is
+// kept only when it is a well-known one (Basic, Bearer, token, Digest,
+// Negotiate, ...; its spelling as sent); anything else, a bare credential
+// ("Authorization: <token>") or a first word that is no known scheme, is
+// all credentials and scheme is "", so a credential is never taken for a
+// scheme and shown.
+func SplitAuthorization(v string) (scheme, cred string) {
+	v = strings.TrimSpace(v)
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok || !authSchemes[strings.ToLower(scheme)] {
+		return "", v
+	}
+	return scheme, strings.TrimSpace(cred)
 }
 
 func (r *Redactor) basic(cred string) string {

@@ -230,7 +230,7 @@ const minPrefixedBody = 8
 
 func (d *deriver) derive(s string) string {
 	for _, p := range tokenPrefixes {
-		if body, ok := strings.CutPrefix(s, p.prefix); ok && len(body) >= minPrefixedBody {
+		if body, ok := strings.CutPrefix(s, p.prefix); ok && utf8.RuneCountInString(body) >= minPrefixedBody {
 			return p.prefix + d.classed(p.prefix, body, &p.body)
 		}
 	}

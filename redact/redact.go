@@ -70,11 +70,16 @@ func (r *Redactor) Interaction(i *cassette.Interaction) {
 
 // Request redacts a recorded request in place: credentials in headers
 // (Authorization of any scheme, Proxy-Authorization, X-GitHub-OTP, Cookie),
-// secret fields (see [IsSecretField]) in JSON bodies, form bodies, the
-// recorded form and the query, tokens in the path (the legacy endpoints
-// carry them there), URL user info, and any string shaped like a token
-// (see [TokenPattern]) anywhere. It fixes content_length and the
-// Content-Length header when the body changes. It is idempotent.
+// secret fields (see [IsSecretField]) in JSON bodies (at any depth under a
+// secret member), form bodies, the recorded form (keys and values) and the
+// query, tokens in the path (the legacy endpoints carry them there, see
+// [schemas.SecretPathParams]), URL user info, and any string shaped like a
+// token (see [TokenPattern]) anywhere. A body starting with "{" or "[" is
+// JSON whatever its Content-Type; one that does not parse (cut at the
+// recording cap, or malformed) is redacted leniently: the values of secret
+// fields, an unterminated one at the end too, token shapes and runs of
+// exactly 64 hex digits. It fixes content_length and the Content-Length
+// header when the body changes. It is idempotent.
 func (r *Redactor) Request(req *cassette.Request) {
 	if req == nil {
 		return
@@ -87,8 +92,8 @@ func (r *Redactor) Request(req *cassette.Request) {
 	}
 	req.Host = r.text(req.Host)
 	req.RemoteAddr = ""
-	req.Form = r.values(req.Form)
 	body := r.body(req.Body, contentType(req.Headers), false)
+	req.Form = r.form(req.Form, req.Body, body)
 	if body != req.Body {
 		req.Body = body
 		fixLength(&req.ContentLength, req.Headers, len(body))
@@ -96,7 +101,9 @@ func (r *Redactor) Request(req *cassette.Request) {
 }
 
 // Response redacts a recorded response in place: Set-Cookie values,
-// secret fields and token-shaped strings in the body and headers. In a JSON
+// secret fields and token-shaped strings in the body and headers (a body
+// that does not parse as JSON, such as one cut at the recording cap, as
+// [Redactor.Request] does). In a JSON
 // object holding a token, hashed_token becomes the SHA-256 (hex) of the
 // token's pseudonym and token_last_eight its last eight characters. In an
 // object whose token is empty or missing (GitHub blanks it once the token
@@ -124,12 +131,48 @@ func (r *Redactor) Response(resp *cassette.Response) {
 // value pseudonymises a secret value of any shape.
 func (r *Redactor) value(s string) string { return r.d.token(s) }
 
-// text replaces every token-shaped substring of s.
+// text replaces every token-shaped substring of s, except one inside a
+// pseudonym of this key: a pseudonym drawn from the printable alphabet
+// ("gho_" and "abcdefghijklmnop*q") may hold a token shape, and redacting
+// that part would break idempotence.
 func (r *Redactor) text(s string) string {
+	if !mayHoldToken(s) {
+		return s
+	}
+	locs := TokenPattern.FindAllStringIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, loc := range locs {
+		a, z := loc[0], loc[1]
+		for a > 0 && printable.set[s[a-1]] {
+			a--
+		}
+		for z < len(s) && printable.set[s[z]] {
+			z++
+		}
+		if (a != loc[0] || z != loc[1]) && r.d.token(s[a:z]) == s[a:z] {
+			continue
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(r.d.token(s[loc[0]:loc[1]]))
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// ReplaceTokens returns s with every token-shaped substring (see
+// [TokenPattern]) replaced by f of it. It costs little on strings that
+// cannot hold a token.
+func ReplaceTokens(s string, f func(token string) string) string {
 	if !mayHoldToken(s) || !TokenPattern.MatchString(s) {
 		return s
 	}
-	return TokenPattern.ReplaceAllStringFunc(s, r.d.token)
+	return TokenPattern.ReplaceAllStringFunc(s, f)
 }
 
 // clientID pseudonymises a client id (or Basic user name) when the options
@@ -155,12 +198,12 @@ func derivedFields(pseudo string) (hashed, last8 string) {
 }
 
 // mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20
-// characters and either "gh" or a run of 40 hex digits.
+// characters and either "gh", "github_pat_" or a run of 40 hex digits.
 func mayHoldToken(s string) bool {
 	if len(s) < 20 {
 		return false
 	}
-	if strings.Contains(s, "gh") {
+	if strings.Contains(s, "gh") || strings.Contains(s, "github_pat_") {
 		return true
 	}
 	run := 0

@@ -29,6 +29,7 @@ const (
 	ghp          = "ghp_zzzzYYYYxxxxWWWWvvvvUUUUttttSSSSrrrr"
 	pat          = "github_pat_11ABCDEFG0abcdefghijkl_mnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ab"
 	legacyToken  = "e72e16c7e42f292c6912e7710c838347ae178b4a"
+	patNoGH      = "github_pat_11AAAAAAA0AAAAAAAAAAAAAA_xyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxyzxy" // no "gh" nor 40 hex digits
 	password     = "correct-horse-battery"
 	otp          = "123456"
 	session      = "Zm9vYmFyYmF6cXV4cXV1eA"
@@ -160,6 +161,106 @@ func TestRedactSecretShapes(t *testing.T) {
 			},
 			secrets: []string{gho, sha(gho), session, gho[len(gho)-8:]},
 			keep:    []string{clientID, "path=/; HttpOnly"},
+		},
+		{
+			name: "json body sent as a form (curl -d)",
+			in: cassette.Interaction{Request: func() cassette.Request {
+				body := `{"client_id":"` + clientID + `","client_secret":"` + password + `","note":"a=b"}`
+				r := req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, body)
+				r.Form, _ = url.ParseQuery(body) // as the recorder and go-vcr store it
+				return r
+			}()},
+			secrets: []string{password},
+			keep:    []string{`"client_id":"` + clientID + `"`},
+		},
+		{
+			name: "form key holding json text",
+			in: cassette.Interaction{Request: func() cassette.Request {
+				r := req("POST", "https://ghe.example.com/api/v3/authorizations", nil, "")
+				r.Form = url.Values{`{"password":"` + password + `","note":"x`: {`y"}`}}
+				return r
+			}()},
+			secrets: []string{password},
+		},
+		{
+			name:    "malformed json request",
+			in:      cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/json"}}, `{"client_secret":"`+clientSecret+`","password":"`+password+`","scopes":[`)},
+			secrets: []string{clientSecret, password},
+			keep:    []string{`"scopes":[`},
+		},
+		{
+			name:    "malformed json, quotes confused",
+			in:      cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/json"}}, `{"note":"it"s", "password":"`+password+`"}`)},
+			secrets: []string{password},
+		},
+		{
+			name: "response cut at the recording cap",
+			in: cassette.Interaction{
+				Request: req("GET", "https://ghe.example.com/api/v3/authorizations", nil, ""),
+				Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}, "X-Oauthcompat-Truncated": {"stored 120 of 9000 bytes"}},
+					Body: `[{"id":1,"token":"","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `"},{"id":2,"token":"","hashed_token":"` + sha(ghu)},
+			},
+			secrets: []string{sha(gho), sha(ghu), gho[len(gho)-8:]},
+			keep:    []string{`[{"id":1,"token":"","hashed_token":"`},
+		},
+		{
+			name: "response cut inside a token",
+			in: cassette.Interaction{
+				Request:  req("POST", "https://api.github.com/applications/"+clientID+"/token", nil, ""),
+				Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: `{"id":1,"token":"` + gho[:18]},
+			},
+			secrets: []string{gho[4:18]},
+		},
+		{
+			name: "64 hex digits whose name was cut off",
+			in: cassette.Interaction{
+				Request:  req("GET", "https://ghe.example.com/api/v3/authorizations", nil, ""),
+				Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: `["` + sha(gho) + `","` + strings.ToUpper(sha(ghp)) + `",`},
+			},
+			secrets: []string{sha(gho), strings.ToUpper(sha(ghp))},
+		},
+		{
+			name:    "secret nested under a secret member",
+			in:      cassette.Interaction{Request: req("PUT", "https://ghe.example.com/api/v3/authorizations/clients/"+clientID, http.Header{"Content-Type": {"application/json"}}, `{"client_secret":{"v":"`+clientSecret+`","w":["`+password+`",12345678]},"password":[{"x":"hunter2!"}],"note":"n"}`)},
+			secrets: []string{clientSecret, password, "hunter2!", "12345678"},
+			keep:    []string{`"note":"n"`, `{"v":"`},
+		},
+		{
+			name:    "token-shaped member name",
+			in:      cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/json"}}, `{"`+ghp+`":1}`)},
+			secrets: []string{ghp},
+		},
+		{
+			name:    "legacy path token, a method no operation has",
+			in:      cassette.Interaction{Request: req("PUT", "https://ghe.example.com/api/v3/applications/"+clientID+"/tokens/notshapedlikeatoken42", nil, "")},
+			secrets: []string{"notshapedlikeatoken42"},
+			keep:    []string{"/applications/" + clientID + "/tokens/"},
+		},
+		{
+			name: "legacy path token, any method, no /api/v3",
+			in: cassette.Interaction{Request: func() cassette.Request {
+				r := req("PATCH", "https://api.github.com/applications/"+clientID+"/grants/notshapedlikeatoken42", nil, "")
+				r.RequestURI = "/applications/" + clientID + "/grants/notshapedlikeatoken42"
+				return r
+			}()},
+			secrets: []string{"notshapedlikeatoken42"},
+		},
+		{
+			name:    "query with semicolons",
+			in:      cassette.Interaction{Request: req("GET", "https://api.github.com/applications/"+clientID+"/token?a=1;client_secret="+password+";x=y&b=2;access_token=sec;ret42", nil, "")},
+			secrets: []string{password, "sec;ret42", "ret42"},
+			keep:    []string{"a=1;client_secret=", "b=2;access_token="},
+		},
+		{
+			name:    "fine-grained token in free text",
+			in:      cassette.Interaction{Request: req("POST", "https://example.com/api/v3/authorizations?note="+patNoGH, http.Header{"Content-Type": {"application/json"}, "X-Note": {"uses " + patNoGH}}, `{"note":"uses `+patNoGH+`"}`)},
+			secrets: []string{patNoGH},
+			keep:    []string{"uses github_pat_"},
+		},
+		{
+			name:    "authorization without a scheme",
+			in:      cassette.Interaction{Request: req("GET", "https://api.github.com/user", http.Header{"Authorization": {"notshapedlikeatoken42"}, "Proxy-Authorization": {"part1secret part2secret"}}, "")},
+			secrets: []string{"notshapedlikeatoken42", "part1secret", "part2secret"},
 		},
 	}
 	for _, tc := range tests {

@@ -49,10 +49,10 @@ func (r *Redactor) requestURI(method, raw string) string {
 	return u.RequestURI()
 }
 
-// path redacts the path of u in place: the segments the catalog names as
-// tokens (the legacy /applications/{client_id}/tokens/{access_token}
-// endpoints), client ids when the options say so, and token-shaped
-// segments.
+// path redacts the path of u in place: the segments that carry a token
+// (see [schemas.SecretPathParams]: the legacy
+// /applications/{client_id}/tokens/{access_token} endpoints, whatever the
+// method), client ids when the options say so, and token-shaped segments.
 func (r *Redactor) path(method string, u *url.URL) {
 	escaped := u.EscapedPath()
 	segs := strings.Split(escaped, "/")
@@ -86,12 +86,18 @@ func (r *Redactor) path(method string, u *url.URL) {
 	}
 }
 
-// paramNames returns, for each of n "/"-separated segments of path, the
-// catalog's name for it when it is a template parameter ("access_token",
-// "client_id"), or "".
+// paramNames returns, for each of n "/"-separated segments of path,
+// "access_token" for the segments [schemas.SecretPathParams] names (by
+// position, any method), "client_id" for the client id of a catalog
+// operation, or "".
 func (r *Redactor) paramNames(method, path string, n int) []string {
 	names := make([]string, n)
-	if !schemas.IsOAuthPath(path) {
+	for _, i := range schemas.SecretPathParams(path) {
+		if i < n {
+			names[i] = "access_token"
+		}
+	}
+	if !r.opts.PseudonymizeClientID || !schemas.IsOAuthPath(path) {
 		return names
 	}
 	op, ok := schemas.Default().Lookup(method, path)
@@ -103,27 +109,62 @@ func (r *Redactor) paramNames(method, path string, n int) []string {
 		offset = 2 // "api", "v3" after the leading ""
 	}
 	for i, s := range strings.Split(op.Path, "/") {
-		if j := i + offset; j < n && strings.HasPrefix(s, "{") {
-			names[j] = strings.Trim(s, "{}")
+		if j := i + offset; j < n && isClientIDField(strings.Trim(s, "{}")) && names[j] == "" {
+			names[j] = "client_id"
 		}
 	}
 	return names
 }
 
-// values returns a redacted copy of a recorded form (nil stays nil).
-func (r *Redactor) values(v url.Values) url.Values {
+// form returns a redacted copy of a recorded form (nil stays nil). A form
+// parsed from the body (as the recorder and go-vcr make it) is parsed again
+// from the redacted body, so it holds nothing the body does not: a JSON
+// body sent as a form becomes one key holding the whole text. Any other
+// form is redacted key by key and value by value, a key holding JSON text
+// as a JSON body.
+func (r *Redactor) form(v url.Values, body, redacted string) url.Values {
 	if v == nil {
 		return nil
 	}
+	if parsed, _ := url.ParseQuery(body); sameValues(parsed, v) {
+		out, _ := url.ParseQuery(redacted)
+		return out
+	}
 	out := make(url.Values, len(v))
 	for k, vs := range v {
+		nk := r.text(k)
+		jsonKey := looksLikeJSON(strings.TrimSpace(k))
+		if jsonKey {
+			nk = r.body(k, "application/json", false)
+		}
 		nv := make([]string, len(vs))
 		for i, s := range vs {
 			nv[i] = r.field(k, s)
+			if jsonKey {
+				nv[i] = r.lenient(nv[i])
+			}
 		}
-		out[r.text(k)] = nv
+		out[nk] = append(out[nk], nv...)
 	}
 	return out
+}
+
+func sameValues(a, b url.Values) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok || len(av) != len(bv) {
+			return false
+		}
+		for i := range av {
+			if av[i] != bv[i] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // field redacts the value of a named form, query or JSON field.
@@ -142,34 +183,74 @@ func (r *Redactor) field(name, v string) string {
 // pairs redacts an application/x-www-form-urlencoded string (a query or a
 // form body), keeping the order and encoding of what it does not change.
 func (r *Redactor) pairs(s string) string {
+	return RewritePairs(s, func(name, value string) (string, string) {
+		return r.text(name), r.field(name, value)
+	})
+}
+
+// RewritePairs rewrites an application/x-www-form-urlencoded string (a
+// query or a form body) pair by pair: f gets each name and value,
+// unescaped, and returns the new ones. What f leaves unchanged keeps its
+// encoding; the order of the pairs is kept. Pairs are separated by "&", and
+// also by ";" (which some servers accept and [url.ParseQuery] rejects),
+// except in the value of a secret field ([IsSecretField]), which runs to
+// the next "&": a secret holding a ";" is never cut in two. A pair without
+// "=" has the value "" and keeps no "=" unless f gives it a value.
+func RewritePairs(s string, f func(name, value string) (string, string)) string {
 	if s == "" {
 		return s
 	}
 	parts := strings.Split(s, "&")
 	for i, p := range parts {
-		k, v, hasValue := strings.Cut(p, "=")
-		name, err := url.QueryUnescape(k)
-		if err != nil {
-			parts[i] = r.text(p)
-			continue
-		}
-		if nk := r.text(name); nk != name {
-			k = url.QueryEscape(nk)
-		}
-		if !hasValue {
-			parts[i] = k
-			continue
-		}
-		plain, err := url.QueryUnescape(v)
-		if err != nil {
-			plain = v
-		}
-		if repl := r.field(name, plain); repl != plain {
-			v = url.QueryEscape(repl)
-		}
-		parts[i] = k + "=" + v
+		parts[i] = rewritePart(p, f)
 	}
 	return strings.Join(parts, "&")
+}
+
+// rewritePart rewrites the pairs of one "&"-separated part.
+func rewritePart(p string, f func(name, value string) (string, string)) string {
+	var out []string
+	for {
+		k, v, hasValue := strings.Cut(p, "=")
+		if j := strings.IndexByte(k, ';'); j >= 0 {
+			// "a;b=c": a is a pair of its own.
+			out = append(out, rewritePair(k[:j], "", false, f))
+			p = p[j+1:]
+			continue
+		}
+		if hasValue && !IsSecretField(unescapeQuery(k)) {
+			if j := strings.IndexByte(v, ';'); j >= 0 {
+				out = append(out, rewritePair(k, v[:j], true, f))
+				p = v[j+1:]
+				continue
+			}
+		}
+		out = append(out, rewritePair(k, v, hasValue, f))
+		return strings.Join(out, ";")
+	}
+}
+
+func rewritePair(k, v string, hasValue bool, f func(name, value string) (string, string)) string {
+	name, plain := unescapeQuery(k), unescapeQuery(v)
+	nn, nv := f(name, plain)
+	if nn != name {
+		k = url.QueryEscape(nn)
+	}
+	if nv != plain {
+		v = url.QueryEscape(nv)
+		hasValue = true
+	}
+	if !hasValue {
+		return k
+	}
+	return k + "=" + v
+}
+
+func unescapeQuery(s string) string {
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
 }
 
 var formShape = regexp.MustCompile(`^[A-Za-z0-9_.\-\[\]%*]+(=[^\s&]*)?(&[A-Za-z0-9_.\-\[\]%*]+(=[^\s&]*)?)*$`)

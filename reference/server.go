@@ -13,13 +13,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -51,9 +51,11 @@ func WithClock(now func() time.Time) Option { return func(c *config) { c.now = n
 // the same order mint the same tokens.
 func WithSeed(seed uint64) Option { return func(c *config) { c.seed, c.seeded = seed, true } }
 
-// WithLogger logs every request at debug level: method, operation, status
-// and duration. Paths that carry a token are logged with the token
-// redacted; credentials and bodies are never logged. nil disables logging,
+// WithLogger logs every request at debug level: method, path, operation,
+// status and duration. The segment of a path that carries a token (the
+// legacy /applications/{client_id}/tokens/{access_token} endpoints, any
+// method) and token-shaped strings are logged as REDACTED; credentials,
+// queries and bodies are never logged. nil disables logging,
 // which is the default.
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 
@@ -302,9 +304,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-var tokenInPath = regexp.MustCompile(`gh[opsur]_[A-Za-z0-9_]+|[0-9a-f]{40}`)
-
-func redactPath(p string) string { return tokenInPath.ReplaceAllString(p, "REDACTED") }
+// redactPath is a request path as the log shows it: the segments that
+// carry a token (by position, whatever the method: see
+// [schemas.SecretPathParams]) and token-shaped strings anywhere (see
+// [redact.TokenPattern]) replaced by REDACTED.
+func redactPath(p string) string {
+	return redact.ReplaceTokens(schemas.MaskPath(p, "REDACTED"), func(string) string { return "REDACTED" })
+}
 
 // requestID is an X-GitHub-Request-Id in GitHub's shape
 // (XXXX:XXXX:XXXXXX:XXXXXX:XXXXXXXX), deterministic per server.

@@ -25,10 +25,13 @@
 //
 // Answers are faithful: status, headers and body bytes as recorded, minus
 // hop-by-hop headers, with a correct Content-Length. A request with an
-// If-None-Match recorded with a 304 gets the 304.
+// If-None-Match recorded with a 304 gets the 304. An upstream failure the
+// recorder stored (a 502) keeps its [cassettes.ErrorHeader], which GitHub
+// never sends, so it is not taken for GitHub's answer.
 //
 // A miss gets 501 with a [MissError] as JSON (the closest recorded
-// interaction and the fields that differ, secrets shaped) and the header
+// interaction and the fields that differ, secrets shaped or pseudonymised,
+// never in clear) and the header
 // "X-Oauthcompat-Replay: miss"; it is logged the same way and kept for
 // [Index.Misses]. [Lint] checks cassettes.
 //

@@ -4,22 +4,33 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 )
 
 // Lookup answers r from the recording without forwarding anything: the
 // recorded response, or an error wrapping [ErrNoMatch] (a [*MissError])
-// when no interaction matches or a sequence is used up. It consumes and
-// restores r.Body.
+// when no interaction matches or a sequence is used up, or one wrapping
+// [ErrBodyTooLarge]. Like a RoundTrip it reads r.Body to its end and
+// closes it, and changes nothing else in r.
 func (ix *Index) Lookup(r *http.Request) (*http.Response, error) {
-	body, err := readBody(r)
+	body, err := readBody(r.Body, r.ContentLength)
 	if err != nil {
 		return nil, fmt.Errorf("replay: read request body: %w", err)
 	}
+	resp, miss := ix.lookup(r, body)
+	if miss != nil {
+		return nil, miss
+	}
+	return resp, nil
+}
+
+func (ix *Index) lookup(r *http.Request, body []byte) (*http.Response, *MissError) {
 	e, miss := ix.match(r, body)
 	if miss != nil {
 		ix.logMiss(r.Context(), miss)
@@ -30,31 +41,38 @@ func (ix *Index) Lookup(r *http.Request) (*http.Response, error) {
 }
 
 // RoundTrip implements [http.RoundTripper]: the recorded response, or on a
-// miss the answer of Options.Miss, or else a 501 response carrying the
-// [MissError] as JSON and the header "X-Oauthcompat-Replay: miss". A miss is
-// not an error, so a client sees it as it would over HTTP; use [Index.Lookup]
-// or [Index.Misses] for the explanation.
+// miss the answer of Options.Miss (sent a copy of r), or else a 501
+// response carrying the [MissError] as JSON and the header
+// "X-Oauthcompat-Replay: miss". A miss is not an error, so a client sees it
+// as it would over HTTP; use [Index.Lookup] or [Index.Misses] for the
+// explanation. As the RoundTripper contract asks, it closes r.Body and
+// does not change r.
 func (ix *Index) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := ix.Lookup(r)
-	if err == nil {
+	body, err := readBody(r.Body, r.ContentLength)
+	if err != nil {
+		return nil, fmt.Errorf("replay: read request body: %w", err)
+	}
+	resp, miss := ix.lookup(r, body)
+	if miss == nil {
 		return resp, nil
 	}
-	miss, ok := err.(*MissError)
-	if !ok {
-		return nil, err
-	}
 	if ix.opts.Miss != nil {
-		return ix.opts.Miss.RoundTrip(r)
+		return ix.opts.Miss.RoundTrip(withBody(r, body))
 	}
 	return missResponse(r, miss), nil
 }
 
 // ServeHTTP implements [http.Handler]: it writes the recorded status,
-// headers and body bytes, or handles a miss as [Index.RoundTrip] does.
+// headers and body bytes, or handles a miss as [Index.RoundTrip] does. A
+// request body longer than [MaxRequestBody] gets 413.
 func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := readBody(r)
+	body, err := readBody(r.Body, r.ContentLength)
 	if err != nil {
-		http.Error(w, "replay: read request body: "+err.Error(), http.StatusBadRequest)
+		status := http.StatusBadRequest
+		if errors.Is(err, ErrBodyTooLarge) {
+			status = http.StatusRequestEntityTooLarge
+		}
+		writeMessage(w, status, "replay: read request body: "+err.Error())
 		return
 	}
 	e, miss := ix.match(r, body)
@@ -65,7 +83,7 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ix.logMiss(r.Context(), miss)
 	if ix.opts.Miss != nil {
-		ix.forward(w, r)
+		ix.forward(w, withBody(r, body))
 		return
 	}
 	h := w.Header()
@@ -73,6 +91,14 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set(MissHeader, "miss")
 	w.WriteHeader(http.StatusNotImplemented)
 	w.Write(missBody(miss))
+}
+
+// writeMessage answers with a JSON {"message": msg}, GitHub's error shape.
+func writeMessage(w http.ResponseWriter, status int, msg string) {
+	b, _ := json.Marshal(map[string]string{"message": msg})
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
 }
 
 // write sends the recorded answer. The header slices are shared with the
@@ -138,12 +164,10 @@ func (ix *Index) forward(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, err := ix.opts.Miss.RoundTrip(out)
 	if err != nil {
-		ix.log.LogAttrs(r.Context(), slog.LevelError, "replay: forward miss", slog.String("method", r.Method), slog.String("error", err.Error()))
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		msg := forwardError(err)
+		ix.log.LogAttrs(r.Context(), slog.LevelError, "replay: forward miss", slog.String("method", r.Method), slog.String("error", msg))
 		w.Header().Set(MissHeader, "miss")
-		w.WriteHeader(http.StatusBadGateway)
-		b, _ := json.Marshal(map[string]string{"message": "replay: the request matched no recorded interaction and forwarding it upstream failed: " + err.Error()})
-		w.Write(append(b, '\n'))
+		writeMessage(w, http.StatusBadGateway, "replay: the request matched no recorded interaction and forwarding it upstream failed: "+msg)
 		return
 	}
 	defer resp.Body.Close()
@@ -175,4 +199,14 @@ func (ix *Index) logMiss(ctx context.Context, m *MissError) {
 		attrs = append(attrs, slog.Group(d.Field, slog.String("recorded", d.Recorded), slog.String("got", d.Got)))
 	}
 	ix.log.LogAttrs(ctx, slog.LevelWarn, m.Message, attrs...)
+}
+
+// forwardError is what a failed forward says: the cause without the
+// request URL (a *url.Error names it, and a legacy path carries a token).
+func forwardError(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Op + ": " + ue.Err.Error()
+	}
+	return err.Error()
 }

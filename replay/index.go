@@ -2,6 +2,8 @@ package replay
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -85,7 +87,7 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 	ix := &Index{
 		opts:    opts,
 		version: v,
-		norm:    newNormalizer(opts.Redactor == nil, v),
+		norm:    newNormalizer(opts.Redactor == nil),
 		log:     opts.Logger,
 		groups:  map[string]*group{},
 		routes:  map[string][]*entry{},
@@ -266,29 +268,64 @@ func cassetteRequest(r *http.Request, body []byte) *cassette.Request {
 	}
 }
 
-// readBody reads the whole request body and puts it back for a later
-// reader (the miss handler).
-func readBody(r *http.Request) ([]byte, error) {
-	if r.Body == nil || r.Body == http.NoBody {
+// MaxRequestBody is the longest request body a replay reads, 10 MiB. A
+// longer one is refused: [Index.ServeHTTP] answers 413, [Index.RoundTrip]
+// and [Index.Lookup] return an error wrapping [ErrBodyTooLarge].
+const MaxRequestBody = 10 << 20
+
+// ErrBodyTooLarge is returned for a request body longer than
+// [MaxRequestBody].
+var ErrBodyTooLarge = errors.New("request body larger than 10 MiB")
+
+// readBody reads the whole request body, at most [MaxRequestBody] bytes,
+// and closes it.
+func readBody(body io.ReadCloser, length int64) ([]byte, error) {
+	if body == nil || body == http.NoBody {
 		return nil, nil
 	}
+	defer body.Close()
+	if length > MaxRequestBody {
+		return nil, fmt.Errorf("%w (Content-Length %d)", ErrBodyTooLarge, length)
+	}
+	limited := io.LimitReader(body, MaxRequestBody+1)
 	var b []byte
 	var err error
-	if r.ContentLength > 0 && r.ContentLength < 1<<20 {
-		b = make([]byte, r.ContentLength)
+	if length > 0 {
+		b = make([]byte, length)
 		var n int
-		n, err = io.ReadFull(r.Body, b)
+		n, err = io.ReadFull(limited, b)
 		b = b[:n]
 		if err == nil {
 			// More than announced: read the rest too.
 			var rest []byte
-			rest, err = io.ReadAll(r.Body)
+			rest, err = io.ReadAll(limited)
 			b = append(b, rest...)
 		}
 	} else {
-		b, err = io.ReadAll(r.Body)
+		b, err = io.ReadAll(limited)
 	}
-	r.Body.Close()
-	r.Body = io.NopCloser(bytes.NewReader(b))
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > MaxRequestBody {
+		return nil, ErrBodyTooLarge
+	}
+	return b, nil
+}
+
+// withBody returns a copy of r carrying body, for sending on: r and its
+// body are left as they are.
+func withBody(r *http.Request, body []byte) *http.Request {
+	out := r.Clone(r.Context())
+	out.ContentLength = int64(len(body))
+	if body == nil {
+		out.Body, out.GetBody = http.NoBody, nil
+		if r.Body == nil {
+			out.Body = nil
+		}
+		return out
+	}
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	return out
 }

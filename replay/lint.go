@@ -108,7 +108,7 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 	if u, err := url.Parse(it.Request.URL); err == nil {
 		path = u.Path
 	}
-	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: displayPath(it.Request.Method, path)}
+	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: displayPath(path)}
 	var out []Finding
 	add := func(kind, format string, a ...any) {
 		f := base
@@ -209,24 +209,10 @@ func lintHashes(body string, add func(kind, format string, a ...any)) {
 	visit(t, "")
 }
 
-// displayPath is path as a finding shows it: the catalog's secret
-// parameters (the legacy endpoints' {access_token}) by name and other
-// token-shaped segments by shape, so a finding never prints a secret.
-func displayPath(method, path string) string {
-	if op, ok := schemas.Default().Lookup(method, path); ok {
-		segs := strings.Split(path, "/")
-		for name, v := range op.PathParams(path) {
-			if !redact.IsSecretField(name) {
-				continue
-			}
-			for i := len(segs) - 1; i >= 0; i-- {
-				if segs[i] == v {
-					segs[i] = "{" + name + "}"
-					break
-				}
-			}
-		}
-		path = strings.Join(segs, "/")
-	}
-	return shapeTokens(path)
+// displayPath is path as a finding shows it: the secret segments (the
+// legacy endpoints' tokens, see [schemas.SecretPathParams]) as
+// {access_token} and other token-shaped segments by shape, so a finding
+// never prints a secret.
+func displayPath(path string) string {
+	return shapeTokens(schemas.MaskPath(path, "{access_token}"))
 }

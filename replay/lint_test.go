@@ -327,28 +327,3 @@ func containsAny(msgs []string, want string) bool {
 	}
 	return false
 }
-
-// TestLintTestdata lints the hand-written example cassette without a key:
-// its tokens are GitHub's documentation example (no valid checksum), but
-// its Basic password is a placeholder of 40 zeros, which cannot be told
-// from a real 40-hex client secret.
-func TestLintTestdata(t *testing.T) {
-	findings, err := replay.Lint("testdata", replay.LintOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, f := range findings {
-		if !f.Info {
-			got = append(got, filepath.Base(f.File)+" "+f.Kind+" "+f.Message)
-		}
-	}
-	want := []string{
-		"example.yaml unredacted-secret request header Authorization: the Basic password is not a redactor pseudonym; re-record through the recorder, which pseudonymises it",
-		"example.yaml unredacted-secret request header Authorization: the Basic password is not a redactor pseudonym; re-record through the recorder, which pseudonymises it",
-		"example.yaml unredacted-secret request header Authorization: the Basic password is not a redactor pseudonym; re-record through the recorder, which pseudonymises it",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("findings (-want +got):\n%s", diff)
-	}
-}

@@ -72,12 +72,8 @@ func (n *normalizer) detailOf(v *view, rawQuery string, body []byte, contentType
 	d := &detail{method: v.method, path: v.path, cred: v.cred, inm: v.inm, bodyLen: len(body)}
 	if rawQuery != "" {
 		d.query = map[string]string{}
-		if q, err := url.ParseQuery(rawQuery); err == nil {
-			for k, vs := range q {
-				d.query[k] = n.display(k, vs)
-			}
-		} else {
-			d.query["?"] = shapeTokens(rawQuery)
+		for k, vs := range parseQuery(rawQuery) {
+			d.query[n.name(k)] = n.display(k, vs)
 		}
 	}
 	if len(v.body) > 0 {
@@ -91,12 +87,20 @@ func (n *normalizer) detailOf(v *view, rawQuery string, body []byte, contentType
 		}
 	case 'f':
 		d.body = map[string]string{}
-		q, _ := url.ParseQuery(string(body))
-		for k, vs := range q {
-			d.body["/"+k] = n.display(k, vs)
+		for k, vs := range parseQuery(string(body)) {
+			d.body["/"+n.name(k)] = n.display(k, vs)
 		}
 	}
 	return d
+}
+
+// name shows a form or query parameter name, token shapes shaped when
+// shaping.
+func (n *normalizer) name(k string) string {
+	if n.shape {
+		return shapeTokens(k)
+	}
+	return k
 }
 
 // display shows form or query values, secrets shaped when shaping.
@@ -232,7 +236,7 @@ func (ix *Index) explain(v *view, r *http.Request, body []byte) *MissError {
 		m.Message = fmt.Sprintf("replay miss: no recorded interaction matches %s %s, and none is loaded", v.method, v.path)
 		return ix.record(m)
 	}
-	m.Closest = closestOf(best)
+	m.Closest = ix.closestOf(best)
 	m.Differences = ds
 	fields := make([]string, len(ds))
 	for i, d := range ds {
@@ -321,8 +325,42 @@ func routeDistance(e *entry, v *view) int {
 	return d
 }
 
-func closestOf(e *entry) *Closest {
-	return &Closest{Cassette: e.file, Interaction: e.id, Operation: e.operation, Method: e.method, URL: e.url}
+// closestOf names e. Without a redactor the recorded URL is shown with its
+// secrets shaped: a cassette recorded by another tool may hold them.
+func (ix *Index) closestOf(e *entry) *Closest {
+	c := &Closest{Cassette: e.file, Interaction: e.id, Operation: e.operation, Method: e.method, URL: e.url}
+	if ix.norm.shape {
+		c.URL = shapeURL(e.url)
+	}
+	return c
+}
+
+// shapeURL shows a recorded URL with user info dropped, secret path
+// segments, secret query values and token-shaped strings shaped.
+func shapeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	var b strings.Builder
+	if u.Host != "" {
+		b.WriteString(u.Scheme + "://" + shapeTokens(u.Host))
+	}
+	b.WriteString(shapePath(u.EscapedPath()))
+	if u.RawQuery != "" {
+		b.WriteByte('?')
+		var pairs []string
+		redact.RewritePairs(u.RawQuery, func(name, value string) (string, string) {
+			shown := shapeTokens(value)
+			if redact.IsSecretField(name) {
+				shown = secretShape(value)
+			}
+			pairs = append(pairs, shapeTokens(name)+"="+shown)
+			return name, value
+		})
+		b.WriteString(strings.Join(pairs, "&"))
+	}
+	return b.String()
 }
 
 // exhausted builds the miss for the call after a sequence was used up.
@@ -330,7 +368,7 @@ func (ix *Index) exhausted(v *view, l *lane, n int64) *MissError {
 	last := l.entries[len(l.entries)-1]
 	m := &MissError{
 		Request: Request{Method: v.method, Path: v.path},
-		Closest: closestOf(last),
+		Closest: ix.closestOf(last),
 		Differences: []Difference{{
 			Field:    "sequence",
 			Recorded: fmt.Sprintf("%d identical requests", len(l.entries)),

@@ -38,39 +38,9 @@ func (v *view) route() string { return v.method + " " + v.path }
 // normalizer turns recorded and incoming requests into views.
 type normalizer struct {
 	shape bool
-	// tokenSegs are the path templates that carry a token in a segment
-	// (the legacy endpoints), for shaping tokens that don't look like one.
-	tokenSegs []pathTemplate
 }
 
-type pathTemplate struct {
-	method string
-	segs   []string // "" for the parameter segments
-	secret int      // index of the secret segment
-}
-
-func newNormalizer(shape bool, v *schemas.Version) *normalizer {
-	n := &normalizer{shape: shape}
-	ops := schemas.Default().Operations()
-	if v != nil {
-		ops = v.Operations
-	}
-	for _, op := range ops {
-		segs := strings.Split(strings.Trim(op.Path, "/"), "/")
-		for i, s := range segs {
-			if s == "{access_token}" || s == "{token}" {
-				t := pathTemplate{method: op.Method, segs: make([]string, len(segs)), secret: i}
-				for j, s := range segs {
-					if !strings.HasPrefix(s, "{") {
-						t.segs[j] = s
-					}
-				}
-				n.tokenSegs = append(n.tokenSegs, t)
-			}
-		}
-	}
-	return n
-}
+func newNormalizer(shape bool) *normalizer { return &normalizer{shape: shape} }
 
 // request builds the view of a request given its parts. header may be nil.
 func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Header, body []byte) view {
@@ -81,7 +51,7 @@ func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Head
 			u = &url.URL{Path: rawURL}
 		}
 	}
-	v.path = n.path(v.method, u.Path)
+	v.path = n.path(u.Path)
 	v.query = n.query(u.RawQuery)
 	v.body = n.body(body, header.Get("Content-Type"))
 	v.cred = n.cred(header)
@@ -89,38 +59,51 @@ func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Head
 	return v
 }
 
-func (n *normalizer) path(method, p string) string {
+// path is p without /api/v3, and when shaping with the secret segments
+// (see [schemas.SecretPathParams]: the legacy endpoints' tokens, whatever
+// the method) and token-shaped strings replaced by their shapes.
+func (n *normalizer) path(p string) string {
 	p = schemas.StripPrefix(p)
 	if !n.shape {
 		return p
 	}
-	p = shapeTokens(p)
-	for _, t := range n.tokenSegs {
-		if t.method != method || strings.Count(p, "/") != len(t.segs) {
-			continue
+	return shapePath(p)
+}
+
+// shapePath replaces the secret segments and token-shaped strings of a
+// path by their shapes.
+func shapePath(p string) string {
+	if secret := schemas.SecretPathParams(p); secret != nil {
+		segs := strings.Split(p, "/")
+		for _, i := range secret {
+			segs[i] = secretShape(segs[i])
 		}
-		segs := strings.Split(strings.TrimPrefix(p, "/"), "/")
-		ok := len(segs) == len(t.segs)
-		for i := 0; ok && i < len(segs); i++ {
-			ok = t.segs[i] == "" && segs[i] != "" || t.segs[i] == segs[i]
-		}
-		if ok {
-			segs[t.secret] = secretShape(segs[t.secret])
-			return "/" + strings.Join(segs, "/")
-		}
+		p = strings.Join(segs, "/")
 	}
-	return p
+	return shapeTokens(p)
 }
 
 func (n *normalizer) query(raw string) string {
 	if raw == "" {
 		return ""
 	}
+	return n.values(parseQuery(raw))
+}
+
+// parseQuery parses a query or form body as [url.ParseQuery] does, and
+// when that fails (a ";" in it) pair by pair as the redactor reads it (see
+// [redact.RewritePairs]), so a secret value is still known by its name.
+func parseQuery(raw string) url.Values {
 	q, err := url.ParseQuery(raw)
-	if err != nil {
-		return "?" + raw
+	if err == nil {
+		return q
 	}
-	return n.values(q)
+	q = url.Values{}
+	redact.RewritePairs(raw, func(name, value string) (string, string) {
+		q[name] = append(q[name], value)
+		return name, value
+	})
+	return q
 }
 
 // values encodes form or query values canonically, secrets shaped.
@@ -134,9 +117,11 @@ func (n *normalizer) values(q url.Values) string {
 	for _, k := range keys {
 		vs := q[k]
 		if n.shape {
+			secret := redact.IsSecretField(k)
+			k = shapeTokens(k)
 			vs = append([]string(nil), vs...)
 			for i, s := range vs {
-				if redact.IsSecretField(k) {
+				if secret {
 					vs[i] = secretShape(s)
 				} else {
 					vs[i] = shapeTokens(s)
@@ -174,11 +159,10 @@ func (n *normalizer) body(body []byte, contentType string) string {
 			writeCanonical(&b, t)
 			return b.String()
 		}
-	}
-	if isForm(contentType) {
-		if q, err := url.ParseQuery(string(body)); err == nil {
-			return "f:" + n.values(q)
-		}
+		// JSON that does not parse is never a form, whatever the
+		// Content-Type says: as a form its text would be a key.
+	} else if isForm(contentType) {
+		return "f:" + n.values(parseQuery(string(body)))
 	}
 	if n.shape {
 		return "r:" + shapeTokens(string(body))
@@ -305,11 +289,22 @@ func (n *normalizer) decodeJSON(body []byte) (any, bool) {
 	return t, true
 }
 
+// shapeJSON replaces secrets by shapes: every value under a secret member,
+// at any depth ({"client_secret":{"v":"..."}}), numbers too, and
+// token-shaped strings and member names anywhere.
 func shapeJSON(t any, secret bool) any {
 	switch x := t.(type) {
 	case map[string]any:
+		var renamed []string
 		for k, v := range x {
-			x[k] = shapeJSON(v, redact.IsSecretField(k))
+			x[k] = shapeJSON(v, secret || redact.IsSecretField(k))
+			if shapeTokens(k) != k {
+				renamed = append(renamed, k)
+			}
+		}
+		for _, k := range renamed {
+			x[shapeTokens(k)] = x[k]
+			delete(x, k)
 		}
 	case []any:
 		for i, v := range x {
@@ -320,6 +315,10 @@ func shapeJSON(t any, secret bool) any {
 			return secretShape(x)
 		}
 		return shapeTokens(x)
+	case float64, bool:
+		if secret {
+			return "<secret>"
+		}
 	}
 	return t
 }

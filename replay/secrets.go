@@ -3,6 +3,8 @@ package replay
 import (
 	"encoding/base64"
 	"strings"
+
+	"github.com/oauthcompat/oauthcompat/redact"
 )
 
 // secretShape is what a secret becomes when matching by shape: its kind (a
@@ -29,102 +31,38 @@ func tokenPrefix(s string) string {
 	return ""
 }
 
-func isAlnum(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
-
-func isWord(c byte) bool { return isAlnum(c) || c == '_' }
-
-func isLowerHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' }
-
-// tokenAt reports the length of a token starting at s[i], in the shapes of
-// [redact.TokenPattern] (gh[pousr]_ and 16+ alphanumerics, github_pat_ and
-// 22+ of [A-Za-z0-9_], or 40 lowercase hex digits, each a whole word), or
-// 0. It is hand-written to keep regular expressions off the request path.
-func tokenAt(s string, i int) int {
-	if i > 0 && isWord(s[i-1]) {
-		return 0
-	}
-	rest := s[i:]
-	var n, min int
-	var underscore bool
-	switch p := tokenPrefix(rest); p {
-	case "":
-		if len(rest) < 40 {
-			return 0
-		}
-		for j := 0; j < 40; j++ {
-			if !isLowerHex(rest[j]) {
-				return 0
-			}
-		}
-		if len(rest) > 40 && isWord(rest[40]) {
-			return 0
-		}
-		return 40
-	case "github_pat_":
-		n, min, underscore = len(p), 22, true
-	default:
-		n, min = len(p), 16
-	}
-	j := n
-	for j < len(rest) && (isAlnum(rest[j]) || underscore && rest[j] == '_') {
-		j++
-	}
-	if j-n < min || j < len(rest) && rest[j] == '_' {
-		return 0
-	}
-	return j
-}
-
-// shapeTokens replaces every token-shaped substring of s by its shape.
+// shapeTokens replaces every token-shaped substring of s (see
+// [redact.TokenPattern]) by its shape.
 func shapeTokens(s string) string {
 	if len(s) < 20 {
 		return s
 	}
-	var b strings.Builder
-	last := 0
-	for i := 0; i+20 <= len(s); i++ {
-		if s[i] != 'g' && !isLowerHex(s[i]) {
-			continue
-		}
-		n := tokenAt(s, i)
-		if n == 0 {
-			continue
-		}
-		if b.Len() == 0 {
-			b.Grow(len(s))
-		}
-		b.WriteString(s[last:i])
-		b.WriteString(secretShape(s[i : i+n]))
-		i += n - 1
-		last = i + 1
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return redact.ReplaceTokens(s, secretShape)
 }
 
 // authShape is the shape of an Authorization value: the scheme, and for
 // Basic the user name (a client_id or login, not secret), never the
-// password or token.
+// password or token. A value without a well-known scheme (a bare
+// credential) is all secret (see [redact.SplitAuthorization]).
 func authShape(v string) string {
 	if v == "" {
 		return ""
 	}
-	scheme, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
+	scheme, cred := redact.SplitAuthorization(v)
 	scheme = strings.ToLower(scheme)
-	cred = strings.TrimSpace(cred)
 	switch scheme {
+	case "":
+		return "<secret>"
 	case "basic":
 		raw, err := base64.StdEncoding.DecodeString(cred)
 		if err != nil {
 			return "basic <secret>"
 		}
-		user, _, _ := strings.Cut(string(raw), ":")
-		return "basic " + user + ":<secret>"
+		user, _, ok := strings.Cut(string(raw), ":")
+		if !ok {
+			return "basic <secret>"
+		}
+		return "basic " + shapeTokens(user) + ":<secret>"
 	case "token", "bearer":
 		return scheme + " " + secretShape(cred)
 	}

@@ -33,8 +33,10 @@ func TestReplayCommand(t *testing.T) {
 	}
 	var got []int
 	for _, m := range []string{"POST", "DELETE", "POST", "POST"} {
-		req, _ := http.NewRequest(m, base+"/api/v3/applications/Iv1.0123456789abcdef/token", strings.NewReader(`{"access_token":"gho_16C7e42F292c6912E7710c838347Ae178B4a"}`))
-		req.SetBasicAuth("Iv1.0123456789abcdef", "anything")
+		// The reference server's fixtures the example cassette was recorded
+		// from; its key (beside it) pseudonymises them as at record time.
+		req, _ := http.NewRequest(m, base+"/api/v3/applications/Iv1.8a61f9b3a7aba766/token", strings.NewReader(`{"access_token":"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"}`))
+		req.SetBasicAuth("Iv1.8a61f9b3a7aba766", "c5f0e3b2a19d8c7b6a5f4e3d2c1b0a9f8e7d6c5b")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -77,13 +79,22 @@ func TestReplayUsage(t *testing.T) {
 	}
 }
 
+// TestCassetteLintCommand lints a cassette holding a Basic password that is
+// no pseudonym (testdata/lint-unredacted, a hand-written cassette), and the
+// committed example cassette of replay, a redacted recording that must
+// stay clean (its key is beside it).
 func TestCassetteLintCommand(t *testing.T) {
-	code, stdout, _ := runCmd(t, "cassette", "lint", "../../replay/testdata")
+	const bad = "testdata/lint-unredacted"
+	code, stdout, _ := runCmd(t, "cassette", "lint", bad)
 	if code != exitFindings || !strings.Contains(stdout, "unredacted-secret") {
 		t.Errorf("lint of credentials without a key: exit %d, output:\n%s", code, stdout)
 	}
-	code, stdout, _ = runCmd(t, "cassette", "lint", "--json", "../../replay/testdata/ghes-3.8/example.yaml")
+	code, stdout, _ = runCmd(t, "cassette", "lint", "--json", bad+"/ghes-3.8/unredacted.yaml")
 	if code != exitFindings || !strings.HasPrefix(stdout, "[") {
 		t.Errorf("lint --json: exit %d, output:\n%s", code, stdout)
+	}
+	code, stdout, _ = runCmd(t, "cassette", "lint", "../../replay/testdata")
+	if code != exitOK {
+		t.Errorf("lint of replay's example cassette: exit %d, want %d; output:\n%s", code, exitOK, stdout)
 	}
 }

@@ -1,0 +1,113 @@
+package replay_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/replay"
+)
+
+// TestMissNeverEchoesSecrets sends requests no interaction matches, with
+// secrets where a reader could take them for something else, and checks
+// that neither the 501 body, nor the miss log, nor Index.Misses holds one:
+// with the redaction key (the request is pseudonymised) and without it
+// (secrets are shaped), through RoundTrip and ServeHTTP. The cassette is a
+// plain go-vcr one holding a real token in a legacy path, which the
+// closest interaction must not show either.
+func TestMissNeverEchoesSecrets(t *testing.T) {
+	const (
+		s1       = "notshapedlikeatoken42"
+		s2       = "hunter2hunter2"
+		recorded = "recordedlegacysecret9"
+		tok      = "gho_LiveLiveLiveLiveLiveLiveLiveLiveLive"
+	)
+	dir := t.TempDir()
+	base := "https://ghes.example.com/api/v3"
+	app := http.Header{"Authorization": {basic(clientID, s2)}}
+	writeCassette(t, filepath.Join(dir, "ghes-3.8", "plain.yaml"),
+		rec{"POST", base + "/applications/" + clientID + "/token", jsonHeader(app.Clone()), `{"access_token":"` + tok + `"}`, 200, jsonHeader(nil), `{"id":1}`},
+		rec{"GET", base + "/applications/" + clientID + "/tokens/" + recorded + "?client_secret=" + recorded, app.Clone(), "", 200, jsonHeader(nil), `{"id":1}`},
+		rec{"POST", base + "/authorizations", jsonHeader(app.Clone()), `{"note":"x"}`, 201, jsonHeader(nil), `{"id":2}`},
+	)
+	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Authorization": app["Authorization"]}
+	jsonH := jsonHeader(app.Clone())
+	tests := []struct {
+		name, method, path string
+		header             http.Header
+		body               string
+	}{
+		{"JSON sent as a form", "POST", "/api/v3/authorizations", form, `{"client_secret":"` + s1 + `","password":"` + s2 + `"}`},
+		{"JSON sent as a form, with an equals sign", "POST", "/api/v3/authorizations", form, `{"client_secret":"` + s1 + `","note":"a=b"}`},
+		{"malformed JSON", "POST", "/api/v3/authorizations", jsonH, `{"client_secret":"` + s1 + `","scopes":[`},
+		{"malformed JSON sent as a form", "POST", "/api/v3/authorizations", form, `{"client_secret":"` + s1 + `","scopes":[`},
+		{"secret nested under a secret member", "POST", "/api/v3/authorizations", jsonH, `{"client_secret":{"v":"` + s1 + `"},"otp":12345678}`},
+		{"token-shaped member name", "POST", "/api/v3/authorizations", jsonH, `{"` + tok + `":1}`},
+		{"form with semicolons", "POST", "/api/v3/authorizations", form, "a=1;client_secret=" + s1 + "&x;password=" + s2},
+		{"query url.ParseQuery rejects", "GET", "/api/v3/applications/" + clientID + "/token?a=1;client_secret=" + s1 + "&x;access_token=" + s2, app, ""},
+		{"query with a token-shaped name", "GET", "/api/v3/authorizations?" + tok + "=1", app, ""},
+		{"authorization without a scheme", "GET", "/api/v3/authorizations", http.Header{"Authorization": {s1}}, ""},
+		{"authorization with an unknown first word", "GET", "/api/v3/authorizations", http.Header{"Authorization": {s1 + " " + s2}}, ""},
+		{"legacy path token, a method no operation has", "PUT", "/api/v3/applications/" + clientID + "/tokens/" + s1, app, ""},
+		{"legacy path token, no /api/v3", "PATCH", "/applications/" + clientID + "/grants/" + s1, app, ""},
+	}
+	secrets := []string{s1, s2, tok, recorded, tok[4:]}
+	for _, keyed := range []bool{true, false} {
+		for _, via := range []string{"RoundTrip", "ServeHTTP"} {
+			for _, tc := range tests {
+				name := tc.name + "/" + via + "/without the key"
+				if keyed {
+					name = tc.name + "/" + via + "/with the key"
+				}
+				t.Run(name, func(t *testing.T) {
+					var logs bytes.Buffer
+					opts := replay.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+					if keyed {
+						opts.Redactor = redact.New([]byte("0123456789abcdef0123456789abcdef"), redact.Options{})
+					}
+					ix, err := replay.Load(dir, opts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					req := httptest.NewRequest(tc.method, "http://replay.test"+tc.path, strings.NewReader(tc.body))
+					for k, vs := range tc.header {
+						req.Header[k] = vs
+					}
+					var status int
+					var body []byte
+					if via == "RoundTrip" {
+						resp, err := ix.RoundTrip(req)
+						if err != nil {
+							t.Fatal(err)
+						}
+						body, _ = io.ReadAll(resp.Body)
+						resp.Body.Close()
+						status = resp.StatusCode
+					} else {
+						w := httptest.NewRecorder()
+						ix.ServeHTTP(w, req)
+						status, body = w.Code, w.Body.Bytes()
+					}
+					if status != http.StatusNotImplemented {
+						t.Fatalf("status %d, want a miss (501): %s", status, body)
+					}
+					misses, _ := json.Marshal(ix.Misses())
+					for _, s := range secrets {
+						for where, text := range map[string]string{"the 501 body": string(body), "the miss log": logs.String(), "Index.Misses": string(misses)} {
+							if strings.Contains(text, s) {
+								t.Errorf("%s holds the secret %q:\n%s", where, s, text)
+							}
+						}
+					}
+				})
+			}
+		}
+	}
+}
