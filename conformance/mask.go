@@ -7,14 +7,12 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/oauthcompat/oauthcompat/redact"
 )
 
 // masked is what every secret becomes in evidence and dry-run output.
 const masked = "***"
-
-// tokenShape matches GitHub's prefixed tokens and the 40-hex tokens of
-// older servers, wherever they appear.
-var tokenShape = regexp.MustCompile(`\b(?:(gh[pousr]_)[A-Za-z0-9]{16,251}|(github_pat_)[A-Za-z0-9_]{22,255}|[0-9a-f]{40})\b`)
 
 // legacyPathToken matches the token segment of the legacy path-token
 // endpoints (/applications/{client_id}/tokens/{access_token} and
@@ -65,7 +63,7 @@ func (m *masker) text(s string) string {
 	s = legacyPathToken.ReplaceAllString(s, "${1}"+masked)
 	// Token shapes first: a live token and its replayed pseudonym then
 	// mask the same way.
-	s = tokenShape.ReplaceAllStringFunc(s, func(t string) string {
+	s = redact.ReplaceTokens(s, func(t string) string {
 		for _, p := range []string{"github_pat_", "gho_", "ghu_", "ghp_", "ghs_", "ghr_"} {
 			if strings.HasPrefix(t, p) {
 				return p + masked

@@ -22,6 +22,7 @@ import (
 const (
 	FindingYAML         = "cassette-invalid"    // the file does not load
 	FindingNoOperation  = "no-operation"        // the request matches no catalog operation of the version
+	FindingAbsent       = "absent-as-documented" // (info) an operation the version does not document, answered 404: a probe, as conform sends
 	FindingUndocumented = "undocumented-status" // the status is not documented for the operation
 	FindingSchema       = "schema-mismatch"     // the body fails the documented schema
 	FindingSecret       = "unredacted-secret"   // something looks like a secret left in clear
@@ -38,7 +39,8 @@ type Finding struct {
 	Kind        string `json:"kind"`
 	// Info is set for findings that are worth knowing but not wrong: a
 	// status the version does not document (GitHub answers more statuses
-	// than it documents).
+	// than it documents), or an operation it does not document answered
+	// 404 (conform's probes of removed endpoints).
 	Info    bool   `json:"info,omitempty"`
 	Message string `json:"message"`
 }
@@ -112,7 +114,7 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 	var out []Finding
 	add := func(kind, format string, a ...any) {
 		f := base
-		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), kind == FindingUndocumented
+		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), kind == FindingUndocumented || kind == FindingAbsent
 		out = append(out, f)
 	}
 	lintSecrets(it, r, add)
@@ -123,7 +125,9 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 	if v != nil {
 		op, ok = v.Match(it.Request.Method, path)
 		if !ok {
-			if o, any := schemas.Default().Lookup(it.Request.Method, path); any {
+			if o, any := schemas.Default().Lookup(it.Request.Method, path); any && it.Response.Code == 404 {
+				add(FindingAbsent, "%s does not document %s (%s) and the recorded answer is 404, as it should be", v.Name, o.Key(), o.ID)
+			} else if any {
 				add(FindingNoOperation, "%s does not document %s (%s); re-record against the right version or move the cassette", v.Name, o.Key(), o.ID)
 			} else {
 				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(base.Path))

@@ -57,6 +57,12 @@ func TestLint(t *testing.T) {
 		rec{"GET", "http://x/api/v3/applications/nothing/here/at/all", nil, "", 200, nil, ""},
 		rec{"GET", "http://x/api/v3/applications/grants", nil, "", 599, nil, ""},
 	)
+	// On ghes-3.8, which removed the legacy endpoints: a probe answered 404
+	// is as documented (info); one still answering is a finding.
+	writeCassette(t, filepath.Join(dir, "ghes-3.8", "probes.yaml"),
+		rec{"GET", "http://x/api/v3/applications/Iv1.8a61f9b3a7aba766/tokens/" + red.Token(tok), nil, "", 404, jsonHeader(nil), `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`},
+		rec{"GET", "http://x/api/v3/applications/Iv1.8a61f9b3a7aba766/tokens/" + red.Token(tok), nil, "", 200, jsonHeader(nil), `{}`},
+	)
 	os.WriteFile(filepath.Join(dir, "ghes-3.2", "broken.yaml"), []byte("version: 2\ninteractions:\n  - id: [\n"), 0o644)
 	findings, err = replay.Lint(dir, replay.LintOptions{Redactor: red})
 	if err != nil {
@@ -70,6 +76,9 @@ func TestLint(t *testing.T) {
 	var got []key2
 	for _, f := range findings {
 		t.Log(f)
+		if f.Info != (f.Kind == replay.FindingAbsent || f.Kind == replay.FindingUndocumented) {
+			t.Errorf("finding %s: Info = %v", f, f.Info)
+		}
 		if filepath.Base(f.File) != "session.yaml" {
 			got = append(got, key2{filepath.Base(f.File), f.Interaction, f.Kind})
 		}
@@ -85,6 +94,8 @@ func TestLint(t *testing.T) {
 		{"bad.yaml", 3, replay.FindingNoOperation},
 		{"bad.yaml", 4, replay.FindingUndocumented},
 		{"broken.yaml", -1, replay.FindingYAML},
+		{"probes.yaml", 0, replay.FindingAbsent},
+		{"probes.yaml", 1, replay.FindingNoOperation},
 	}
 	sort.Slice(got, func(i, j int) bool {
 		a, b := got[i], got[j]
