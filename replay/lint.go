@@ -20,13 +20,13 @@ import (
 
 // Finding kinds reported by [Lint].
 const (
-	FindingYAML         = "cassette-invalid"    // the file does not load
-	FindingNoOperation  = "no-operation"        // the request matches no catalog operation of the version
+	FindingYAML         = "cassette-invalid"     // the file does not load
+	FindingNoOperation  = "no-operation"         // the request matches no catalog operation of the version
 	FindingAbsent       = "absent-as-documented" // (info) an operation the version does not document, answered 404: a probe, as conform sends
-	FindingUndocumented = "undocumented-status" // the status is not documented for the operation
-	FindingSchema       = "schema-mismatch"     // the body fails the documented schema
-	FindingSecret       = "unredacted-secret"   // something looks like a secret left in clear
-	FindingHash         = "inconsistent-hash"   // hashed_token is not the SHA-256 of token
+	FindingUndocumented = "undocumented-status"  // the status is not documented for the operation
+	FindingSchema       = "schema-mismatch"      // the body fails the documented schema
+	FindingSecret       = "unredacted-secret"    // something looks like a secret left in clear
+	FindingHash         = "inconsistent-hash"    // hashed_token is not the SHA-256 of token
 )
 
 // Finding is one problem [Lint] found in a cassette. It never holds a
