@@ -104,10 +104,15 @@ func (e *emitter) response(r *cassette.Response, ind int) {
 	e.str(ind, "duration", time.Duration(r.Duration).String())
 }
 
+// spaces is a run of spaces indentation is cut from.
+const spaces = "                                                                "
+
 func (e *emitter) indent(n int) {
-	for range n {
-		e.b = append(e.b, ' ')
+	for n > len(spaces) {
+		e.b = append(e.b, spaces...)
+		n -= len(spaces)
 	}
+	e.b = append(e.b, spaces[:n]...)
 }
 
 func (e *emitter) key(ind int, k string) {
@@ -195,9 +200,18 @@ func (e *emitter) scalar(s string, ind int, block bool) {
 		e.b = base64.StdEncoding.AppendEncode(e.b, []byte(s))
 	case plainSafe(s):
 		e.b = append(e.b, s...)
-	case !strings.ContainsAny(s, "\n\r") && printable(s, false):
+	case printable(s, false): // no tab, so no line break either
 		e.b = append(e.b, '\'')
-		e.b = append(e.b, strings.ReplaceAll(s, "'", "''")...)
+		for {
+			i := strings.IndexByte(s, '\'')
+			if i < 0 {
+				break
+			}
+			e.b = append(e.b, s[:i+1]...)
+			e.b = append(e.b, '\'')
+			s = s[i+1:]
+		}
+		e.b = append(e.b, s...)
 		e.b = append(e.b, '\'')
 	case block && literalSafe(s):
 		e.literal(s, ind+4)
@@ -276,6 +290,22 @@ func printableRune(r rune) bool {
 // printable reports whether every rune of s may stand unescaped; tabs only
 // when tabs is true.
 func printable(s string, tabs bool) bool {
+	// Bytes first: ASCII is decided byte by byte; the runes are decoded
+	// only from the first byte that is not ASCII.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return printableRunes(s[i:], tabs)
+		}
+		if c < 0x20 && (c != '\t' || !tabs) || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// printableRunes is printable, rune by rune.
+func printableRunes(s string, tabs bool) bool {
 	for _, r := range s {
 		if r == '\t' && !tabs || !printableRune(r) {
 			return false

@@ -31,9 +31,10 @@ and with --allow-host only the listed hosts can be reached at all.
 The first line on standard output is the proxy's URL. Secrets (Authorization,
 X-GitHub-OTP, cookies, client_secret, password, tokens in bodies, queries and paths)
 are replaced by pseudonyms keyed by --redact-key-file before anything reaches disk;
-the client always gets the real response. Each interaction is fsynced to a journal
-before its response ends; SIGINT or SIGTERM finishes the requests in flight and
-writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
+the client always gets the real response. Each interaction is written to a journal
+before its response ends (so a crash of the proxy loses only requests in flight) and
+fdatasynced continuously behind; SIGINT or SIGTERM finishes the requests in flight
+and writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
 record into DIR) turns the journal into a cassette.`
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {

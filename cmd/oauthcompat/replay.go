@@ -27,7 +27,7 @@ and --exhausted says what comes after the last. Status, headers and body bytes a
 replayed as recorded; an If-None-Match matching a recorded ETag gets the recorded 304.
 
 Secrets: with the redaction key the cassettes were recorded with (--redact-key-file,
-default DIR/.redact-key when it exists) a request's secrets are pseudonymised as at
+default .redact-key beside the cassettes or up to two directories above) a request's secrets are pseudonymised as at
 record time, so a client sending the real token gets the answer recorded for it.
 Without a key, secret fields are matched by shape (their kind, not their value).
 
