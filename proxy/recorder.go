@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -351,7 +352,7 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	}
 	if h.Get("Content-Length") != "" || decoded && cl >= 0 {
 		if cl >= 0 {
-			h.Set("Content-Length", fmt.Sprint(cl))
+			h.Set("Content-Length", strconv.FormatInt(cl, 10))
 		} else {
 			h.Del("Content-Length")
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"unsafe"
 )
 
 // body redacts a request or response body: JSON (a body whose first
@@ -65,16 +66,18 @@ func scanJSON(s string) []jsonValue {
 		key    string
 		id     int
 		secret bool // everything inside is secret
+		keySec bool // IsSecretField(key)
 	}
 	var (
 		// The root frame stands for the top level; it is never popped.
-		stack = []frame{{id: -1}}
-		vals  []jsonValue
-		objs  int
+		stackBuf [8]frame
+		stack    = append(stackBuf[:0], frame{id: -1})
+		vals     = make([]jsonValue, 0, len(s)/12+4)
+		objs     int
 	)
 	owner := func() (string, int, bool) {
-		f := stack[len(stack)-1]
-		return f.key, f.id, f.secret || IsSecretField(f.key)
+		f := &stack[len(stack)-1]
+		return f.key, f.id, f.secret || f.keySec
 	}
 	for i := 0; i < len(s); {
 		switch c := s[i]; c {
@@ -87,7 +90,7 @@ func scanJSON(s string) []jsonValue {
 			i++
 		case '[':
 			key, id, secret := owner()
-			stack = append(stack, frame{key: key, id: id, secret: secret})
+			stack = append(stack, frame{key: key, id: id, secret: secret, keySec: stack[len(stack)-1].keySec})
 			i++
 		case '}', ']':
 			if len(stack) > 1 {
@@ -100,6 +103,7 @@ func scanJSON(s string) []jsonValue {
 				top := &stack[len(stack)-1]
 				vals = append(vals, jsonValue{start: i, end: j, key: top.key, obj: top.id, str: true, name: true})
 				top.key = unquote(s[i:j])
+				top.keySec = IsSecretField(top.key)
 			} else {
 				key, obj, secret := owner()
 				vals = append(vals, jsonValue{start: i, end: j, key: key, obj: obj, str: true, open: !closed, secret: secret})
@@ -107,7 +111,7 @@ func scanJSON(s string) []jsonValue {
 			i = j
 		default:
 			j := i
-			for j < len(s) && !strings.ContainsRune(",:}]{[\" \t\n\r", rune(s[j])) {
+			for j < len(s) && !wordEnds[s[j]] {
 				j++
 			}
 			key, obj, secret := owner()
@@ -117,6 +121,15 @@ func scanJSON(s string) []jsonValue {
 	}
 	return vals
 }
+
+// wordEnds holds the bytes that end a bare JSON word (a number, true,
+// false, null, or anything else in text that is not JSON).
+var wordEnds = func() (t [256]bool) {
+	for _, c := range []byte(",:}]{[\" \t\n\r") {
+		t[c] = true
+	}
+	return t
+}()
 
 // stringEnd returns the end of the JSON string starting at s[i] (past its
 // closing quote), or len(s) and false when it is cut before its closing
@@ -159,7 +172,8 @@ type span struct {
 // json redacts a JSON document, keeping its layout and key order: only the
 // values it replaces change. ok is false when s is not valid JSON.
 func (r *Redactor) json(s string) (string, bool) {
-	if !json.Valid([]byte(s)) {
+	// json.Valid only reads its argument: no copy of the body is needed.
+	if !json.Valid(unsafe.Slice(unsafe.StringData(s), len(s))) {
 		return "", false
 	}
 	spans := r.jsonSpans(s, scanJSON(s), false)
@@ -206,12 +220,15 @@ func (r *Redactor) lenient(s string) string {
 func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 	// The token of each object, for its hashed_token and token_last_eight.
 	type derived struct{ token, pseudo, hashed, last8 string }
-	objs := map[int]*derived{}
+	var objs map[int]*derived // made on the first object holding a token
 	for _, v := range vals {
 		if v.str && !v.open && !v.name && v.obj >= 0 && v.key == "token" {
 			if t := unquote(s[v.start:v.end]); t != "" {
 				p := r.value(t)
 				h, l := derivedFields(p)
+				if objs == nil {
+					objs = make(map[int]*derived, 1)
+				}
 				objs[v.obj] = &derived{t, p, h, l}
 			}
 		}
@@ -377,9 +394,24 @@ func unquote(raw string) string {
 }
 
 func quote(s string) string {
+	if plainJSONString(s) {
+		return `"` + s + `"`
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// plainJSONString reports whether quote writes s as it is between quotes:
+// printable ASCII without a quote or backslash (with HTML escaping off,
+// encoding/json escapes nothing else in ASCII).
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }

@@ -22,7 +22,58 @@ var secretFields = map[string]bool{
 // access_token, refresh_token, token or otp. hashed_token and
 // token_last_eight are derived from the token instead (see
 // [Redactor.Response]).
-func IsSecretField(name string) bool { return secretFields[strings.ToLower(name)] }
+func IsSecretField(name string) bool {
+	var buf [16]byte
+	if low, ok := lowerASCII(buf[:0], name); ok {
+		// The names of secretFields, without hashing.
+		switch len(low) {
+		case 3:
+			return string(low) == "otp"
+		case 5:
+			return string(low) == "token"
+		case 8:
+			return string(low) == "password"
+		case 12:
+			return string(low) == "access_token"
+		case 13:
+			return string(low) == "client_secret" || string(low) == "refresh_token"
+		}
+		return false
+	}
+	if isASCII(name) {
+		return false // longer than any secret field
+	}
+	return secretFields[strings.ToLower(name)]
+}
+
+// lowerASCII appends name in lower case to dst when name is ASCII and fits
+// in dst's capacity, as strings.ToLower would write it; ok is false
+// otherwise (strings.ToLower then decides).
+func lowerASCII(dst []byte, name string) (low []byte, ok bool) {
+	if len(name) > cap(dst) {
+		return nil, false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 0x80 {
+			return nil, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 // isClientIDField reports whether a field names an OAuth client id (or the
 // user of Basic credentials).

@@ -23,17 +23,45 @@ func (r *Redactor) headers(h http.Header, response bool) http.Header {
 }
 
 func (r *Redactor) header(name, v string, response bool) string {
-	switch strings.ToLower(name) {
-	case "authorization", "proxy-authorization":
+	var kind headerKind
+	var buf [32]byte
+	if low, ok := lowerASCII(buf[:0], name); ok {
+		kind = headerKinds[string(low)]
+	} else if !isASCII(name) {
+		kind = headerKinds[strings.ToLower(name)]
+	}
+	switch kind {
+	case authorizationHeader:
 		return r.authorization(v)
-	case "x-github-otp":
+	case otpHeader:
 		return r.value(v)
-	case "cookie":
+	case cookieHeader:
 		return r.cookies(v)
-	case "set-cookie":
+	case setCookieHeader:
 		return r.setCookie(v)
 	}
 	return r.text(v)
+}
+
+// headerKind is how a header's value is redacted.
+type headerKind int
+
+const (
+	textHeader headerKind = iota
+	authorizationHeader
+	otpHeader
+	cookieHeader
+	setCookieHeader
+)
+
+// headerKinds are the headers redacted otherwise than as text, by their
+// names in lower case.
+var headerKinds = map[string]headerKind{
+	"authorization":       authorizationHeader,
+	"proxy-authorization": authorizationHeader,
+	"x-github-otp":        otpHeader,
+	"cookie":              cookieHeader,
+	"set-cookie":          setCookieHeader,
 }
 
 // authorization redacts credentials of any scheme, keeping a well-known
