@@ -68,14 +68,22 @@ func (c *call) token() (string, bool) {
 	return c.accessToken()
 }
 
+// appToken authenticates the app and reads the token the request names
+// (in the path or the body). ok is false when a response was written.
+func (c *call) appToken() (a *app, tok string, ok bool) {
+	if a, ok = c.appAuth(); !ok {
+		return nil, "", false
+	}
+	if tok, ok = c.token(); !ok {
+		return nil, "", false
+	}
+	return a, tok, true
+}
+
 // checkToken: POST /applications/{client_id}/token and the legacy GET.
 // 200 with the token, 404 for a token this app does not hold.
 func (s *Server) checkToken(c *call) {
-	a, ok := c.appAuth()
-	if !ok {
-		return
-	}
-	tok, ok := c.token()
+	a, tok, ok := c.appToken()
 	if !ok {
 		return
 	}
@@ -100,11 +108,7 @@ func (s *Server) checkToken(c *call) {
 // 200 with a new token; the old one stops working. An unknown token gets
 // 404, which GitHub's prose promises but its descriptions do not document.
 func (s *Server) resetToken(c *call) {
-	a, ok := c.appAuth()
-	if !ok {
-		return
-	}
-	tok, ok := c.token()
+	a, tok, ok := c.appToken()
 	if !ok {
 		return
 	}
@@ -125,11 +129,7 @@ func (s *Server) resetToken(c *call) {
 // deleteToken: DELETE /applications/{client_id}/token and the legacy
 // DELETE .../tokens/{access_token}. 204; check answers 404 afterwards.
 func (s *Server) deleteToken(c *call) {
-	a, ok := c.appAuth()
-	if !ok {
-		return
-	}
-	tok, ok := c.token()
+	a, tok, ok := c.appToken()
 	if !ok {
 		return
 	}
@@ -150,11 +150,7 @@ func (s *Server) deleteToken(c *call) {
 // legacy DELETE .../grants/{access_token}. 204; every token of that user
 // for that app is gone.
 func (s *Server) deleteGrantByToken(c *call) {
-	a, ok := c.appAuth()
-	if !ok {
-		return
-	}
-	tok, ok := c.token()
+	a, tok, ok := c.appToken()
 	if !ok {
 		return
 	}

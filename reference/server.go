@@ -539,24 +539,12 @@ func secretEqual(want, got string) bool {
 // without or with wrong credentials, 403 for a token where Basic is
 // required, 404 when the credentials are another app's.
 func (c *call) appAuth() (a *app, ok bool) {
-	scheme, id, secret := credentials(c.r)
-	switch scheme {
-	case "":
-		c.fail(http.StatusUnauthorized, "Requires authentication")
-		return nil, false
-	case "basic":
-	default:
-		c.fail(http.StatusForbidden, "This endpoint requires Basic authentication with the application's client_id and client_secret")
+	id, secret, ok := c.basic("This endpoint requires Basic authentication with the application's client_id and client_secret")
+	if !ok {
 		return nil, false
 	}
 	a = c.s.st.apps[id]
-	if a == nil {
-		subtle.ConstantTimeCompare(dummySecret, []byte(secret))
-		c.fail(http.StatusUnauthorized, "Bad credentials")
-		return nil, false
-	}
-	if !secretEqual(a.ClientSecret, secret) {
-		c.fail(http.StatusUnauthorized, "Bad credentials")
+	if !c.verify(a != nil, func() string { return a.ClientSecret }, secret) {
 		return nil, false
 	}
 	if a.ClientID != c.param("client_id") {
@@ -570,27 +558,43 @@ func (c *call) appAuth() (a *app, ok bool) {
 // Authorizations API requires. ok is false when a response was written:
 // 401 without or with wrong credentials, 403 for a token.
 func (c *call) userAuth() (u *user, ok bool) {
-	scheme, login, pass := credentials(c.r)
-	switch scheme {
-	case "":
-		c.fail(http.StatusUnauthorized, "Requires authentication")
-		return nil, false
-	case "basic":
-	default:
-		c.fail(http.StatusForbidden, "The OAuth Authorizations API accepts only Basic authentication with a username and password, not tokens")
+	login, pass, ok := c.basic("The OAuth Authorizations API accepts only Basic authentication with a username and password, not tokens")
+	if !ok {
 		return nil, false
 	}
 	u = c.s.st.users[login]
-	if u == nil {
-		subtle.ConstantTimeCompare(dummySecret, []byte(pass))
-		c.fail(http.StatusUnauthorized, "Bad credentials")
-		return nil, false
-	}
-	if !secretEqual(u.Password, pass) {
-		c.fail(http.StatusUnauthorized, "Bad credentials")
+	if !c.verify(u != nil, func() string { return u.Password }, pass) {
 		return nil, false
 	}
 	return u, true
+}
+
+// basic reads Basic credentials. ok is false when a response was written:
+// 401 without credentials, 403 with notBasic for a token or another scheme.
+func (c *call) basic(notBasic string) (name, secret string, ok bool) {
+	scheme, name, secret := credentials(c.r)
+	switch scheme {
+	case "basic":
+		return name, secret, true
+	case "":
+		c.fail(http.StatusUnauthorized, "Requires authentication")
+	default:
+		c.fail(http.StatusForbidden, notBasic)
+	}
+	return "", "", false
+}
+
+// verify compares a Basic secret in constant time, taking as long for an
+// unknown name (known false) as for a known one, and answers 401 when it
+// does not match. want is called only when known.
+func (c *call) verify(known bool, want func() string, got string) bool {
+	if !known {
+		subtle.ConstantTimeCompare(dummySecret, []byte(got))
+	} else if secretEqual(want(), got) {
+		return true
+	}
+	c.fail(http.StatusUnauthorized, "Bad credentials")
+	return false
 }
 
 // accessToken reads {"access_token": "..."} from the body. ok is false
