@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
-	"unsafe"
 )
 
 // body redacts a request or response body: JSON (a body whose first
@@ -172,13 +171,18 @@ type span struct {
 // json redacts a JSON document, keeping its layout and key order: only the
 // values it replaces change. ok is false when s is not valid JSON.
 func (r *Redactor) json(s string) (string, bool) {
-	// json.Valid only reads its argument: no copy of the body is needed.
-	if !json.Valid(unsafe.Slice(unsafe.StringData(s), len(s))) {
+	vals, ok := scanValid(s, r.opts.PseudonymizeClientID)
+	if !ok {
 		return "", false
 	}
-	spans := r.jsonSpans(s, scanJSON(s), false)
+	return applySpans(s, r.jsonSpans(s, vals, false)), true
+}
+
+// applySpans returns s with its spans (in order, not overlapping)
+// replaced.
+func applySpans(s string, spans []span) string {
 	if len(spans) == 0 {
-		return s, true
+		return s
 	}
 	var out strings.Builder
 	out.Grow(len(s))
@@ -189,7 +193,7 @@ func (r *Redactor) json(s string) (string, bool) {
 		last = sp.end
 	}
 	out.WriteString(s[last:])
-	return out.String(), true
+	return out.String()
 }
 
 // lenient redacts text meant as JSON that does not parse: a body cut at

@@ -6,20 +6,14 @@ import (
 	"strings"
 )
 
-// headers returns a redacted copy of h (nil stays nil).
+// headers redacts h in place, its value slices included, and returns it.
 func (r *Redactor) headers(h http.Header, response bool) http.Header {
-	if h == nil {
-		return nil
-	}
-	out := make(http.Header, len(h))
 	for k, vs := range h {
-		nv := make([]string, len(vs))
 		for i, v := range vs {
-			nv[i] = r.header(k, v, response)
+			vs[i] = r.header(k, v, response)
 		}
-		out[k] = nv
 	}
-	return out
+	return h
 }
 
 func (r *Redactor) header(name, v string, response bool) string {

@@ -59,7 +59,8 @@ func (r *Redactor) Token(tok string) string { return r.d.token(tok) }
 func (r *Redactor) Secret(s string) string { return r.d.secret(s) }
 
 // Interaction redacts both sides of i in place. See [Redactor.Request] and
-// [Redactor.Response].
+// [Redactor.Response]. Header and trailer maps are changed in place, their
+// value slices included: clone those a caller still needs as they were.
 func (r *Redactor) Interaction(i *cassette.Interaction) {
 	if i == nil {
 		return
@@ -198,18 +199,29 @@ func derivedFields(pseudo string) (hashed, last8 string) {
 }
 
 // mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20
-// characters and either "gh", "github_pat_" or a run of 40 hex digits.
+// characters and either gh[pousr]_, github_pat_ or a run of 40 lowercase
+// hex digits.
 func mayHoldToken(s string) bool {
 	if len(s) < 20 {
 		return false
 	}
-	if strings.Contains(s, "gh") || strings.Contains(s, "github_pat_") {
+	for i := 0; i+3 < len(s); {
+		j := strings.Index(s[i:len(s)-2], "gh")
+		if j < 0 {
+			break
+		}
+		i += j
+		if s[i+3] == '_' && strings.IndexByte("pousr", s[i+2]) >= 0 {
+			return true
+		}
+		i += 2
+	}
+	if strings.Contains(s, "github_pat_") {
 		return true
 	}
 	run := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
+		if lowerHex[s[i]] {
 			if run++; run >= 40 {
 				return true
 			}
@@ -219,3 +231,11 @@ func mayHoldToken(s string) bool {
 	}
 	return false
 }
+
+// lowerHex holds the digits of a 40-hex token.
+var lowerHex = func() (t [256]bool) {
+	for _, c := range []byte("0123456789abcdef") {
+		t[c] = true
+	}
+	return t
+}()
