@@ -12,7 +12,7 @@ import (
 // values and token-shaped strings. A URL that does not parse is redacted as
 // text.
 func (r *Redactor) url(method, raw string) string {
-	if raw == "" {
+	if raw == "" || r.plainURL(raw) {
 		return raw
 	}
 	u, err := url.Parse(raw)
@@ -33,6 +33,23 @@ func (r *Redactor) url(method, raw string) string {
 	u.RawFragment = ""
 	u.Host = r.text(u.Host)
 	return u.String()
+}
+
+// plainURL reports, without parsing it, that redaction leaves raw as it
+// is: an absolute URL without user info, query, fragment or escapes, with
+// no token shape anywhere and no path segment that carries a token, and
+// client ids kept. (Parsed and printed again, such a URL would only be
+// normalised.)
+func (r *Redactor) plainURL(raw string) bool {
+	if r.opts.PseudonymizeClientID || strings.ContainsAny(raw, "@?#%\\") || mayHoldToken(raw) {
+		return false
+	}
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return false
+	}
+	i := strings.IndexByte(rest, '/')
+	return i >= 0 && schemas.SecretPathParams(rest[i:]) == nil
 }
 
 // requestURI redacts a request's raw request-target.
