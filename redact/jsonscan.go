@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // validScan checks that s is valid JSON (exactly as [encoding/json.Valid]
 // decides) and, in the same pass, lists the values and member names that
 // redaction may change, with the key and object scanJSON would give them.
@@ -57,12 +59,11 @@ func (v *validScan) value(key string, obj int, secret bool) bool {
 		return v.array(key, obj, secret)
 	case c == '"':
 		start := v.i
-		esc, ok := v.str()
+		esc, token, ok := v.str()
 		if !ok {
 			return false
 		}
-		raw := v.s[start:v.i]
-		if secret || esc || v.keep(key, raw[1:len(raw)-1]) {
+		if secret || esc || token || v.keep(key, v.i-start > 2) {
 			v.vals = append(v.vals, jsonValue{start: start, end: v.i, key: key, obj: obj, str: true, secret: secret})
 		}
 		return true
@@ -85,18 +86,10 @@ func (v *validScan) value(key string, obj int, secret bool) bool {
 	return false
 }
 
-// keep reports whether a string value that is not secret and has no
-// escape may be changed by redaction.
-func (v *validScan) keep(key, text string) bool {
-	switch {
-	case text == "":
-		return false
-	case key == "hashed_token", key == "token_last_eight":
-		return true
-	case v.ids && isClientIDField(key):
-		return true
-	}
-	return mayHoldToken(text)
+// keep reports whether a string value that is not secret, has no escape
+// and no token shape may be changed by redaction all the same.
+func (v *validScan) keep(key string, nonEmpty bool) bool {
+	return nonEmpty && (key == "hashed_token" || key == "token_last_eight" || v.ids && isClientIDField(key))
 }
 
 func (v *validScan) object(secret bool) bool {
@@ -118,12 +111,12 @@ func (v *validScan) object(secret bool) bool {
 			return false
 		}
 		start := v.i
-		esc, ok := v.str()
+		esc, token, ok := v.str()
 		if !ok {
 			return false
 		}
 		raw := v.s[start:v.i]
-		if esc || mayHoldToken(raw[1:len(raw)-1]) {
+		if esc || token {
 			v.vals = append(v.vals, jsonValue{start: start, end: v.i, key: key, obj: id, str: true, name: true})
 		}
 		if esc {
@@ -192,41 +185,78 @@ func (v *validScan) array(key string, obj int, secret bool) bool {
 }
 
 // str scans a string starting at its opening quote, reporting whether it
-// holds an escape. As encoding/json, it accepts any byte from 0x20 up
-// (invalid UTF-8 included) and the escapes \" \\ \/ \b \f \n \r \t \uXXXX.
-func (v *validScan) str() (esc, ok bool) {
+// holds an escape, and whether it may hold a token shape (as mayHoldToken
+// decides, in the same pass). As encoding/json, it accepts any byte from
+// 0x20 up (invalid UTF-8 included) and the escapes \" \\ \/ \b \f \n
+// \r \t \uXXXX.
+func (v *validScan) str() (esc, token, ok bool) {
 	s := v.s
+	run := 0 // lowercase hex digits in a row
 	for i := v.i + 1; i < len(s); i++ {
-		switch c := s[i]; {
-		case c == '"':
+		switch strClass[s[i]] {
+		case plainByte:
+			run = 0
+		case hexByte:
+			if run++; run >= 40 {
+				token = true
+			}
+		case underscore:
+			run = 0
+			// gh[pousr]_ or github_pat_ ends here.
+			if i-v.i > 3 && s[i-3] == 'g' && s[i-2] == 'h' && strings.IndexByte("pousr", s[i-1]) >= 0 ||
+				i-v.i > 10 && s[i-10:i] == "github_pat" {
+				token = true
+			}
+		case quoteByte:
 			v.i = i + 1
-			return esc, true
-		case c == '\\':
-			esc = true
+			return esc, token, true
+		case backslash:
+			esc, run = true, 0
 			if i++; i >= len(s) {
-				return esc, false
+				return esc, token, false
 			}
 			switch s[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			case 'u':
 				if i+4 >= len(s) {
-					return esc, false
+					return esc, token, false
 				}
 				for _, h := range []byte(s[i+1 : i+5]) {
 					if !isHexDigit(h) {
-						return esc, false
+						return esc, token, false
 					}
 				}
 				i += 4
 			default:
-				return esc, false
+				return esc, token, false
 			}
-		case c < 0x20:
-			return esc, false
+		default: // a control character
+			return esc, token, false
 		}
 	}
-	return esc, false
+	return esc, token, false
 }
+
+// Byte classes inside a JSON string.
+const (
+	plainByte = iota
+	hexByte   // a lowercase hex digit
+	underscore
+	quoteByte
+	backslash
+	control
+)
+
+var strClass = func() (t [256]uint8) {
+	for c := range 0x20 {
+		t[c] = control
+	}
+	for _, c := range []byte("0123456789abcdef") {
+		t[c] = hexByte
+	}
+	t['_'], t['"'], t['\\'] = underscore, quoteByte, backslash
+	return t
+}()
 
 func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

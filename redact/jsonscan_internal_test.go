@@ -79,3 +79,22 @@ func FuzzMayHoldToken(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkScanValid scans a check-token response body.
+func BenchmarkScanValid(b *testing.B) {
+	body := `{"id":1,"url":"https://ghes.example.com/api/v3/authorizations/1","app":{"client_id":"Iv1.8a61f9b3a7aba766","name":"Octo CLI","url":"https://octo-cli.example.com"},"token":"gho_8uUYZrvJx1wmx0E3lPm4dkmZ8zK2UxcRX0js","hashed_token":"792eda6eb3590f1f619723a5909385df7bafb016fe65953324d73bf1707a1d03","token_last_eight":"UxcRX0js","note":null,"note_url":null,"created_at":"2024-01-15T09:30:00Z","updated_at":"2024-01-15T09:30:00Z","scopes":["repo","user"],"fingerprint":null,"expires_at":null,"user":{"login":"octocat","id":1,"node_id":"MDQ6VXNlcjE=","avatar_url":"https://ghes.example.com/avatars/u/1","gravatar_id":"","url":"https://ghes.example.com/api/v3/users/octocat","html_url":"https://ghes.example.com/octocat","followers_url":"https://ghes.example.com/api/v3/users/octocat/followers","following_url":"https://ghes.example.com/api/v3/users/octocat/following{/other_user}","gists_url":"https://ghes.example.com/api/v3/users/octocat/gists{/gist_id}","starred_url":"https://ghes.example.com/api/v3/users/octocat/starred{/owner}{/repo}","subscriptions_url":"https://ghes.example.com/api/v3/users/octocat/subscriptions","organizations_url":"https://ghes.example.com/api/v3/users/octocat/orgs","repos_url":"https://ghes.example.com/api/v3/users/octocat/repos","events_url":"https://ghes.example.com/api/v3/users/octocat/events{/privacy}","received_events_url":"https://ghes.example.com/api/v3/users/octocat/received_events","type":"User","user_view_type":"public","site_admin":false},"installation":null}`
+	b.SetBytes(int64(len(body)))
+	b.Run("scanValid", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		for b.Loop() {
+			scanValid(body, false)
+		}
+	})
+	b.Run("json.Valid", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		raw := []byte(body)
+		for b.Loop() {
+			json.Valid(raw)
+		}
+	})
+}
