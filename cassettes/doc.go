@@ -9,9 +9,11 @@
 // journal next to its cassette, DIR/<version>/<name>.yaml.journal, and
 // returns once the record is written there: from then on a crash of the
 // process, SIGKILL included, cannot lose it. A background goroutine
-// fdatasyncs the journal continuously behind the writes (an operating-system
-// crash loses at most the last sync interval), which keeps the fsync off
-// the response path; nothing grows in memory. [Store.Close] turns each
+// fdatasyncs the journal behind the writes, at most once per
+// [Options.SyncInterval] (an operating-system crash or power loss loses at
+// most that interval's records), which keeps the fsync off the response
+// path; with [Options.SyncEach], Add waits for the sync that covers its
+// record instead (group commit). Nothing grows in memory. [Store.Close] turns each
 // journal into its cassette atomically (temporary file in the same
 // directory, fsync, rename, fsync of the directory), appending to the
 // interactions of a cassette already there.

@@ -4,7 +4,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,9 +18,8 @@ import (
 // magnitude faster than yaml.v3's reflective encoder: writing a long
 // recording's cassette when it stops is what this is for. Every string is
 // written in a style that reads back exactly (plain only when no YAML
-// resolution can change it, else single-quoted, a literal block for
-// readable multi-line text, double-quoted with escapes, or !!binary for
-// bytes that are not UTF-8); FuzzMarshal holds that yaml.v3 decodes what
+// resolution can change it, else single-quoted, double-quoted with
+// escapes (multi-line text too), or !!binary for bytes that are not UTF-8); FuzzMarshal holds that yaml.v3 decodes what
 // it writes into the interactions it was given.
 type emitter struct {
 	b []byte
@@ -63,11 +62,17 @@ func items(interactions []*cassette.Interaction) [][]byte {
 	out := make([][]byte, len(interactions))
 	var e emitter
 	for k, it := range interactions {
-		e.b = make([]byte, 0, 2048)
+		e.b = make([]byte, 0, sizeHint(it))
 		e.item(it)
 		out[k] = e.b
 	}
 	return out
+}
+
+// sizeHint is a capacity that holds the entry of it, unless its bodies
+// need many escapes.
+func sizeHint(it *cassette.Interaction) int {
+	return 2048 + len(it.Request.Body) + len(it.Response.Body)
 }
 
 func (e *emitter) request(r *cassette.Request, ind int) {
@@ -101,7 +106,98 @@ func (e *emitter) response(r *cassette.Response, ind int) {
 	e.header(ind, "headers", r.Headers)
 	e.str(ind, "status", r.Status)
 	e.int(ind, "code", int64(r.Code))
-	e.str(ind, "duration", time.Duration(r.Duration).String())
+	// A duration starts with a digit or '-' and holds only digits, '.',
+	// unit letters and 'µ': it is always single-quoted.
+	e.key(ind, "duration")
+	e.b = append(e.b, '\'')
+	e.b = appendDuration(e.b, r.Duration)
+	e.b = append(e.b, '\'', '\n')
+}
+
+// appendDuration appends d.String() to b, without allocating: "1h2m3.5s",
+// "961.501µs", "0s".
+func appendDuration(b []byte, d time.Duration) []byte {
+	var buf [32]byte // the longest is "-2562047h47m16.854775808s"
+	w := len(buf)
+	u := uint64(d)
+	if d < 0 {
+		u = -u
+	}
+	w--
+	buf[w] = 's'
+	if u < uint64(time.Second) {
+		// Below a second, in the largest unit that keeps an integer part.
+		var prec int
+		w--
+		switch {
+		case u == 0:
+			return append(b, "0s"...)
+		case u < uint64(time.Microsecond):
+			prec = 0
+			buf[w] = 'n'
+		case u < uint64(time.Millisecond):
+			prec = 3
+			w--
+			copy(buf[w:], "µ")
+		default:
+			prec = 6
+			buf[w] = 'm'
+		}
+		w, u = durationFrac(buf[:w], u, prec)
+		w = durationInt(buf[:w], u)
+	} else {
+		w, u = durationFrac(buf[:w], u, 9)
+		w = durationInt(buf[:w], u%60) // seconds
+		if u /= 60; u > 0 {
+			w--
+			buf[w] = 'm'
+			w = durationInt(buf[:w], u%60) // minutes
+			if u /= 60; u > 0 {
+				w--
+				buf[w] = 'h'
+				w = durationInt(buf[:w], u) // hours
+			}
+		}
+	}
+	if d < 0 {
+		w--
+		buf[w] = '-'
+	}
+	return append(b, buf[w:]...)
+}
+
+// durationFrac writes the fraction of v/10**prec (".12345") at the end of
+// buf, without its trailing zeros, and without the point when it is 0.
+// It returns where it starts and v/10**prec.
+func durationFrac(buf []byte, v uint64, prec int) (int, uint64) {
+	w := len(buf)
+	digits := false
+	for range prec {
+		digit := v % 10
+		digits = digits || digit != 0
+		if digits {
+			w--
+			buf[w] = byte(digit) + '0'
+		}
+		v /= 10
+	}
+	if digits {
+		w--
+		buf[w] = '.'
+	}
+	return w, v
+}
+
+// durationInt writes v at the end of buf and returns where it starts.
+func durationInt(buf []byte, v uint64) int {
+	w := len(buf)
+	for {
+		w--
+		buf[w] = byte(v%10) + '0'
+		if v /= 10; v == 0 {
+			return w
+		}
+	}
 }
 
 // spaces is a run of spaces indentation is cut from.
@@ -129,7 +225,7 @@ func (e *emitter) int(ind int, k string, v int64) {
 
 func (e *emitter) str(ind int, k, v string) {
 	e.key(ind, k)
-	e.scalar(v, ind, true)
+	e.scalar(v)
 	e.b = append(e.b, '\n')
 }
 
@@ -148,7 +244,7 @@ func (e *emitter) items(ind int, vs []string) {
 	for _, v := range vs {
 		e.indent(ind)
 		e.b = append(e.b, "- "...)
-		e.scalar(v, ind+2, true)
+		e.scalar(v)
 		e.b = append(e.b, '\n')
 	}
 }
@@ -163,27 +259,49 @@ func (e *emitter) header(ind int, k string, h http.Header) {
 		return
 	}
 	e.b = append(e.b, ":\n"...)
-	keys := make([]string, 0, len(h))
-	for name := range h {
-		keys = append(keys, name)
+	// Recorded headers are few: they are sorted on the stack.
+	var stack [16]headerField
+	fields := stack[:0]
+	for name, vs := range h {
+		fields = append(fields, headerField{name, vs})
 	}
-	sort.Strings(keys)
-	for _, name := range keys {
+	sortFields(fields)
+	for _, f := range fields {
 		e.indent(ind + 4)
-		if len(name) > maxImplicitKey {
+		if len(f.name) > maxImplicitKey {
 			// YAML limits implicit keys to 1024 characters: use an explicit one.
 			e.b = append(e.b, "? "...)
-			e.scalar(name, ind+4, false)
+			e.scalar(f.name)
 			e.b = append(e.b, '\n')
 			e.indent(ind + 4)
 		} else {
-			e.scalar(name, ind+4, false)
+			e.scalar(f.name)
 		}
-		if vs := h[name]; len(vs) == 0 {
+		if len(f.vs) == 0 {
 			e.b = append(e.b, ": []\n"...)
 		} else {
 			e.b = append(e.b, ":\n"...)
-			e.items(ind+8, vs)
+			e.items(ind+8, f.vs)
+		}
+	}
+}
+
+// headerField is one name of a header and its values.
+type headerField struct {
+	name string
+	vs   []string
+}
+
+// sortFields sorts fields by name (insertion sort for the few a header
+// usually has).
+func sortFields(fields []headerField) {
+	if len(fields) > 16 {
+		slices.SortFunc(fields, func(a, b headerField) int { return strings.Compare(a.name, b.name) })
+		return
+	}
+	for i := 1; i < len(fields); i++ {
+		for j := i; j > 0 && fields[j].name < fields[j-1].name; j-- {
+			fields[j], fields[j-1] = fields[j-1], fields[j]
 		}
 	}
 }
@@ -191,83 +309,145 @@ func (e *emitter) header(ind int, k string, h http.Header) {
 // maxImplicitKey is the longest key written as "key: value".
 const maxImplicitKey = 1000
 
-// scalar writes s in the first style that reads back as exactly s. ind is
-// the indentation of the line holding it; block allows a literal block.
-func (e *emitter) scalar(s string, ind int, block bool) {
-	switch {
-	case !utf8.ValidString(s):
+// scalar writes s in the first style that reads back as exactly s.
+//
+// The styles are tried in order: plain, then single-quoted, which one pass
+// over s both checks and writes; only a string that is neither (not UTF-8,
+// or holding a line break or another character a single-quoted scalar
+// cannot) is looked at again.
+func (e *emitter) scalar(s string) {
+	if plainSafe(s) {
+		e.b = append(e.b, s...)
+		return
+	}
+	if e.singleQuoted(s) {
+		return
+	}
+	if !utf8.ValidString(s) {
 		e.b = append(e.b, "!!binary "...)
 		e.b = base64.StdEncoding.AppendEncode(e.b, []byte(s))
-	case plainSafe(s):
-		e.b = append(e.b, s...)
-	case printable(s, false): // no tab, so no line break either
-		e.b = append(e.b, '\'')
-		for {
-			i := strings.IndexByte(s, '\'')
-			if i < 0 {
-				break
-			}
-			e.b = append(e.b, s[:i+1]...)
-			e.b = append(e.b, '\'')
-			s = s[i+1:]
-		}
-		e.b = append(e.b, s...)
-		e.b = append(e.b, '\'')
-	case block && literalSafe(s):
-		e.literal(s, ind+4)
-	default:
-		e.quoted(s)
+		return
 	}
+	e.quoted(s)
 }
 
-// literal writes a multi-line string as a literal block scalar, with the
-// chomping indicator that keeps its trailing newlines.
-func (e *emitter) literal(s string, ind int) {
-	body := strings.TrimRight(s, "\n")
-	switch trailing := len(s) - len(body); {
-	case trailing == 0:
-		e.b = append(e.b, "|-"...)
-	case trailing == 1:
-		e.b = append(e.b, '|')
-	default:
-		e.b = append(e.b, "|+"...)
-	}
-	for _, line := range strings.Split(s[:len(body)], "\n") {
-		e.b = append(e.b, '\n')
-		if line != "" {
-			e.indent(ind)
-			e.b = append(e.b, line...)
+// singleQuoted writes s as a single-quoted scalar and reports true when
+// that reads back as s: when s is UTF-8 and every rune of it is a
+// printableRune other than a tab. Otherwise it writes nothing and reports
+// false.
+func (e *emitter) singleQuoted(s string) bool {
+	start := len(e.b)
+	e.b = append(e.b, '\'')
+	run := 0 // s[run:i] is yet to be written
+	for i := 0; i < len(s); {
+		// Eight bytes at a time while they hold nothing but printable
+		// ASCII other than a quote.
+		for i+8 <= len(s) && !special8(load64(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
+		switch c := s[i]; {
+		case c == '\'':
+			e.b = append(e.b, s[run:i+1]...)
+			e.b = append(e.b, '\'')
+			i++
+			run = i
+		case c >= utf8.RuneSelf:
+			r, n := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && n == 1 || !printableRune(r) {
+				e.b = e.b[:start]
+				return false
+			}
+			i += n
+		case c < 0x20 || c == 0x7f:
+			e.b = e.b[:start]
+			return false
+		default:
+			i++
 		}
 	}
-	for range len(s) - len(body) - 1 {
-		e.b = append(e.b, '\n')
-	}
+	e.b = append(e.b, s[run:]...)
+	e.b = append(e.b, '\'')
+	return true
+}
+
+// load64 reads s[i:i+8] as a little-endian word (one load on amd64 and
+// arm64).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// special8 reports whether any byte of x is not printable ASCII (below
+// 0x20, 0x7f, or not ASCII) or is a single quote (0x27). Each term sets
+// the high bit of the bytes it looks for: x those not ASCII, x+1 0x7f,
+// x-0x20 those below 0x20, (x XOR 0x27)-1 quotes. Carries and borrows
+// spread only from bytes already marked, and bytes not ASCII are marked
+// anyway: a word is marked exactly when it holds such a byte.
+func special8(x uint64) bool {
+	const ones = 0x0101010101010101
+	return (x|(x+ones)|(x-0x20*ones)|((x^'\''*ones)-ones))&(0x80*ones) != 0
 }
 
 // quoted writes a double-quoted scalar, escaping what YAML requires.
 func (e *emitter) quoted(s string) {
 	const hex = "0123456789ABCDEF"
 	e.b = append(e.b, '"')
-	for _, r := range s {
+	run := 0 // s[run:i] is yet to be written
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if quoteEscape[c] == 0 {
+				i++
+				continue
+			}
+			e.b = append(e.b, s[run:i]...)
+			switch esc := quoteEscape[c]; esc {
+			case 'x':
+				e.b = append(e.b, '\\', 'x', hex[c>>4], hex[c&0xf])
+			default:
+				e.b = append(e.b, '\\', esc)
+			}
+			i++
+			run = i
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == '"' || r == '\\':
-			e.b = append(e.b, '\\', byte(r))
-		case r == '\n':
-			e.b = append(e.b, '\\', 'n')
-		case r == '\t':
-			e.b = append(e.b, '\\', 't')
-		case r == '\r':
-			e.b = append(e.b, '\\', 'r')
-		case r < 0x20 || r == 0x7f:
-			e.b = append(e.b, '\\', 'x', hex[r>>4], hex[r&0xf])
-		case !printableRune(r):
-			e.b = append(e.b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
-		default:
+		case r == utf8.RuneError && n == 1:
+			// Not UTF-8 (scalar writes such strings as !!binary).
+			e.b = append(e.b, s[run:i]...)
 			e.b = utf8.AppendRune(e.b, r)
+			i++
+			run = i
+		case !printableRune(r):
+			e.b = append(e.b, s[run:i]...)
+			e.b = append(e.b, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
+			i += n
+			run = i
+		default:
+			i += n
 		}
 	}
+	e.b = append(e.b, s[run:]...)
 	e.b = append(e.b, '"')
 }
+
+// quoteEscape is, for each ASCII byte, the letter of its escape in a
+// double-quoted scalar ('x' for \xXX), or 0 when it stands as itself.
+var quoteEscape = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		if c < 0x20 || c == 0x7f {
+			t[c] = 'x'
+		}
+	}
+	t['"'], t['\\'] = '"', '\\'
+	t['\n'], t['\t'], t['\r'] = 'n', 't', 'r'
+	return t
+}()
 
 // printableRune reports whether YAML allows r unescaped in a scalar: not
 // a control character, not one of the characters YAML treats as a line
@@ -287,87 +467,61 @@ func printableRune(r rune) bool {
 	return r <= 0x10FFFF
 }
 
-// printable reports whether every rune of s may stand unescaped; tabs only
-// when tabs is true.
-func printable(s string, tabs bool) bool {
-	// Bytes first: ASCII is decided byte by byte; the runes are decoded
-	// only from the first byte that is not ASCII.
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return printableRunes(s[i:], tabs)
-		}
-		if c < 0x20 && (c != '\t' || !tabs) || c == 0x7f {
-			return false
-		}
-	}
-	return true
-}
-
-// printableRunes is printable, rune by rune.
-func printableRunes(s string, tabs bool) bool {
-	for _, r := range s {
-		if r == '\t' && !tabs || !printableRune(r) {
-			return false
-		}
-	}
-	return true
-}
-
-// literalSafe reports whether s reads back exactly from a literal block:
-// text whose lines hold no carriage return, and which does not start with
-// a space or line break (that would need an indentation indicator).
-func literalSafe(s string) bool {
-	if s == "" || s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || strings.Trim(s, "\n") == "" {
-		return false
-	}
-	if strings.ContainsRune(s, '\r') || !printable(s, false) {
-		return false
-	}
-	// A line of nothing but spaces would be taken for indentation.
-	for _, line := range strings.Split(s, "\n") {
-		if line != "" && strings.TrimLeft(line, " ") == "" {
-			return false
-		}
-	}
-	return true
-}
-
 // plainSafe reports whether s can be written without quotes and still be
 // read as exactly the string s: ASCII text that starts with a letter or
 // '/', holds no YAML indicator that matters inside a plain scalar, and is
 // none of the words YAML resolves to null or a boolean.
 func plainSafe(s string) bool {
-	if s == "" || len(s) > 200 {
+	if s == "" || len(s) > 200 || plainByte[s[0]]&plainStart == 0 {
 		return false
 	}
-	c := s[0]
-	if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/') {
+	if last := s[len(s)-1]; last == ' ' || last == ':' {
 		return false
 	}
-	last := s[len(s)-1]
-	if last == ' ' || last == ':' {
+	// One branch-free pass gathers the classes; ": " is looked for only
+	// when there is a colon.
+	var seen byte
+	i := 0
+	for ; i+4 <= len(s); i += 4 {
+		seen |= plainByte[s[i]] | plainByte[s[i+1]] | plainByte[s[i+2]] | plainByte[s[i+3]]
+	}
+	for ; i < len(s); i++ {
+		seen |= plainByte[s[i]]
+	}
+	if seen&plainNo != 0 || seen&plainColon != 0 && strings.Contains(s, ": ") {
 		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 || c >= 0x7f {
-			return false
-		}
-		switch c {
-		case '#', '\'', '"', '`', '{', '}', '[', ']', '|', '>', '&', '*', '!', '%', '@', '\\':
-			return false
-		case ':':
-			if i+1 < len(s) && s[i+1] == ' ' {
+	if len(s) <= 5 {
+		for _, w := range [...]string{"null", "true", "false", "yes", "no", "on", "off", "y", "n"} {
+			if len(w) == len(s) && strings.EqualFold(w, s) {
 				return false
 			}
 		}
 	}
-	if len(s) <= 5 {
-		switch strings.ToLower(s) {
-		case "null", "true", "false", "yes", "no", "on", "off", "y", "n":
-			return false
-		}
-	}
 	return true
 }
+
+// Classes of bytes in a plain scalar, bits of plainByte.
+const (
+	plainNo    = 1 << iota // not in a plain scalar
+	plainStart             // may start it (a letter or '/')
+	plainColon             // ':', unless a space follows
+)
+
+// plainByte is the class of each byte in a plain scalar.
+var plainByte = func() (t [256]byte) {
+	for c := range t {
+		if c < 0x20 || c >= 0x7f {
+			t[c] = plainNo
+		}
+	}
+	for _, c := range []byte("#'\"`{}[]|>&*!%@\\") {
+		t[c] = plainNo
+	}
+	for c := 'a'; c <= 'z'; c++ {
+		t[c], t[c-'a'+'A'] = plainStart, plainStart
+	}
+	t['/'] = plainStart
+	t[':'] = plainColon
+	return t
+}()

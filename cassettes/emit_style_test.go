@@ -12,7 +12,7 @@ import (
 // refScalar is the straightforward statement of the scalar style choice
 // (rune by rune, a copy per escaped quote) that emitter.scalar must match
 // byte for byte: the fast paths there change no output.
-func refScalar(s string, ind int, block bool) string {
+func refScalar(s string) string {
 	e := &emitter{}
 	switch {
 	case !utf8.ValidString(s):
@@ -24,8 +24,6 @@ func refScalar(s string, ind int, block bool) string {
 		e.b = append(e.b, '\'')
 		e.b = append(e.b, strings.ReplaceAll(s, "'", "''")...)
 		e.b = append(e.b, '\'')
-	case block && literalSafe(s):
-		e.literal(s, ind+4)
 	default:
 		e.quoted(s)
 	}
@@ -61,21 +59,10 @@ func styleCorpus() []string {
 // refScalar for the corpus, at several indentations.
 func TestScalarStyleUnchanged(t *testing.T) {
 	for _, s := range styleCorpus() {
-		for _, ind := range []int{0, 8, 70} {
-			if s != "" && ind == 0 {
-				for _, tabs := range []bool{false, true} {
-					if got, want := printable(s, tabs), refPrintable(s, tabs); got != want {
-						t.Errorf("printable(%q, %v) = %v, want %v", s, tabs, got, want)
-					}
-				}
-			}
-			for _, block := range []bool{false, true} {
-				var e emitter
-				e.scalar(s, ind, block)
-				if diff := cmp.Diff(refScalar(s, ind, block), string(e.b)); diff != "" {
-					t.Errorf("scalar(%q, %d, %v) (-want +got):\n%s", s, ind, block, diff)
-				}
-			}
+		var e emitter
+		e.scalar(s)
+		if diff := cmp.Diff(refScalar(s), string(e.b)); diff != "" {
+			t.Errorf("scalar(%q) (-want +got):\n%s", s, diff)
 		}
 	}
 }

@@ -8,7 +8,9 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"slices"
 	"strconv"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -30,20 +32,62 @@ const journalMagic = "OCJ1"
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
-// appendRecord appends the journal record of i to dst.
+// appendRecord appends the journal record of i to dst. It allocates
+// nothing when dst has room for the record.
 func appendRecord(dst []byte, i *cassette.Interaction) []byte {
-	e := emitter{b: make([]byte, 0, 2048)}
+	// The payload is encoded in place, after room for a header whose
+	// length has four digits; it is moved only when its length has
+	// another number of digits.
+	start := len(dst)
+	e := emitter{b: append(slices.Grow(dst, sizeHint(i)), journalMagic+" 0000 00000000\n"...)}
+	at := len(e.b) // where the payload starts
 	e.item(i)
-	payload := e.b
-	dst = append(dst, journalMagic...)
-	dst = append(dst, ' ')
-	dst = strconv.AppendInt(dst, int64(len(payload)), 10)
-	dst = append(dst, ' ')
-	dst = append(dst, fmt.Sprintf("%08x", crc32.Checksum(payload, crcTable))...)
-	dst = append(dst, '\n')
-	dst = append(dst, payload...)
-	dst = append(dst, '\n')
-	return dst
+	b := e.b
+	n := len(b) - at
+	var hdr [64]byte
+	h := append(hdr[:0], journalMagic...)
+	h = append(h, ' ')
+	h = strconv.AppendInt(h, int64(n), 10)
+	h = append(h, ' ')
+	h = appendHex32(h, crc32.Checksum(b[at:], crcTable))
+	h = append(h, '\n')
+	if d := start + len(h) - at; d != 0 {
+		if d > 0 {
+			b = append(b, hdr[:d]...) // room to move the payload up
+		}
+		copy(b[at+d:], b[at:at+n])
+		b = b[:at+d+n]
+	}
+	copy(b[start:], h)
+	return append(b, '\n')
+}
+
+// recordBufs holds buffers to encode records into ([Store.Add] returns
+// its buffer once the record is committed: the journal keeps no reference
+// to it).
+var recordBufs = sync.Pool{New: func() any {
+	b := make([]byte, 0, 8<<10)
+	return &b
+}}
+
+// maxPooledRecord is the largest buffer recordBufs keeps: the few records
+// with a body of megabytes do not pin their buffers.
+const maxPooledRecord = 256 << 10
+
+// putRecordBuf returns b to recordBufs.
+func putRecordBuf(b *[]byte) {
+	if cap(*b) <= maxPooledRecord {
+		*b = (*b)[:0]
+		recordBufs.Put(b)
+	}
+}
+
+// appendHex32 appends v as eight lowercase hexadecimal digits.
+func appendHex32(b []byte, v uint32) []byte {
+	const hex = "0123456789abcdef"
+	return append(b,
+		hex[v>>28], hex[v>>24&0xf], hex[v>>20&0xf], hex[v>>16&0xf],
+		hex[v>>12&0xf], hex[v>>8&0xf], hex[v>>4&0xf], hex[v&0xf])
 }
 
 // errTorn reports a record cut short or failing its checksum.

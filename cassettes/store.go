@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/oauthcompat/oauthcompat/redact"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -27,6 +28,7 @@ var ErrBusy = errors.New("cassette is being recorded by another process")
 type Store struct {
 	dir, name string
 	red       *redact.Redactor
+	opts      Options
 
 	mu       sync.Mutex
 	journals map[string]*journal // by version
@@ -34,10 +36,43 @@ type Store struct {
 	written  []string
 }
 
+// DefaultSyncInterval is the longest a recorded interaction waits to be
+// fdatasynced when [Options.SyncInterval] is zero.
+const DefaultSyncInterval = 10 * time.Millisecond
+
+// Options tune a [Store]. The zero value is the default.
+type Options struct {
+	// SyncInterval is the longest a record written to a journal waits for
+	// the fdatasync that puts it on stable storage: the records an
+	// operating-system crash or power loss can lose. A crash of the
+	// process loses no record [Store.Add] returned. Zero means
+	// [DefaultSyncInterval].
+	SyncInterval time.Duration
+
+	// SyncEach makes [Store.Add] return only once its record is on stable
+	// storage. Concurrent Adds share one fdatasync (group commit), but
+	// each waits for it: slower, for when a power loss must not lose an
+	// answered interaction.
+	SyncEach bool
+}
+
+func (o Options) syncInterval() time.Duration {
+	if o.SyncInterval <= 0 {
+		return DefaultSyncInterval
+	}
+	return o.SyncInterval
+}
+
 // OpenStore opens a store writing the cassettes called name under dir,
-// redacting with r (which must not be nil). It first recovers any journal
-// left in dir by a recording that did not finish (see [Recover]).
+// redacting with r (which must not be nil), with the default [Options]. It
+// first recovers any journal left in dir by a recording that did not
+// finish (see [Recover]).
 func OpenStore(dir, name string, r *redact.Redactor) (*Store, error) {
+	return OpenStoreWith(dir, name, r, Options{})
+}
+
+// OpenStoreWith is [OpenStore] with options.
+func OpenStoreWith(dir, name string, r *redact.Redactor, o Options) (*Store, error) {
 	if r == nil {
 		return nil, errors.New("open cassette store: no redactor")
 	}
@@ -50,7 +85,7 @@ func OpenStore(dir, name string, r *redact.Redactor) (*Store, error) {
 	if _, err := Recover(dir); err != nil {
 		return nil, fmt.Errorf("open cassette store: %w", err)
 	}
-	return &Store{dir: dir, name: name, red: r, journals: map[string]*journal{}}, nil
+	return &Store{dir: dir, name: name, red: r, opts: o, journals: map[string]*journal{}}, nil
 }
 
 // Dir returns the directory the store writes under.
@@ -70,19 +105,22 @@ func checkComponent(what, v string) error {
 // Add redacts i in place (Add takes ownership of it) and appends it to the
 // journal of the cassette of version. It returns once the record is
 // written to the journal, so that a crash of the process, SIGKILL included,
-// loses none of it; the journal is fdatasynced continuously in the
-// background, and fully before Close merges it.
+// loses none of it. The journal is fdatasynced in the background within
+// [Options.SyncInterval] (before Add returns with [Options.SyncEach]), and
+// fully before Close merges it.
 func (s *Store) Add(version string, i *cassette.Interaction) error {
 	if err := checkComponent("version", version); err != nil {
 		return fmt.Errorf("record interaction: %w", err)
 	}
 	s.red.Interaction(i)
-	rec := appendRecord(nil, i)
+	rec := recordBufs.Get().(*[]byte)
+	defer putRecordBuf(rec) // commit writes it before it returns
+	*rec = appendRecord((*rec)[:0], i)
 	j, err := s.journal(version)
 	if err != nil {
 		return err
 	}
-	return j.commit(rec)
+	return j.commit(*rec)
 }
 
 func (s *Store) journal(version string) (*journal, error) {
@@ -94,7 +132,7 @@ func (s *Store) journal(version string) (*journal, error) {
 	if j := s.journals[version]; j != nil {
 		return j, nil
 	}
-	j, err := openJournal(Path(s.dir, version, s.name) + JournalExt)
+	j, err := openJournal(Path(s.dir, version, s.name)+JournalExt, s.opts)
 	if err != nil {
 		return nil, err
 	}

@@ -99,9 +99,11 @@ func runLoad(b *testing.B, base string, cr creds, c, n int) loadResult {
 // BenchmarkRecordLoad runs the same check-token load at concurrency 1, 16
 // and 64 directly against the reference server, through a bare
 // httputil.ReverseProxy that records nothing, and through the recording
-// reverse proxy (every interaction journalled before its response ends),
-// then prints a table with the recording/bare ratios. The record runs also
-// report how long stopping (writing the cassette) took.
+// reverse proxy: "record" with the default durability (every interaction
+// written to the journal before its response ends, fdatasynced within the
+// sync interval) and "synced" with SyncEach (its response ends only once
+// it is fdatasynced). It prints a table with the ratios to bare. The
+// record runs also report how long stopping (writing the cassette) took.
 func BenchmarkRecordLoad(b *testing.B) {
 	up, cr := referenceUpstream(b)
 	target, _ := url.Parse(up.URL)
@@ -116,7 +118,7 @@ func BenchmarkRecordLoad(b *testing.B) {
 	defer bare.Close()
 
 	results := map[string]loadResult{}
-	modes := []string{"direct", "bare", "record"}
+	modes := []string{"direct", "bare", "record", "synced"}
 	for _, c := range []int{1, 16, 64} {
 		for _, mode := range modes {
 			b.Run(fmt.Sprintf("c=%d/%s", c, mode), func(b *testing.B) {
@@ -125,8 +127,9 @@ func BenchmarkRecordLoad(b *testing.B) {
 				switch mode {
 				case "bare":
 					base = bare.URL
-				case "record":
-					store, err := cassettes.OpenStore(b.TempDir(), "bench", redact.NewRandom())
+				case "record", "synced":
+					opts := cassettes.Options{SyncEach: mode == "synced"}
+					store, err := cassettes.OpenStoreWith(b.TempDir(), "bench", redact.NewRandom(), opts)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -158,7 +161,7 @@ func BenchmarkRecordLoad(b *testing.B) {
 	if len(results) == 0 {
 		return
 	}
-	fmt.Fprintf(os.Stdout, "\nBenchmarkRecordLoad summary (check-token over loopback; ratio = record/bare)\n")
+	fmt.Fprintf(os.Stdout, "\nBenchmarkRecordLoad summary (check-token over loopback; ratios to the bare reverse proxy)\n")
 	fmt.Fprintf(os.Stdout, "%-5s %-7s %10s %9s %9s\n", "conc", "mode", "req/s", "p50", "p99")
 	for _, c := range []int{1, 16, 64} {
 		for _, mode := range modes {
@@ -168,10 +171,12 @@ func BenchmarkRecordLoad(b *testing.B) {
 			}
 			fmt.Fprintf(os.Stdout, "%-5d %-7s %10.0f %9v %9v\n", c, mode, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond))
 		}
-		rb, ok1 := results[fmt.Sprintf("%d/bare", c)]
-		rr, ok2 := results[fmt.Sprintf("%d/record", c)]
-		if ok1 && ok2 && rb.rps > 0 {
-			fmt.Fprintf(os.Stdout, "%-5d ratio   throughput %.2f, p99 %+v vs bare\n", c, rr.rps/rb.rps, (rr.p99 - rb.p99).Round(time.Microsecond))
+		rb, ok := results[fmt.Sprintf("%d/bare", c)]
+		for _, mode := range []string{"record", "synced"} {
+			rr, ok2 := results[fmt.Sprintf("%d/%s", c, mode)]
+			if ok && ok2 && rb.rps > 0 {
+				fmt.Fprintf(os.Stdout, "%-5d %-7s throughput %.2f of bare, p99 %+v vs bare\n", c, mode, rr.rps/rb.rps, (rr.p99 - rb.p99).Round(time.Microsecond))
+			}
 		}
 	}
 }
@@ -212,4 +217,77 @@ func BenchmarkRecordMemory(b *testing.B) {
 		b.ReportMetric(at20k, "heap-MB@20k")
 		b.ReportMetric(float64(time.Since(t0).Milliseconds()), "stop-ms@20k")
 	}
+}
+
+// cannedTransport answers every request with one recorded response,
+// reading the request body as a server would.
+type cannedTransport struct {
+	code   int
+	header http.Header
+	body   string
+}
+
+func (c *cannedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	return &http.Response{
+		Status: fmt.Sprintf("%d %s", c.code, http.StatusText(c.code)), StatusCode: c.code,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: c.header.Clone(), ContentLength: int64(len(c.body)),
+		Body: io.NopCloser(strings.NewReader(c.body)), Request: req,
+	}, nil
+}
+
+// BenchmarkRecorderCPU measures, without sockets, what recording adds to
+// one check-token round trip: the same canned reference-server response
+// through the transport alone and through a Recorder (capture, redaction,
+// cassette encoding, journal write).
+func BenchmarkRecorderCPU(b *testing.B) {
+	up, cr := referenceUpstream(b)
+	body := `{"access_token":"` + cr.token + `"}`
+	newReq := func(base string) *http.Request {
+		req, _ := http.NewRequest("POST", base+"/applications/"+cr.clientID+"/token", strings.NewReader(body))
+		req.SetBasicAuth(cr.clientID, cr.clientSecret)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "Go-http-client/1.1")
+		req.Header.Set("Accept-Encoding", "gzip")
+		req.Header.Set("X-Forwarded-For", "127.0.0.1")
+		return req
+	}
+	resp, err := http.DefaultClient.Do(newReq(up.URL))
+	if err != nil {
+		b.Fatal(err)
+	}
+	rb, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	canned := &cannedTransport{code: resp.StatusCode, header: resp.Header, body: string(rb)}
+	target, _ := url.Parse(up.URL)
+
+	run := func(b *testing.B, rt http.RoundTripper) {
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := rt.RoundTrip(newReq(up.URL))
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}
+	b.Run("transport", func(b *testing.B) { run(b, canned) })
+	b.Run("record", func(b *testing.B) {
+		store, err := cassettes.OpenStore(b.TempDir(), "bench", redact.NewRandom())
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec, err := proxy.NewRecorder(proxy.Config{Upstream: target, Store: store, Transport: canned})
+		if err != nil {
+			b.Fatal(err)
+		}
+		run(b, rec)
+		b.StopTimer()
+		rec.Close()
+	})
 }

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
@@ -19,8 +18,8 @@ import (
 type teeBody struct {
 	rc        io.ReadCloser
 	limit     int64
-	buf       bytes.Buffer
-	n         int64 // bytes passed through
+	buf       strings.Builder // its String is the stored body, without a copy
+	n         int64           // bytes passed through
 	truncated bool
 	once      sync.Once
 	done      func(b *teeBody, complete bool)
@@ -78,18 +77,18 @@ func (b *doneBody) Close() error {
 // was, and whether the decoded body was cut at limit bytes (a small
 // compressed body can expand to gigabytes). A body that fails to decode is
 // stored as it came. A truncated body decodes as far as it goes.
-func decode(h http.Header, body []byte, truncated bool, limit int64) (out []byte, decoded, cut bool) {
+func decode(h http.Header, body string, truncated bool, limit int64) (out string, decoded, cut bool) {
 	var (
 		r   io.Reader
 		err error
 	)
 	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))) {
 	case "gzip", "x-gzip":
-		r, err = gzip.NewReader(bytes.NewReader(body))
+		r, err = gzip.NewReader(strings.NewReader(body))
 	case "deflate":
 		// HTTP's deflate is zlib-wrapped; some servers send raw DEFLATE.
-		if r, err = zlib.NewReader(bytes.NewReader(body)); err != nil {
-			r, err = flate.NewReader(bytes.NewReader(body)), nil
+		if r, err = zlib.NewReader(strings.NewReader(body)); err != nil {
+			r, err = flate.NewReader(strings.NewReader(body)), nil
 		}
 	default:
 		return body, false, false
@@ -97,14 +96,14 @@ func decode(h http.Header, body []byte, truncated bool, limit int64) (out []byte
 	if err != nil {
 		return body, false, false
 	}
-	out, err = io.ReadAll(io.LimitReader(r, limit+1))
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil && !(truncated && errors.Is(err, io.ErrUnexpectedEOF)) {
 		return body, false, false
 	}
-	if int64(len(out)) > limit {
-		return out[:limit], true, true
+	if int64(len(b)) > limit {
+		return string(b[:limit]), true, true
 	}
-	return out, true, false
+	return string(b), true, false
 }
 
 // BufferPool is a pool of 32 KiB copy buffers for [httputil.ReverseProxy]:

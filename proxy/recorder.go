@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
@@ -81,6 +82,8 @@ type Recorder struct {
 	closed   bool
 	inflight sync.WaitGroup
 	warned   sync.Map // header version -> struct{}
+
+	lastHeader atomic.Pointer[[2]string] // see headerVersion
 }
 
 // NewRecorder returns a Recorder for cfg. cfg.Store is required.
@@ -198,7 +201,10 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, fmt.Errorf("read request body: %w", err)
 		}
 		reqBody = b
-		out := req.Clone(req.Context())
+		// A shallow copy: only the body changes, and RoundTrip must not
+		// modify the caller's request.
+		out := new(http.Request)
+		*out = *req
 		out.Body = io.NopCloser(bytes.NewReader(b))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
 		req = out
@@ -215,7 +221,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		return nil, err
 	}
-	resp.Body = &teeBody{
+	tee := &teeBody{
 		rc:    resp.Body,
 		limit: r.cfg.MaxBody,
 		done: func(b *teeBody, complete bool) {
@@ -224,6 +230,12 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.add(req, it, resp.Header.Get("X-GitHub-Enterprise-Version"))
 		},
 	}
+	if resp.ContentLength > 0 {
+		// Sized once for the common small body; a claimed length is not
+		// trusted with more.
+		tee.buf.Grow(int(min(resp.ContentLength, r.cfg.MaxBody, 64<<10)))
+	}
+	resp.Body = tee
 	return resp, nil
 }
 
@@ -243,13 +255,7 @@ func (r *Recorder) add(req *http.Request, it *cassette.Interaction, header strin
 
 // versionFor picks the version an interaction is filed under.
 func (r *Recorder) versionFor(header string) string {
-	var fromHeader string
-	if header != "" {
-		fromHeader = schemas.Canonical(header)
-		if v, err := r.cat.Version(header); err == nil {
-			fromHeader = v.Name
-		}
-	}
+	fromHeader := r.headerVersion(header)
 	switch {
 	case r.version != "":
 		if fromHeader != "" && fromHeader != r.version {
@@ -263,6 +269,24 @@ func (r *Recorder) versionFor(header string) string {
 		return fromHeader
 	}
 	return DefaultVersion
+}
+
+// headerVersion is the canonical name of an X-GitHub-Enterprise-Version
+// value ("" for none). A server sends the same value every time, so the
+// last answer is kept.
+func (r *Recorder) headerVersion(header string) string {
+	if header == "" {
+		return ""
+	}
+	if last := r.lastHeader.Load(); last != nil && last[0] == header {
+		return last[1]
+	}
+	name := schemas.Canonical(header)
+	if v, err := r.cat.Version(header); err == nil {
+		name = v.Name
+	}
+	r.lastHeader.Store(&[2]string{header, name})
+	return name
 }
 
 // operation names the catalog operation a request matched: the version's
@@ -328,7 +352,7 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	if h == nil {
 		h = http.Header{}
 	}
-	body, decoded, cut := decode(h, b.buf.Bytes(), b.truncated, r.cfg.MaxBody)
+	body, decoded, cut := decode(h, b.buf.String(), b.truncated, r.cfg.MaxBody)
 	if decoded {
 		h.Del("Content-Encoding")
 	}
@@ -365,7 +389,7 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 		Trailer:          resp.Trailer,
 		ContentLength:    cl,
 		Uncompressed:     resp.Uncompressed,
-		Body:             string(body),
+		Body:             body,
 		Headers:          h,
 		Status:           resp.Status,
 		Code:             resp.StatusCode,

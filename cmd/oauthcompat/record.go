@@ -32,9 +32,10 @@ The first line on standard output is the proxy's URL. Secrets (Authorization,
 X-GitHub-OTP, cookies, client_secret, password, tokens in bodies, queries and paths)
 are replaced by pseudonyms keyed by --redact-key-file before anything reaches disk;
 the client always gets the real response. Each interaction is written to a journal
-before its response ends (so a crash of the proxy loses only requests in flight) and
-fdatasynced continuously behind; SIGINT or SIGTERM finishes the requests in flight
-and writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
+before its response ends, so a crash of the proxy loses only requests in flight; the
+journal is fdatasynced within --sync-interval (a power loss can lose that much), or
+before each response ends with --sync-each (slower). SIGINT or SIGTERM finishes the
+requests in flight and writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
 record into DIR) turns the journal into a cassette.`
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -54,6 +55,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	mitmHosts := fs.String("mitm-host", "", "forward mode: comma-separated hosts (name or name:port) whose HTTPS is intercepted and recorded")
 	caDir := fs.String("ca", "", "forward mode: the directory holding the CA made by 'oauthcompat ca init'")
 	allowHosts := fs.String("allow-host", "", "forward mode: comma-separated hosts that may also be reached (tunnelled, not recorded); when set, every other host is refused")
+	syncInterval := fs.Duration("sync-interval", cassettes.DefaultSyncInterval, "the longest a recorded interaction waits to be fdatasynced to stable storage (what a power loss can lose; a crash of the proxy loses nothing answered)")
+	syncEach := fs.Bool("sync-each", false, "end each response only once its interaction is fdatasynced (concurrent requests share a sync; slower)")
 	verbose := fs.Bool("v", false, "log debug messages")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -94,6 +97,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *maxBody <= 0 {
 		return usageError(stderr, "record", "--max-body must be positive")
 	}
+	if *syncInterval <= 0 {
+		return usageError(stderr, "record", "--sync-interval must be positive, such as 10ms; use --sync-each to sync before every response")
+	}
 
 	level := slog.LevelInfo
 	if *verbose {
@@ -105,7 +111,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return failure(stderr, "record", err)
 	}
-	store, err := cassettes.OpenStore(*dir, *name, red)
+	store, err := cassettes.OpenStoreWith(*dir, *name, red, cassettes.Options{SyncInterval: *syncInterval, SyncEach: *syncEach})
 	if err != nil {
 		return failure(stderr, "record", err)
 	}

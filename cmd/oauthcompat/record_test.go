@@ -133,13 +133,14 @@ func TestRecordSurvivesSIGKILL(t *testing.T) {
 		t.Errorf("redaction key: %v, %v; want mode 0600 in the cassettes dir", st, err)
 	}
 
-	// Killed again, then recovered by the next record; that one stops on
-	// SIGTERM and writes everything.
-	cmd, base = startRecord(t, bin, "--upstream", up.URL, "--cassettes", dir)
+	// Killed again (syncing before each response this time), then
+	// recovered by the next record; that one stops on SIGTERM and writes
+	// everything.
+	cmd, base = startRecord(t, bin, "--upstream", up.URL, "--cassettes", dir, "--sync-each")
 	send(t, base, n, 5)
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	cmd, base = startRecord(t, bin, "--upstream", up.URL, "--cassettes", dir)
+	cmd, base = startRecord(t, bin, "--upstream", up.URL, "--cassettes", dir, "--sync-interval", "1ms")
 	send(t, base, n+5, 5)
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGTERM)
@@ -165,6 +166,7 @@ func TestRecordUsage(t *testing.T) {
 		{[]string{"record", "--cassettes", "x", "--upstream", "ftp://x"}, "want an http:// or https:// URL"},
 		{[]string{"record", "--cassettes", "x", "--forward"}, "--forward needs --mitm-host and --ca"},
 		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--mitm-host", "h"}, "need --forward"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--sync-interval", "0s"}, "--sync-interval must be positive"},
 		{[]string{"cassette"}, "want a subcommand"},
 		{[]string{"cassette", "recover"}, "want exactly one DIR"},
 		{[]string{"ca"}, "ca init --out DIR"},
