@@ -23,27 +23,23 @@ var secretFields = map[string]bool{
 // token_last_eight are derived from the token instead (see
 // [Redactor.Response]).
 func IsSecretField(name string) bool {
-	var buf [16]byte
-	if low, ok := lowerASCII(buf[:0], name); ok {
-		// The names of secretFields, without hashing.
-		switch len(low) {
-		case 3:
-			return string(low) == "otp"
-		case 5:
-			return string(low) == "token"
-		case 8:
-			return string(low) == "password"
-		case 12:
-			return string(low) == "access_token"
-		case 13:
-			return string(low) == "client_secret" || string(low) == "refresh_token"
-		}
-		return false
+	if !isASCII(name) {
+		return secretFields[strings.ToLower(name)]
 	}
-	if isASCII(name) {
-		return false // longer than any secret field
+	// The names of secretFields, without hashing.
+	switch len(name) {
+	case 3:
+		return strings.EqualFold(name, "otp")
+	case 5:
+		return strings.EqualFold(name, "token")
+	case 8:
+		return strings.EqualFold(name, "password")
+	case 12:
+		return strings.EqualFold(name, "access_token")
+	case 13:
+		return strings.EqualFold(name, "client_secret") || strings.EqualFold(name, "refresh_token")
 	}
-	return secretFields[strings.ToLower(name)]
+	return false
 }
 
 // lowerASCII appends name in lower case to dst when name is ASCII and fits

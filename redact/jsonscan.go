@@ -1,7 +1,5 @@
 package redact
 
-import "strings"
-
 // validScan checks that s is valid JSON (exactly as [encoding/json.Valid]
 // decides) and, in the same pass, lists the values and member names that
 // redaction may change, with the key and object scanJSON would give them.
@@ -185,78 +183,70 @@ func (v *validScan) array(key string, obj int, secret bool) bool {
 }
 
 // str scans a string starting at its opening quote, reporting whether it
-// holds an escape, and whether it may hold a token shape (as mayHoldToken
-// decides, in the same pass). As encoding/json, it accepts any byte from
-// 0x20 up (invalid UTF-8 included) and the escapes \" \\ \/ \b \f \n
-// \r \t \uXXXX.
+// holds an escape, and, when it holds none, whether it may hold a token
+// shape (see mayHoldToken). As encoding/json, it accepts any byte from 0x20
+// up (invalid UTF-8 included) and the escapes \" \\ \/ \b \f \n \r \t
+// \uXXXX.
 func (v *validScan) str() (esc, token, ok bool) {
 	s := v.s
-	run := 0 // lowercase hex digits in a row
-	for i := v.i + 1; i < len(s); i++ {
-		switch strClass[s[i]] {
-		case plainByte:
-			run = 0
-		case hexByte:
-			if run++; run >= 40 {
-				token = true
-			}
-		case underscore:
-			run = 0
-			// gh[pousr]_ or github_pat_ ends here.
-			if i-v.i > 3 && s[i-3] == 'g' && s[i-2] == 'h' && strings.IndexByte("pousr", s[i-1]) >= 0 ||
-				i-v.i > 10 && s[i-10:i] == "github_pat" {
-				token = true
-			}
-		case quoteByte:
+	i := v.i + 1
+	for {
+		for i+8 <= len(s) && !jsonStop8(load64(s, i)) {
+			i += 8
+		}
+		if i >= len(s) {
+			return esc, false, false
+		}
+		switch c := s[i]; {
+		case c == '"':
+			text := s[v.i+1 : i]
 			v.i = i + 1
-			return esc, token, true
-		case backslash:
-			esc, run = true, 0
-			if i++; i >= len(s) {
-				return esc, token, false
+			return esc, !esc && mayHoldToken(text), true
+		case c == '\\':
+			esc = true
+			if i+1 >= len(s) {
+				return esc, false, false
 			}
-			switch s[i] {
+			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
 			case 'u':
-				if i+4 >= len(s) {
-					return esc, token, false
+				if i+6 > len(s) {
+					return esc, false, false
 				}
-				for _, h := range []byte(s[i+1 : i+5]) {
+				for _, h := range []byte(s[i+2 : i+6]) {
 					if !isHexDigit(h) {
-						return esc, token, false
+						return esc, false, false
 					}
 				}
-				i += 4
+				i += 6
 			default:
-				return esc, token, false
+				return esc, false, false
 			}
-		default: // a control character
-			return esc, token, false
+		case c < 0x20:
+			return esc, false, false
+		default:
+			i++
 		}
 	}
-	return esc, token, false
 }
 
-// Byte classes inside a JSON string.
-const (
-	plainByte = iota
-	hexByte   // a lowercase hex digit
-	underscore
-	quoteByte
-	backslash
-	control
-)
+// load64 reads s[i:i+8] as a little-endian word.
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
 
-var strClass = func() (t [256]uint8) {
-	for c := range 0x20 {
-		t[c] = control
-	}
-	for _, c := range []byte("0123456789abcdef") {
-		t[c] = hexByte
-	}
-	t['_'], t['"'], t['\\'] = underscore, quoteByte, backslash
-	return t
-}()
+// jsonStop8 reports whether any byte of x ends a run of plain string
+// bytes: a quote, a backslash or a control character. Each term is the
+// classic exact test for a zero byte (of x XOR the byte looked for) or for
+// a byte below 0x20.
+func jsonStop8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b := x^('"'*ones), x^('\\'*ones)
+	return ((q-ones)&^q|(b-ones)&^b|(x-0x20*ones)&^x)&highs != 0
+}
 
 func isHexDigit(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 )
 
@@ -73,9 +74,20 @@ func FuzzMayHoldToken(f *testing.F) {
 	} {
 		f.Add(s)
 	}
+	f.Add(strings.Repeat("0123456789abcdef", 2) + "x" + strings.Repeat("abcdef0123", 4))
 	f.Fuzz(func(t *testing.T, s string) {
 		if TokenPattern.MatchString(s) && !mayHoldToken(s) {
 			t.Fatalf("mayHoldToken(%q) = false, but TokenPattern matches %q", s, TokenPattern.FindString(s))
+		}
+		run, want := 0, false
+		for i := 0; i < len(s); i++ {
+			if run = run + 1; !lowerHex[s[i]] {
+				run = 0
+			}
+			want = want || run >= 40
+		}
+		if got := hexRun40(s); got != want {
+			t.Fatalf("hexRun40(%q) = %v, want %v", s, got, want)
 		}
 	})
 }

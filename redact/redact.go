@@ -199,35 +199,46 @@ func derivedFields(pseudo string) (hashed, last8 string) {
 }
 
 // mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20
-// characters and either gh[pousr]_, github_pat_ or a run of 40 lowercase
-// hex digits.
+// characters and either gh[pousr]_, github_pat_ (both end in "_", which
+// IndexByte finds fast) or a run of 40 lowercase hex digits.
 func mayHoldToken(s string) bool {
 	if len(s) < 20 {
 		return false
 	}
-	for i := 0; i+3 < len(s); {
-		j := strings.Index(s[i:len(s)-2], "gh")
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '_')
 		if j < 0 {
 			break
 		}
 		i += j
-		if s[i+3] == '_' && strings.IndexByte("pousr", s[i+2]) >= 0 {
+		if i >= 3 && s[i-3] == 'g' && s[i-2] == 'h' && strings.IndexByte("pousr", s[i-1]) >= 0 ||
+			i >= 10 && s[i-10:i] == "github_pat" {
 			return true
 		}
-		i += 2
 	}
-	if strings.Contains(s, "github_pat_") {
-		return true
-	}
-	run := 0
-	for i := 0; i < len(s); i++ {
-		if lowerHex[s[i]] {
-			if run++; run >= 40 {
-				return true
-			}
-		} else {
-			run = 0
+	return hexRun40(s)
+}
+
+// hexRun40 reports whether s holds 40 lowercase hex digits in a row. It
+// looks at every 40th byte first: a run of 40 must cover one of them.
+func hexRun40(s string) bool {
+	for i := 39; i < len(s); {
+		if !lowerHex[s[i]] {
+			i += 40
+			continue
 		}
+		start := i // the run holding s[i] starts at start
+		for start > 0 && lowerHex[s[start-1]] && i-start < 39 {
+			start--
+		}
+		end := i + 1
+		for end < len(s) && lowerHex[s[end]] && end-start < 40 {
+			end++
+		}
+		if end-start >= 40 {
+			return true
+		}
+		i = end + 40 // s[end] is not hex: a run of 40 starts after it
 	}
 	return false
 }
