@@ -306,9 +306,12 @@ func (r *Recorder) operation(version, method, path string) string {
 // request captures the recorded side of req, as go-vcr's recorder does.
 func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
 	stored := body
-	h := req.Header.Clone()
-	if h == nil {
-		h = http.Header{}
+	// A map of its own, for the headers the recording adds; the values
+	// are req's, which no one modifies until the response body is closed
+	// (the RoundTripper contract), when the interaction is stored.
+	h := make(http.Header, len(req.Header)+1)
+	for k, v := range req.Header {
+		h[k] = v
 	}
 	if int64(len(body)) > r.cfg.MaxBody {
 		stored = body[:r.cfg.MaxBody]
@@ -346,39 +349,53 @@ func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
 	return cr
 }
 
-// response captures the recorded side of resp from the teed body.
+// response captures the recorded side of resp from the teed body. The
+// headers are resp's own map unless the stored body needs them changed
+// (then a changed copy): nothing modifies a recorded map afterwards, as
+// the redactor copies what it changes.
 func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d time.Duration) cassette.Response {
-	h := resp.Header.Clone()
+	h := resp.Header
 	if h == nil {
 		h = http.Header{}
 	}
 	body, decoded, cut := decode(h, b.buf.String(), b.truncated, r.cfg.MaxBody)
-	if decoded {
-		h.Del("Content-Encoding")
-	}
 	cl := resp.ContentLength
+	var note string
 	switch {
 	case cut:
-		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored the first %d bytes of the decoded body", len(body)))
+		note = fmt.Sprintf("stored the first %d bytes of the decoded body", len(body))
 		cl = int64(len(body))
 	case b.truncated:
 		total := "more than " + fmt.Sprint(b.n)
 		if complete {
 			total = fmt.Sprint(b.n)
 		}
-		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of %s bytes", b.buf.Len(), total))
+		note = fmt.Sprintf("stored %d of %s bytes", b.buf.Len(), total)
 		cl = int64(len(body))
 	case !complete:
-		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d bytes: the client closed the body before its end", len(body)))
+		note = fmt.Sprintf("stored %d bytes: the client closed the body before its end", len(body))
 		cl = int64(len(body))
 	case decoded && cl >= 0:
 		cl = int64(len(body))
 	}
-	if h.Get("Content-Length") != "" || decoded && cl >= 0 {
-		if cl >= 0 {
-			h.Set("Content-Length", strconv.FormatInt(cl, 10))
-		} else {
-			h.Del("Content-Length")
+	fixCL := h.Get("Content-Length") != "" || decoded && cl >= 0
+	if fixCL && cl >= 0 && h.Get("Content-Length") == strconv.FormatInt(cl, 10) {
+		fixCL = false // already right
+	}
+	if decoded || note != "" || fixCL {
+		h = h.Clone()
+		if decoded {
+			h.Del("Content-Encoding")
+		}
+		if note != "" {
+			h.Set(cassettes.TruncatedHeader, note)
+		}
+		if fixCL {
+			if cl >= 0 {
+				h.Set("Content-Length", strconv.FormatInt(cl, 10))
+			} else {
+				h.Del("Content-Length")
+			}
 		}
 	}
 	return cassette.Response{

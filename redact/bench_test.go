@@ -53,3 +53,27 @@ func BenchmarkIsPseudonym(b *testing.B) {
 		redact.IsPseudonym(clientSecret)
 	}
 }
+
+// BenchmarkRedactCheckToken redacts a check-token call as GHES 3.8 answers
+// it (a 1.5 KB body) with the headers a client and the server send.
+func BenchmarkRedactCheckToken(b *testing.B) {
+	r := redact.New(testKey, redact.Options{})
+	reqBody := `{"access_token":"` + gho + `"}`
+	body := `{"id":1,"url":"https://ghes.example.com/api/v3/authorizations/1","app":{"client_id":"` + clientID + `","name":"Octo CLI","url":"https://octo-cli.example.com"},"token":"` + gho + `","hashed_token":"` + sha(gho) + `","token_last_eight":"` + gho[len(gho)-8:] + `","note":null,"note_url":null,"created_at":"2024-01-15T09:30:00Z","updated_at":"2024-01-15T09:30:00Z","scopes":["repo","user"],"fingerprint":null,"expires_at":null,"user":{"login":"octocat","id":1,"node_id":"MDQ6VXNlcjE=","avatar_url":"https://ghes.example.com/avatars/u/1","gravatar_id":"","url":"https://ghes.example.com/api/v3/users/octocat","html_url":"https://ghes.example.com/octocat","followers_url":"https://ghes.example.com/api/v3/users/octocat/followers","following_url":"https://ghes.example.com/api/v3/users/octocat/following{/other_user}","gists_url":"https://ghes.example.com/api/v3/users/octocat/gists{/gist_id}","starred_url":"https://ghes.example.com/api/v3/users/octocat/starred{/owner}{/repo}","subscriptions_url":"https://ghes.example.com/api/v3/users/octocat/subscriptions","organizations_url":"https://ghes.example.com/api/v3/users/octocat/orgs","repos_url":"https://ghes.example.com/api/v3/users/octocat/repos","events_url":"https://ghes.example.com/api/v3/users/octocat/events{/privacy}","received_events_url":"https://ghes.example.com/api/v3/users/octocat/received_events","type":"User","user_view_type":"public","site_admin":false},"installation":null}`
+	b.ReportAllocs()
+	for b.Loop() {
+		i := &cassette.Interaction{
+			Request: req("POST", "http://127.0.0.1:8080/api/v3/applications/"+clientID+"/token", http.Header{
+				"Accept": {"application/vnd.github+json"}, "Authorization": {"Basic " + basic(clientID, clientSecret)},
+				"Content-Type": {"application/json"}, "User-Agent": {"octo-cli/2.4.1 (go1.24; linux/amd64)"},
+				"X-Github-Api-Version": {"2022-11-28"}, "Accept-Encoding": {"gzip"},
+			}, reqBody),
+			Response: cassette.Response{Code: 200, Status: "200 OK", Body: body, ContentLength: int64(len(body)), Headers: http.Header{
+				"Content-Length": {"1502"}, "Content-Type": {"application/json; charset=utf-8"},
+				"Date": {"Sat, 21 Nov 2026 23:50:44 GMT"}, "X-Github-Enterprise-Version": {"3.8.0"},
+				"X-Github-Media-Type": {"github.v3; format=json"}, "X-Github-Request-Id": {"B946:BD8D:ED2793:00004C:00000001"},
+			}},
+		}
+		r.Interaction(i)
+	}
+}

@@ -223,21 +223,32 @@ func (r *Redactor) lenient(s string) string {
 // redacts as text, holds no value redacted already.
 func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 	// The token of each object, for its hashed_token and token_last_eight.
-	type derived struct{ token, pseudo, hashed, last8 string }
-	var objs map[int]*derived // made on the first object holding a token
+	type derived struct {
+		obj           int
+		hashed, last8 string
+	}
+	var objs []derived // usually none or one: a linear search is fastest
+	find := func(obj int) *derived {
+		for k := len(objs) - 1; k >= 0; k-- {
+			if objs[k].obj == obj {
+				return &objs[k]
+			}
+		}
+		return nil
+	}
 	for _, v := range vals {
 		if v.str && !v.open && !v.name && v.obj >= 0 && v.key == "token" {
 			if t := unquote(s[v.start:v.end]); t != "" {
-				p := r.value(t)
-				h, l := derivedFields(p)
-				if objs == nil {
-					objs = make(map[int]*derived, 1)
+				h, l := derivedFields(r.value(t))
+				if d := find(v.obj); d != nil {
+					d.hashed, d.last8 = h, l // the last token of an object wins
+				} else {
+					objs = append(objs, derived{v.obj, h, l})
 				}
-				objs[v.obj] = &derived{t, p, h, l}
 			}
 		}
 	}
-	var spans []span
+	spans := make([]span, 0, len(vals))
 	for _, v := range vals {
 		raw := s[v.start:v.end]
 		repl := raw
@@ -271,7 +282,7 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 			}
 		default:
 			old := unquote(raw)
-			d := objs[v.obj]
+			d := find(v.obj)
 			var nv string
 			switch {
 			case old == "":

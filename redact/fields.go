@@ -84,15 +84,19 @@ func contentType(h http.Header) string {
 	return ""
 }
 
-// fixLength updates a recorded length and Content-Length header after the
-// body changed. An unknown length (-1, chunked) stays unknown.
-func fixLength(length *int64, h http.Header, n int) {
+// fixLength updates a recorded length after the body changed, and returns
+// h with its Content-Length header updated (a copy when that changes it).
+// An unknown length (-1, chunked) stays unknown.
+func fixLength(length *int64, h http.Header, n int) http.Header {
 	if *length >= 0 || n > 0 && *length != -1 {
 		*length = int64(n)
 	}
-	for k := range h {
-		if strings.EqualFold(k, "Content-Length") {
-			h[k] = []string{strconv.Itoa(n)}
+	want := strconv.Itoa(n)
+	for k, vs := range h {
+		if strings.EqualFold(k, "Content-Length") && (len(vs) != 1 || vs[0] != want) {
+			h = h.Clone()
+			h[k] = []string{want}
 		}
 	}
+	return h
 }

@@ -190,6 +190,16 @@ func FuzzRedact(f *testing.F) {
 			t.Skip() // the secret is part of the template itself
 		}
 		r := redact.New(testKey, redact.Options{})
+		// A separator in the secret (a cookie's ";", a form's "&") cuts
+		// it where it is placed. A piece no longer than a pseudonym's
+		// public mark has one pseudonym per length and alphabet, and a
+		// piece that happens to be that pseudonym is kept: it cannot be
+		// told from one (a documented limit, odds 1 in 10^7 and less).
+		for _, piece := range strings.FieldsFunc(secret, func(r rune) bool { return strings.ContainsRune(";,&= \"'", r) }) {
+			if utf8.RuneCountInString(piece) < 8 && r.Secret(piece) == piece {
+				t.Skip()
+			}
+		}
 		got := clone(t, in)
 		r.Interaction(got)
 		out := marshal(t, got)

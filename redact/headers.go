@@ -6,14 +6,24 @@ import (
 	"strings"
 )
 
-// headers redacts h in place, its value slices included, and returns it.
+// headers returns h redacted: h itself when nothing in it changes, else a
+// changed copy (h is never modified).
 func (r *Redactor) headers(h http.Header, response bool) http.Header {
+	out := h
+	copied := false
 	for k, vs := range h {
 		for i, v := range vs {
-			vs[i] = r.header(k, v, response)
+			nv := r.header(k, v, response)
+			if nv == v {
+				continue
+			}
+			if !copied {
+				out, copied = h.Clone(), true
+			}
+			out[k][i] = nv
 		}
 	}
-	return h
+	return out
 }
 
 func (r *Redactor) header(name, v string, response bool) string {
@@ -63,6 +73,11 @@ var headerKinds = map[string]headerKind{
 // client_id:pseudonym, the user part readable unless the options say
 // otherwise. A value without a well-known scheme is pseudonymised whole.
 func (r *Redactor) authorization(v string) string {
+	// A client sends the same credentials with every request.
+	return r.authMemo.get(v, r.redactAuthorization)
+}
+
+func (r *Redactor) redactAuthorization(v string) string {
 	scheme, cred := SplitAuthorization(v)
 	switch {
 	case scheme == "":

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -22,8 +23,35 @@ type Options struct {
 // Redactor replaces secrets in go-vcr interactions with keyed, stable,
 // shape-preserving pseudonyms. It is safe for concurrent use.
 type Redactor struct {
-	d    *deriver
-	opts Options
+	d        *deriver
+	opts     Options
+	authMemo memo // Authorization values
+}
+
+// memo remembers the results of a pure function of a string; it forgets
+// everything when it grows too big.
+type memo struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+const memoSize = 1024
+
+func (m *memo) get(v string, f func(string) string) string {
+	m.mu.Lock()
+	out, ok := m.m[v]
+	m.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = f(v)
+	m.mu.Lock()
+	if len(m.m) >= memoSize || m.m == nil {
+		m.m = make(map[string]string)
+	}
+	m.m[v] = out
+	m.mu.Unlock()
+	return out
 }
 
 // New returns a Redactor keyed with key, which must hold at least 16 bytes
@@ -59,8 +87,8 @@ func (r *Redactor) Token(tok string) string { return r.d.token(tok) }
 func (r *Redactor) Secret(s string) string { return r.d.secret(s) }
 
 // Interaction redacts both sides of i in place. See [Redactor.Request] and
-// [Redactor.Response]. Header and trailer maps are changed in place, their
-// value slices included: clone those a caller still needs as they were.
+// [Redactor.Response]. Header and trailer maps are never modified: one
+// that needs a change is replaced by a changed copy.
 func (r *Redactor) Interaction(i *cassette.Interaction) {
 	if i == nil {
 		return
@@ -97,7 +125,7 @@ func (r *Redactor) Request(req *cassette.Request) {
 	req.Form = r.form(req.Form, req.Body, body)
 	if body != req.Body {
 		req.Body = body
-		fixLength(&req.ContentLength, req.Headers, len(body))
+		req.Headers = fixLength(&req.ContentLength, req.Headers, len(body))
 	}
 }
 
@@ -125,7 +153,7 @@ func (r *Redactor) Response(resp *cassette.Response) {
 	body := r.body(resp.Body, contentType(resp.Headers), true)
 	if body != resp.Body {
 		resp.Body = body
-		fixLength(&resp.ContentLength, resp.Headers, len(body))
+		resp.Headers = fixLength(&resp.ContentLength, resp.Headers, len(body))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -518,5 +519,40 @@ func TestIsPseudonym(t *testing.T) {
 		if redact.HasValidChecksum(s) {
 			t.Errorf("HasValidChecksum(%q) = true", s)
 		}
+	}
+}
+
+// TestHeaderMapsNotModified holds that redaction replaces a header map
+// that needs a change by a copy and leaves the caller's as it was: a
+// recorder hands over the live response's headers.
+func TestHeaderMapsNotModified(t *testing.T) {
+	body := `{"token":"` + gho + `"}`
+	reqH := http.Header{"Authorization": {"Basic " + basic(clientID, clientSecret)}, "Content-Length": {"50"}}
+	respH := http.Header{"Set-Cookie": {"_gh_sess=c2Vzc2lvbnNlY3JldA; path=/"}, "Content-Length": {"99"}}
+	plainH := http.Header{"Content-Type": {"application/json"}}
+	wantReq, wantResp, wantPlain := reqH.Clone(), respH.Clone(), plainH.Clone()
+	i := &cassette.Interaction{
+		Request:  req("POST", "http://127.0.0.1/applications/"+clientID+"/token", reqH, `{"access_token":"`+gho+`"}`),
+		Response: cassette.Response{Code: 200, Body: body, Headers: respH, Trailer: plainH},
+	}
+	redact.New(testKey, redact.Options{}).Interaction(i)
+	for _, c := range []struct {
+		name      string
+		orig, was http.Header
+		got       http.Header
+	}{
+		{"request headers", reqH, wantReq, i.Request.Headers},
+		{"response headers", respH, wantResp, i.Response.Headers},
+		{"response trailer", plainH, wantPlain, i.Response.Trailer},
+	} {
+		if diff := cmp.Diff(c.was, c.orig); diff != "" {
+			t.Errorf("%s: the caller's map changed (-before +after):\n%s", c.name, diff)
+		}
+		if c.name != "response trailer" && cmp.Equal(c.orig, c.got) {
+			t.Errorf("%s: not redacted: %v", c.name, c.got)
+		}
+	}
+	if got := i.Response.Headers.Get("Content-Length"); got != fmt.Sprint(len(body)) {
+		t.Errorf("recorded Content-Length %q, want %d", got, len(body))
 	}
 }
