@@ -14,9 +14,12 @@ import (
 // teeBody passes a response body through unchanged while keeping its first
 // limit bytes. done runs once, when the body reaches its end (complete) or
 // is closed before it; the Read or Close that triggers it returns only
-// after done.
+// after done. With a known length, the end is its last byte: done runs
+// before the Read that brings it returns, so the interaction is recorded
+// before the client has the whole response.
 type teeBody struct {
 	rc        io.ReadCloser
+	length    int64 // the Content-Length, or -1
 	limit     int64
 	buf       strings.Builder // its String is the stored body, without a copy
 	n         int64           // bytes passed through
@@ -36,7 +39,7 @@ func (b *teeBody) Read(p []byte) (int, error) {
 			b.truncated = true
 		}
 	}
-	if err == io.EOF {
+	if err == io.EOF || b.length >= 0 && b.n >= b.length {
 		b.finish(true)
 	}
 	return n, err

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -556,5 +557,75 @@ func TestGzipBombStoredCapped(t *testing.T) {
 	}
 	if !strings.Contains(it.Response.Headers.Get(cassettes.TruncatedHeader), "decoded") {
 		t.Errorf("no truncation marker: %v", it.Response.Headers)
+	}
+}
+
+// stallingBody returns its bytes, then blocks until released: a server
+// that has sent its whole Content-Length but not yet let the reader see an
+// end.
+type stallingBody struct {
+	r       io.Reader
+	release chan struct{}
+}
+
+func (b *stallingBody) Read(p []byte) (int, error) {
+	if n, _ := b.r.Read(p); n > 0 {
+		return n, nil
+	}
+	<-b.release
+	return 0, io.EOF
+}
+
+func (b *stallingBody) Close() error { return nil }
+
+type stallingTransport struct{ body *stallingBody }
+
+func (s stallingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	body := checkBody(realToken)
+	s.body.r = strings.NewReader(body)
+	return &http.Response{
+		Status: "200 OK", StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header:        http.Header{"Content-Type": {"application/json"}, "Content-Length": {fmt.Sprint(len(body))}},
+		ContentLength: int64(len(body)), Body: s.body, Request: req,
+	}, nil
+}
+
+// TestRecordedByTheLastByte holds that with a known length the interaction
+// is recorded before the client has the last byte of its response, not
+// when the body reports its end later.
+func TestRecordedByTheLastByte(t *testing.T) {
+	dir := t.TempDir()
+	store, err := cassettes.OpenStore(dir, "session", redact.NewRandom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := &stallingBody{release: make(chan struct{})}
+	defer close(body.release)
+	rec, err := proxy.NewRecorder(proxy.Config{Store: store, Version: "3.8", Transport: stallingTransport{body}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "http://ghe.example.com/applications/"+clientID+"/token", strings.NewReader(`{"access_token":"`+realToken+`"}`))
+	resp, err := rec.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]byte, resp.ContentLength)
+	if _, err := io.ReadFull(resp.Body, got); err != nil {
+		t.Fatal(err)
+	}
+	// The body has not reported its end, yet nothing is in flight: the
+	// interaction is stored and Close does not wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := rec.Shutdown(ctx); err != nil {
+		t.Fatalf("the interaction was still in flight after its last byte: %v", err)
+	}
+	c, err := cassettes.Load(cassettes.Path(dir, "ghes-3.8", "session"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Interactions) != 1 || c.Interactions[0].Response.ContentLength != int64(len(got)) {
+		t.Errorf("cassette holds %d interactions, want the one answered", len(c.Interactions))
 	}
 }

@@ -222,8 +222,9 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	tee := &teeBody{
-		rc:    resp.Body,
-		limit: r.cfg.MaxBody,
+		rc:     resp.Body,
+		length: resp.ContentLength,
+		limit:  r.cfg.MaxBody,
 		done: func(b *teeBody, complete bool) {
 			defer r.inflight.Done()
 			it.Response = r.response(resp, b, complete, time.Since(start))
