@@ -26,6 +26,28 @@ import (
 type loadResult struct {
 	rps      float64
 	p50, p99 time.Duration
+	n        int
+	elapsed  time.Duration
+	lat      []time.Duration // sorted
+}
+
+// merge combines rounds of one configuration: requests over the time they
+// took, percentiles over every request.
+func merge(rs []loadResult) loadResult {
+	var out loadResult
+	for _, r := range rs {
+		out.n += r.n
+		out.elapsed += r.elapsed
+		out.lat = append(out.lat, r.lat...)
+	}
+	slices.Sort(out.lat)
+	if len(out.lat) == 0 || out.elapsed <= 0 {
+		return out
+	}
+	out.rps = float64(out.n) / out.elapsed.Seconds()
+	out.p50 = out.lat[len(out.lat)/2]
+	out.p99 = out.lat[min(len(out.lat)-1, len(out.lat)*99/100)]
+	return out
 }
 
 // creds is the app and token a load uses.
@@ -89,21 +111,24 @@ func runLoad(b *testing.B, base string, cr creds, c, n int) loadResult {
 	if len(all) == 0 {
 		return loadResult{}
 	}
-	return loadResult{
-		rps: float64(len(all)) / elapsed.Seconds(),
-		p50: all[len(all)/2],
-		p99: all[min(len(all)-1, len(all)*99/100)],
-	}
+	return merge([]loadResult{{n: len(all), elapsed: elapsed, lat: all}})
 }
 
+// loadRounds is how many rounds BenchmarkRecordLoad splits each mode's
+// requests into, the modes taking turns: a machine whose speed drifts
+// during the run affects every mode alike.
+const loadRounds = 8
+
 // BenchmarkRecordLoad runs the same check-token load at concurrency 1, 16
-// and 64 directly against the reference server, through a bare
-// httputil.ReverseProxy that records nothing, and through the recording
-// reverse proxy: "record" with the default durability (every interaction
-// written to the journal before its response ends, fdatasynced within the
-// sync interval) and "synced" with SyncEach (its response ends only once
-// it is fdatasynced). It prints a table with the ratios to bare. The
-// record runs also report how long stopping (writing the cassette) took.
+// and 64 directly against the reference server ("direct"), through a bare
+// httputil.ReverseProxy that records nothing ("bare"), and through the
+// recording reverse proxy: "record" with the default durability (every
+// interaction written to the journal before its response ends, fdatasynced
+// within the sync interval) and "synced" with SyncEach (its response ends
+// only once it is fdatasynced). Each mode sends b.N requests, in
+// loadRounds rounds taken in turn with the other modes. It reports each
+// mode's throughput and latency and the ratios to bare, and prints them as
+// a table; "stop-ms" is how long stopping (writing the cassette) took.
 func BenchmarkRecordLoad(b *testing.B) {
 	up, cr := referenceUpstream(b)
 	target, _ := url.Parse(up.URL)
@@ -113,55 +138,62 @@ func BenchmarkRecordLoad(b *testing.B) {
 		Transport:     proxy.NewTransport(),
 		FlushInterval: -1,
 		BufferPool:    &proxy.BufferPool{}, // as the recording proxy has
-
 	})
 	defer bare.Close()
 
-	results := map[string]loadResult{}
 	modes := []string{"direct", "bare", "record", "synced"}
+	results := map[string]loadResult{}
 	for _, c := range []int{1, 16, 64} {
-		for _, mode := range modes {
-			b.Run(fmt.Sprintf("c=%d/%s", c, mode), func(b *testing.B) {
-				base := up.URL
-				var rec *proxy.Reverse
-				switch mode {
-				case "bare":
-					base = bare.URL
-				case "record", "synced":
-					opts := cassettes.Options{SyncEach: mode == "synced"}
-					store, err := cassettes.OpenStoreWith(b.TempDir(), "bench", redact.NewRandom(), opts)
-					if err != nil {
-						b.Fatal(err)
-					}
-					rec, err = proxy.NewReverse(proxy.Config{Upstream: target, Store: store})
-					if err != nil {
-						b.Fatal(err)
-					}
-					srv := httptest.NewServer(rec)
-					defer srv.Close()
-					base = srv.URL
+		b.Run(fmt.Sprintf("c=%d", c), func(b *testing.B) {
+			base := map[string]string{"direct": up.URL, "bare": bare.URL}
+			recs := map[string]*proxy.Reverse{}
+			for _, mode := range []string{"record", "synced"} {
+				opts := cassettes.Options{SyncEach: mode == "synced"}
+				store, err := cassettes.OpenStoreWith(b.TempDir(), "bench", redact.NewRandom(), opts)
+				if err != nil {
+					b.Fatal(err)
 				}
-				b.ResetTimer()
-				r := runLoad(b, base, cr, c, b.N)
-				b.StopTimer()
-				if rec != nil {
-					t0 := time.Now()
-					if err := rec.Close(); err != nil {
-						b.Fatal(err)
-					}
-					b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, "stop-ms")
+				rec, err := proxy.NewReverse(proxy.Config{Upstream: target, Store: store})
+				if err != nil {
+					b.Fatal(err)
 				}
-				b.ReportMetric(r.rps, "req/s")
-				b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
-				b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
+				srv := httptest.NewServer(rec)
+				defer srv.Close()
+				recs[mode], base[mode] = rec, srv.URL
+			}
+			rounds := min(loadRounds, b.N)
+			runs := map[string][]loadResult{}
+			b.ResetTimer()
+			for k := range rounds {
+				n := b.N/rounds + btoi(k < b.N%rounds)
+				for _, mode := range modes {
+					runs[mode] = append(runs[mode], runLoad(b, base[mode], cr, c, n))
+				}
+			}
+			b.StopTimer()
+			for _, mode := range []string{"record", "synced"} {
+				t0 := time.Now()
+				if err := recs[mode].Close(); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(time.Since(t0).Microseconds())/1000, mode+"-stop-ms")
+			}
+			for _, mode := range modes {
+				r := merge(runs[mode])
 				results[fmt.Sprintf("%d/%s", c, mode)] = r
-			})
-		}
+				b.ReportMetric(r.rps, mode+"-req/s")
+				b.ReportMetric(float64(r.p99.Microseconds())/1000, mode+"-p99-ms")
+			}
+			rb := results[fmt.Sprintf("%d/bare", c)]
+			for _, mode := range []string{"record", "synced"} {
+				b.ReportMetric(results[fmt.Sprintf("%d/%s", c, mode)].rps/rb.rps, mode+"/bare")
+			}
+		})
 	}
 	if len(results) == 0 {
 		return
 	}
-	fmt.Fprintf(os.Stdout, "\nBenchmarkRecordLoad summary (check-token over loopback; ratios to the bare reverse proxy)\n")
+	fmt.Fprintf(os.Stdout, "\nBenchmarkRecordLoad summary (check-token over loopback; %d rounds, the modes in turn; ratios to the bare reverse proxy)\n", loadRounds)
 	fmt.Fprintf(os.Stdout, "%-5s %-7s %10s %9s %9s\n", "conc", "mode", "req/s", "p50", "p99")
 	for _, c := range []int{1, 16, 64} {
 		for _, mode := range modes {
@@ -179,6 +211,13 @@ func BenchmarkRecordLoad(b *testing.B) {
 			}
 		}
 	}
+}
+
+func btoi(v bool) int {
+	if v {
+		return 1
+	}
+	return 0
 }
 
 // BenchmarkRecordMemory records a long session (20,000 interactions at
