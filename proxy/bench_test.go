@@ -134,10 +134,9 @@ func BenchmarkRecordLoad(b *testing.B) {
 	target, _ := url.Parse(up.URL)
 
 	bare := httptest.NewServer(&httputil.ReverseProxy{
-		Rewrite:       func(pr *httputil.ProxyRequest) { pr.SetURL(target) },
-		Transport:     proxy.NewTransport(),
-		FlushInterval: -1,
-		BufferPool:    &proxy.BufferPool{}, // as the recording proxy has
+		Rewrite:    func(pr *httputil.ProxyRequest) { pr.SetURL(target) },
+		Transport:  proxy.NewTransport(),
+		BufferPool: &proxy.BufferPool{}, // as the recording proxy has
 	})
 	defer bare.Close()
 

@@ -34,7 +34,8 @@ type Reverse struct {
 }
 
 // NewReverse returns a reverse proxy in front of cfg.Upstream that records
-// through a [Recorder]. Responses stream to the client as they arrive.
+// through a [Recorder]. Responses stream to the client as they arrive (a
+// body of unknown length is flushed as each piece arrives).
 // When upstream is down, the client gets a 502 with the JSON body of
 // [ErrorBody], and the failure is recorded. Close the returned proxy's
 // Recorder to write the cassettes.
@@ -51,9 +52,8 @@ func NewReverse(cfg Config) (*Reverse, error) {
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 		},
-		Transport:     rec,
-		FlushInterval: -1,
-		BufferPool:    &BufferPool{},
+		Transport:  rec,
+		BufferPool: &BufferPool{},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			upstream := target.Scheme + "://" + target.Host
 			body := ErrorBody(upstream, err)

@@ -1,5 +1,7 @@
 package redact
 
+import "strings"
+
 // validScan checks that s is valid JSON (exactly as [encoding/json.Valid]
 // decides) and, in the same pass, lists the values and member names that
 // redaction may change, with the key and object scanJSON would give them.
@@ -25,12 +27,20 @@ const maxJSONDepth = 10000
 // whether s is valid JSON.
 func scanValid(s string, pseudonymizeIDs bool) ([]jsonValue, bool) {
 	v := validScan{s: s, ids: pseudonymizeIDs}
-	v.space()
+	v.skipSpace()
 	if !v.value("", -1, false) {
 		return nil, false
 	}
-	v.space()
+	v.skipSpace()
 	return v.vals, v.i == len(s)
+}
+
+// skipSpace skips white space; JSON from GitHub has none, so the check
+// for it is inlined.
+func (v *validScan) skipSpace() {
+	if v.i < len(v.s) && v.s[v.i] <= ' ' {
+		v.space()
+	}
 }
 
 func (v *validScan) space() {
@@ -75,13 +85,22 @@ func (v *validScan) value(key string, obj int, secret bool) bool {
 		}
 		return true
 	}
-	for _, lit := range [...]string{"true", "false", "null"} {
-		if len(v.s)-v.i >= len(lit) && v.s[v.i:v.i+len(lit)] == lit {
-			v.i += len(lit)
-			return true // a literal is never redacted in valid JSON
-		}
+	var lit string
+	switch v.s[v.i] {
+	case 't':
+		lit = "true"
+	case 'f':
+		lit = "false"
+	case 'n':
+		lit = "null"
+	default:
+		return false
 	}
-	return false
+	if !strings.HasPrefix(v.s[v.i:], lit) {
+		return false
+	}
+	v.i += len(lit)
+	return true // a literal is never redacted in valid JSON
 }
 
 // keep reports whether a string value that is not secret, has no escape
@@ -97,7 +116,7 @@ func (v *validScan) object(secret bool) bool {
 	id := v.objs
 	v.objs++
 	v.i++ // {
-	v.space()
+	v.skipSpace()
 	if v.i < len(v.s) && v.s[v.i] == '}' {
 		v.i++
 		v.depth--
@@ -122,23 +141,23 @@ func (v *validScan) object(secret bool) bool {
 		} else {
 			key = raw[1 : len(raw)-1]
 		}
-		v.space()
+		v.skipSpace()
 		if v.i >= len(v.s) || v.s[v.i] != ':' {
 			return false
 		}
 		v.i++
-		v.space()
+		v.skipSpace()
 		if !v.value(key, id, secret || IsSecretField(key)) {
 			return false
 		}
-		v.space()
+		v.skipSpace()
 		if v.i >= len(v.s) {
 			return false
 		}
 		switch v.s[v.i] {
 		case ',':
 			v.i++
-			v.space()
+			v.skipSpace()
 		case '}':
 			v.i++
 			v.depth--
@@ -154,7 +173,7 @@ func (v *validScan) array(key string, obj int, secret bool) bool {
 		return false
 	}
 	v.i++ // [
-	v.space()
+	v.skipSpace()
 	if v.i < len(v.s) && v.s[v.i] == ']' {
 		v.i++
 		v.depth--
@@ -164,14 +183,14 @@ func (v *validScan) array(key string, obj int, secret bool) bool {
 		if !v.value(key, obj, secret) {
 			return false
 		}
-		v.space()
+		v.skipSpace()
 		if v.i >= len(v.s) {
 			return false
 		}
 		switch v.s[v.i] {
 		case ',':
 			v.i++
-			v.space()
+			v.skipSpace()
 		case ']':
 			v.i++
 			v.depth--
