@@ -194,7 +194,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	var reqBody []byte
 	if req.Body != nil && req.Body != http.NoBody {
-		b, err := io.ReadAll(req.Body)
+		b, err := readBody(req.Body, req.ContentLength)
 		req.Body.Close()
 		if err != nil {
 			r.inflight.Done()
@@ -238,6 +238,29 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = tee
 	return resp, nil
+}
+
+// readBody reads a request body whole, in one allocation when its length
+// is known (and not implausibly large).
+func readBody(body io.Reader, length int64) ([]byte, error) {
+	if length <= 0 || length > 1<<20 {
+		return io.ReadAll(body)
+	}
+	b := make([]byte, length, length+1)
+	if _, err := io.ReadFull(body, b); err != nil {
+		return nil, err
+	}
+	// A body longer than it said is read whole all the same.
+	var extra [1]byte
+	n, err := body.Read(extra[:])
+	if n == 0 && err != nil {
+		if err == io.EOF {
+			return b, nil
+		}
+		return nil, err
+	}
+	rest, err := io.ReadAll(body)
+	return append(append(b, extra[:n]...), rest...), err
 }
 
 // add labels and stores a finished interaction. Store errors are logged:
