@@ -84,6 +84,8 @@ type Recorder struct {
 	warned   sync.Map // header version -> struct{}
 
 	lastHeader atomic.Pointer[[2]string] // see headerVersion
+	ops        sync.Map                  // opKey -> operation id; see operation
+	opsCount   atomic.Int64
 }
 
 // NewRecorder returns a Recorder for cfg. cfg.Store is required.
@@ -314,8 +316,28 @@ func (r *Recorder) headerVersion(header string) string {
 }
 
 // operation names the catalog operation a request matched: the version's
-// own, else any version's, else "".
+// own, else any version's, else "". A client calls the same few paths over
+// and over, so answers are remembered (up to opsRemembered of them).
 func (r *Recorder) operation(version, method, path string) string {
+	key := opKey{version, method, path}
+	if op, ok := r.ops.Load(key); ok {
+		return op.(string)
+	}
+	op := r.matchOperation(version, method, path)
+	if r.opsCount.Add(1) <= opsRemembered {
+		r.ops.Store(key, op)
+	}
+	return op
+}
+
+// opKey is what operation's answer depends on.
+type opKey struct{ version, method, path string }
+
+// opsRemembered bounds what operation remembers: paths hold ids and,
+// unrecorded but for --record-all, anything.
+const opsRemembered = 4096
+
+func (r *Recorder) matchOperation(version, method, path string) string {
 	if v, err := r.cat.Version(version); err == nil {
 		if op, ok := v.Match(method, path); ok {
 			return op.ID

@@ -239,7 +239,7 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 	for _, v := range vals {
 		if v.str && !v.open && !v.name && v.obj >= 0 && v.key == "token" {
 			if t := unquote(s[v.start:v.end]); t != "" {
-				h, l := derivedFields(r.value(t))
+				h, l := r.derivedFields(r.value(t))
 				if d := find(v.obj); d != nil {
 					d.hashed, d.last8 = h, l // the last token of an object wins
 				} else {

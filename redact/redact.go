@@ -26,6 +26,7 @@ type Redactor struct {
 	d        *deriver
 	opts     Options
 	authMemo memo // Authorization values
+	hashMemo memo // token pseudonyms to their hashed_token
 }
 
 // memo remembers the results of a pure function of a string; it forgets
@@ -215,15 +216,19 @@ func (r *Redactor) clientID(s string) string {
 
 // derivedFields returns the hashed_token and token_last_eight of a token
 // pseudonym: its SHA-256 (hex) and its last eight characters.
-func derivedFields(pseudo string) (hashed, last8 string) {
-	sum := sha256.Sum256([]byte(pseudo))
-	hashed = hex.EncodeToString(sum[:])
+func (r *Redactor) derivedFields(pseudo string) (hashed, last8 string) {
+	hashed = r.hashMemo.get(pseudo, sha256Hex)
 	if len(pseudo) >= 8 {
 		last8 = pseudo[len(pseudo)-8:]
 	} else {
 		last8 = pseudo
 	}
 	return hashed, last8
+}
+
+func sha256Hex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20
