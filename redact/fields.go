@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -97,7 +98,7 @@ func fixLength(length *int64, h http.Header, n int) http.Header {
 	want := strconv.Itoa(n)
 	for k, vs := range h {
 		if strings.EqualFold(k, "Content-Length") && (len(vs) != 1 || vs[0] != want) {
-			h = h.Clone()
+			h = maps.Clone(h) // the value slices are shared, not modified
 			h[k] = []string{want}
 		}
 	}

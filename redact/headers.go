@@ -2,26 +2,38 @@ package redact
 
 import (
 	"encoding/base64"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 )
 
 // headers returns h redacted: h itself when nothing in it changes, else a
-// changed copy (h is never modified).
+// copy whose changed values are in slices of their own (h and its value
+// slices are never modified).
 func (r *Redactor) headers(h http.Header, response bool) http.Header {
-	out := h
-	copied := false
+	var out http.Header
 	for k, vs := range h {
+		var changed []string
 		for i, v := range vs {
 			nv := r.header(k, v, response)
 			if nv == v {
 				continue
 			}
-			if !copied {
-				out, copied = h.Clone(), true
+			if changed == nil {
+				changed = slices.Clone(vs)
 			}
-			out[k][i] = nv
+			changed[i] = nv
 		}
+		if changed != nil {
+			if out == nil {
+				out = maps.Clone(h)
+			}
+			out[k] = changed
+		}
+	}
+	if out == nil {
+		return h
 	}
 	return out
 }
