@@ -8,9 +8,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -390,4 +392,47 @@ func FuzzLoad(f *testing.F) {
 		os.WriteFile(path, data, 0o644)
 		cassettes.Load(path) // must not panic
 	})
+}
+
+// TestCloseDuringAdds closes a store while goroutines keep adding: every
+// Add that returned nil is in the cassette, every other one returned
+// ErrClosed.
+func TestCloseDuringAdds(t *testing.T) {
+	dir := t.TempDir()
+	s := openStore(t, dir)
+	var (
+		wg       sync.WaitGroup
+		accepted atomic.Int64
+	)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; ; k++ {
+				err := s.Add("ghes-3.8", interaction(w*100000+k))
+				if errors.Is(err, cassettes.ErrClosed) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				accepted.Add(1)
+			}
+		}()
+	}
+	for accepted.Load() < 50 {
+		runtime.Gosched()
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	c, err := cassettes.Load(cassettes.Path(dir, "ghes-3.8", "session"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(c.Interactions), int(accepted.Load()); got != want {
+		t.Errorf("the cassette holds %d interactions; %d Adds returned nil", got, want)
+	}
 }

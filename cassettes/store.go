@@ -31,6 +31,7 @@ type Store struct {
 	opts      Options
 
 	mu       sync.Mutex
+	adds     sync.WaitGroup      // Adds under way
 	journals map[string]*journal // by version
 	closed   bool
 	written  []string
@@ -112,6 +113,14 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 	if err := checkComponent("version", version); err != nil {
 		return fmt.Errorf("record interaction: %w", err)
 	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	s.adds.Add(1)
+	s.mu.Unlock()
+	defer s.adds.Done()
 	s.red.Interaction(i)
 	rec := recordBufs.Get().(*[]byte)
 	defer putRecordBuf(rec) // commit writes it before it returns
@@ -123,12 +132,11 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 	return j.commit(*rec)
 }
 
+// journal returns the journal of version, opening it on first use. Only
+// an Add that Close waits for calls it.
 func (s *Store) journal(version string) (*journal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed {
-		return nil, ErrClosed
-	}
 	if j := s.journals[version]; j != nil {
 		return j, nil
 	}
@@ -150,6 +158,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.mu.Unlock()
+	s.adds.Wait()
+	s.mu.Lock()
 	versions := make([]string, 0, len(s.journals))
 	for v := range s.journals {
 		versions = append(versions, v)

@@ -16,43 +16,64 @@ import (
 // is closed before it; the Read or Close that triggers it returns only
 // after done. With a known length, the end is its last byte: done runs
 // before the Read that brings it returns, so the interaction is recorded
-// before the client has the whole response.
+// before the client has the whole response. Bytes past a known length
+// (only a RoundTripper that misstates it can bring any) still reach the
+// client, and overrun is called once. Close may run while a Read is under
+// way.
 type teeBody struct {
-	rc        io.ReadCloser
-	length    int64 // the Content-Length, or -1
-	limit     int64
-	buf       strings.Builder // its String is the stored body, without a copy
-	n         int64           // bytes passed through
+	rc      io.ReadCloser
+	length  int64 // the Content-Length, or -1
+	limit   int64
+	done    func(b *teeBody, complete bool)
+	overrun func()
+
+	mu        sync.Mutex // guards what follows, and done's reading it
+	buf       strings.Builder
+	n         int64 // bytes passed through
 	truncated bool
-	once      sync.Once
-	done      func(b *teeBody, complete bool)
+	finished  bool
+	over      bool
 }
 
 func (b *teeBody) Read(p []byte) (int, error) {
 	n, err := b.rc.Read(p)
+	b.mu.Lock()
 	if n > 0 {
+		if b.finished && !b.over {
+			b.over = true
+			if b.overrun != nil {
+				b.overrun()
+			}
+		}
 		b.n += int64(n)
-		if room := b.limit - int64(b.buf.Len()); room > 0 {
+		if room := b.limit - int64(b.buf.Len()); room > 0 && !b.finished {
 			b.buf.Write(p[:min(int64(n), room)])
 		}
 		if int64(b.buf.Len()) < b.n {
 			b.truncated = true
 		}
 	}
-	if err == io.EOF || b.length >= 0 && b.n >= b.length {
-		b.finish(true)
+	if err == io.EOF || b.length > 0 && b.n >= b.length {
+		b.finishLocked(true)
 	}
+	b.mu.Unlock()
 	return n, err
 }
 
 func (b *teeBody) Close() error {
 	err := b.rc.Close()
-	b.finish(false)
+	b.mu.Lock()
+	b.finishLocked(false)
+	b.mu.Unlock()
 	return err
 }
 
-func (b *teeBody) finish(complete bool) {
-	b.once.Do(func() { b.done(b, complete) })
+// finishLocked runs done once; b.mu is held.
+func (b *teeBody) finishLocked(complete bool) {
+	if !b.finished {
+		b.finished = true
+		b.done(b, complete)
+	}
 }
 
 // doneBody calls done once when the body is closed or reaches its end.

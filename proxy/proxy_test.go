@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -627,5 +628,91 @@ func TestRecordedByTheLastByte(t *testing.T) {
 	}
 	if len(c.Interactions) != 1 || c.Interactions[0].Response.ContentLength != int64(len(got)) {
 		t.Errorf("cassette holds %d interactions, want the one answered", len(c.Interactions))
+	}
+}
+
+// misstatedTransport answers with a body whose declared length is wrong,
+// as only a hand-made RoundTripper can.
+type misstatedTransport struct {
+	body     string
+	declared int64
+}
+
+func (m misstatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{
+		Status: "200 OK", StatusCode: 200, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{"Content-Type": {"application/json"}}, ContentLength: m.declared,
+		Body: io.NopCloser(iotest.OneByteReader(strings.NewReader(m.body))), Request: req,
+	}, nil
+}
+
+// TestMisstatedLength: a declared length of 0 (the zero value of a
+// hand-made response) records the whole body; a short one records the
+// body up to it, and says so in the log; the client gets every byte.
+func TestMisstatedLength(t *testing.T) {
+	body := checkBody(realToken)
+	for _, tc := range []struct {
+		declared int64
+		stored   int
+		warned   bool
+	}{
+		{0, len(body), false},
+		{-1, len(body), false},
+		{int64(len(body)), len(body), false},
+		{10, 10, true},
+	} {
+		dir := t.TempDir()
+		store, _ := cassettes.OpenStore(dir, "session", redact.NewRandom())
+		logs := &syncBuffer{}
+		rec, err := proxy.NewRecorder(proxy.Config{Store: store, Version: "3.8", Transport: misstatedTransport{body, tc.declared},
+			Logger: slog.New(slog.NewTextHandler(logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := rec.RoundTrip(httptest.NewRequest("GET", "http://ghe.example.com/applications/"+clientID+"/token", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err := rec.Close(); err != nil {
+			t.Fatal(err)
+		}
+		c, err := cassettes.Load(cassettes.Path(dir, "ghes-3.8", "session"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(body) || len(c.Interactions) != 1 || len(c.Interactions[0].Response.Body) != tc.stored {
+			t.Errorf("declared %d: client got %d bytes, cassette %d interactions storing %d bytes; want %d, 1, %d",
+				tc.declared, len(got), len(c.Interactions), len(c.Interactions[0].Response.Body), len(body), tc.stored)
+		}
+		if warned := strings.Contains(logs.String(), "longer than its Content-Length"); warned != tc.warned {
+			t.Errorf("declared %d: warned %v, want %v; log:\n%s", tc.declared, warned, tc.warned, logs)
+		}
+	}
+}
+
+// TestCloseDuringRead closes a response body while another goroutine
+// reads it (as a client abandoning a slow response does): the race
+// detector holds the recorder to it.
+func TestCloseDuringRead(t *testing.T) {
+	store, _ := cassettes.OpenStore(t.TempDir(), "session", redact.NewRandom())
+	rec, err := proxy.NewRecorder(proxy.Config{Store: store, Version: "3.8", Transport: misstatedTransport{checkBody(realToken), -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := rec.RoundTrip(httptest.NewRequest("GET", "http://ghe.example.com/applications/"+clientID+"/token", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		io.Copy(io.Discard, resp.Body)
+	}()
+	resp.Body.Close()
+	<-done
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

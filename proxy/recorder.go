@@ -232,6 +232,10 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			it.Response = r.response(resp, b, complete, time.Since(start))
 			r.add(req, it, resp.Header.Get("X-GitHub-Enterprise-Version"))
 		},
+		overrun: func() {
+			r.log.Warn("the response is longer than its Content-Length; the recorded body stops there",
+				"method", req.Method, "path", schemas.MaskPath(req.URL.Path, "REDACTED"))
+		},
 	}
 	if resp.ContentLength > 0 {
 		// Sized once for the common small body; a claimed length is not

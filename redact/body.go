@@ -262,8 +262,12 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 		case !v.str:
 			// A number under a secret member (an OTP), or in text that is
 			// not JSON any bare word there.
-			if v.secret && (digits.holds(raw) || lenient && raw != "true" && raw != "false" && raw != "null") {
+			switch {
+			case !v.secret || raw == "true" || raw == "false" || raw == "null":
+			case lenient:
 				repl = r.Secret(raw)
+			default:
+				repl = r.secretNumber(raw)
 			}
 		case v.open:
 			// Cut before its closing quote: its escapes may be cut too, so
@@ -319,6 +323,19 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 		spans = append(spans, span{v.start, v.end, repl})
 	}
 	return spans
+}
+
+// secretNumber is the pseudonym of a JSON number under a secret member: a
+// number of as many digits when the number is all digits and its
+// pseudonym is a JSON number too (no leading zero), else the pseudonym as
+// a string, so the document stays JSON and a number such as -12 or 1.5e3
+// is not kept. Both are fixed points of redaction.
+func (r *Redactor) secretNumber(raw string) string {
+	p := r.Secret(raw)
+	if digits.holds(raw) && (len(p) == 1 || p[0] != '0') {
+		return p
+	}
+	return quote(p)
 }
 
 // secretAssignment finds a secret field written as name:value or

@@ -195,7 +195,11 @@ func FuzzRedact(f *testing.F) {
 		// public mark has one pseudonym per length and alphabet, and a
 		// piece that happens to be that pseudonym is kept: it cannot be
 		// told from one (a documented limit, odds 1 in 10^7 and less).
-		for _, piece := range strings.FieldsFunc(secret, func(r rune) bool { return strings.ContainsRune(";,&= \"'", r) }) {
+		pieces := strings.FieldsFunc(secret, func(r rune) bool { return strings.ContainsRune(";,&= \"'", r) })
+		if len(pieces) == 0 {
+			t.Skip() // separators only: nothing is a secret where it is placed
+		}
+		for _, piece := range pieces {
 			if utf8.RuneCountInString(piece) < 8 && r.Secret(piece) == piece {
 				t.Skip()
 			}

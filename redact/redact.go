@@ -101,7 +101,8 @@ func (r *Redactor) Interaction(i *cassette.Interaction) {
 // Request redacts a recorded request in place: credentials in headers
 // (Authorization of any scheme, Proxy-Authorization, X-GitHub-OTP, Cookie),
 // secret fields (see [IsSecretField]) in JSON bodies (at any depth under a
-// secret member), form bodies, the recorded form (keys and values) and the
+// secret member; a number there becomes a number of as many digits, or a
+// string when that would not be JSON), form bodies, the recorded form (keys and values) and the
 // query, tokens in the path (the legacy endpoints carry them there, see
 // [schemas.SecretPathParams]), URL user info, and any string shaped like a
 // token (see [TokenPattern]) anywhere. A body starting with "{" or "[" is

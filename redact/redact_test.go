@@ -556,3 +556,60 @@ func TestHeaderMapsNotModified(t *testing.T) {
 		t.Errorf("recorded Content-Length %q, want %d", got, len(body))
 	}
 }
+
+// TestOddURLsRedacted holds that a URL url.Parse rejects, sees no path in,
+// or that only looks absolute further on, still has its legacy path token,
+// user info and secret query values redacted, idempotently.
+func TestOddURLsRedacted(t *testing.T) {
+	const secret = "MYSECRETTOKEN1"
+	for _, u := range []string{
+		"/applications/Iv1.abc/tokens/" + secret + "/x://y/z",
+		"applications/Iv1.abc/tokens/" + secret + "/a://b/c",
+		"h_ttps://ghe.example.com/applications/Iv1.abc/tokens/" + secret,
+		"a:b/applications/Iv1.abc/tokens/" + secret,
+		"a:b://ghe.example.com/api/v3/applications/Iv1.abc/grants/" + secret,
+		"h_ttps://octocat:" + secret + "@ghe.example.com/user",
+		"https://ghe.example.com/applications/Iv1.abc/tokens/" + secret + "%zz",
+		"h_ttps://ghe.example.com/x?client_secret=" + secret + "&page=2#frag",
+	} {
+		r := redact.New(testKey, redact.Options{})
+		req := cassette.Request{Method: "GET", URL: u}
+		r.Request(&req)
+		if strings.Contains(req.URL, secret) {
+			t.Errorf("%s: the secret survives in %s", u, req.URL)
+		}
+		again := req
+		r.Request(&again)
+		if again.URL != req.URL {
+			t.Errorf("%s: not idempotent: %s, then %s", u, req.URL, again.URL)
+		}
+	}
+}
+
+// TestSecretNumbers holds that a number under a secret member is replaced
+// whatever its form, and that the body stays JSON.
+func TestSecretNumbers(t *testing.T) {
+	for _, tc := range []struct{ body, secret string }{
+		{`{"otp":123456}`, "123456"},
+		{`{"otp":12345678}`, "12345678"},
+		{`{"password":-12345}`, "-12345"},
+		{`{"password":12.5e3}`, "12.5e3"},
+		{`{"client_secret":{"v":[1E+9,-0.25]}}`, "1E+9"},
+	} {
+		r := redact.New(testKey, redact.Options{})
+		req := cassette.Request{Method: "POST", URL: "https://ghe.example.com/authorizations", Body: tc.body,
+			Headers: http.Header{"Content-Type": {"application/json"}}}
+		r.Request(&req)
+		if strings.Contains(req.Body, tc.secret) {
+			t.Errorf("%s: the secret survives in %s", tc.body, req.Body)
+		}
+		if !json.Valid([]byte(req.Body)) {
+			t.Errorf("%s: redacted to %s, not JSON", tc.body, req.Body)
+		}
+		again := req
+		r.Request(&again)
+		if again.Body != req.Body {
+			t.Errorf("%s: not idempotent: %s, then %s", tc.body, req.Body, again.Body)
+		}
+	}
+}

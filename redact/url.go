@@ -3,21 +3,22 @@ package redact
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // url redacts a request URL: user info, secret path parameters, query
-// values and token-shaped strings. A URL that does not parse is redacted as
-// text.
+// values and token-shaped strings. A URL that does not parse, or whose path
+// url.Parse does not see (an opaque URL), is redacted by unparsed.
 func (r *Redactor) url(method, raw string) string {
 	if raw == "" || r.plainURL(raw) {
 		return raw
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
-		return r.text(raw)
+	if err != nil || u.Opaque != "" {
+		return r.unparsed(raw)
 	}
 	if u.User != nil {
 		name := r.clientID(u.User.Username())
@@ -44,19 +45,97 @@ func (r *Redactor) plainURL(raw string) bool {
 	if r.opts.PseudonymizeClientID || strings.ContainsAny(raw, "@?#%\\") || mayHoldToken(raw) {
 		return false
 	}
-	_, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return false
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok || !validScheme(scheme) {
+		return false // not what url.Parse takes for scheme://host/path
 	}
 	i := strings.IndexByte(rest, '/')
 	return i >= 0 && schemas.SecretPathParams(rest[i:]) == nil
+}
+
+// unparsed redacts a URL url.Parse rejects or sees no path in, from its
+// text: the user info of what follows "://", the path segments that carry
+// a token (by position from any "applications" segment, see
+// [schemas.SecretPathParams]), the query pair by pair, and token shapes
+// everywhere.
+func (r *Redactor) unparsed(raw string) string {
+	var b strings.Builder
+	start := 0 // where the path starts
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = len(raw)
+		if j := strings.IndexByte(raw[i+3:], '/'); j >= 0 {
+			start = i + 3 + j
+		}
+		authority := raw[i+3 : start]
+		b.WriteString(r.text(raw[:i+3]))
+		if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+			name, pass, hasPass := strings.Cut(authority[:at], ":")
+			b.WriteString(r.clientID(name))
+			if hasPass {
+				b.WriteString(":" + r.value(pass))
+			}
+			authority = authority[at:]
+		}
+		b.WriteString(r.text(authority))
+	}
+	end := len(raw)
+	if k := strings.IndexAny(raw[start:], "?#"); k >= 0 {
+		end = start + k
+	}
+	path := raw[start:end]
+	segs := strings.Split(path, "/")
+	// What comes before the path may be malformed too: the legacy
+	// endpoints are looked for from every "applications" segment.
+	var secret []int
+	for k, seg := range segs {
+		if strings.EqualFold(seg, "applications") {
+			for _, i := range schemas.SecretPathParams(strings.Join(segs[k:], "/")) {
+				secret = append(secret, k+i)
+			}
+		}
+	}
+	for i, seg := range segs {
+		if slices.Contains(secret, i) {
+			segs[i] = r.value(seg)
+		} else {
+			segs[i] = r.text(seg)
+		}
+	}
+	b.WriteString(strings.Join(segs, "/"))
+	rest := raw[end:]
+	if q, ok := strings.CutPrefix(rest, "?"); ok {
+		q, frag, hasFrag := strings.Cut(q, "#")
+		b.WriteString("?" + r.pairs(q))
+		if hasFrag {
+			b.WriteString("#" + r.text(frag))
+		}
+	} else {
+		b.WriteString(r.text(rest))
+	}
+	return b.String()
+}
+
+// validScheme reports whether s is a URL scheme as url.Parse reads one: a
+// letter, then letters, digits, "+", "-" or ".".
+func validScheme(s string) bool {
+	if s == "" || !('a' <= s[0] && s[0] <= 'z' || 'A' <= s[0] && s[0] <= 'Z') {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '+', c == '-', c == '.':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // requestURI redacts a request's raw request-target.
 func (r *Redactor) requestURI(method, raw string) string {
 	u, err := url.ParseRequestURI(raw)
 	if err != nil || u.Opaque != "" {
-		return r.text(raw)
+		return r.unparsed(raw)
 	}
 	if u.Scheme != "" {
 		return r.url(method, raw)
