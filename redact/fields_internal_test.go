@@ -42,3 +42,18 @@ func encoderQuote(s string) string {
 	_ = enc.Encode(s)
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// TestKindOfMatchesToLower holds kindOf's fast paths to its definition:
+// the lower-cased name's entry in headerKinds.
+func TestKindOfMatchesToLower(t *testing.T) {
+	names := []string{"", "Content-Type", "Cookies", "X-GitHub-OTPs", "Authorisation", "cooKie", "\u212Aookie",
+		"Set-Coo\u212Aie", "X-GITHUB-OTP", "Proxy-Authorization", "proxy-authorizatioN", "Authorizatioñ"}
+	for k := range headerKinds {
+		names = append(names, k, strings.ToUpper(k), strings.ToUpper(k[:1])+k[1:], k+"x")
+	}
+	for _, n := range names {
+		if got, want := kindOf(n), headerKinds[strings.ToLower(n)]; got != want {
+			t.Errorf("kindOf(%q) = %v, want %v", n, got, want)
+		}
+	}
+}

@@ -39,14 +39,7 @@ func (r *Redactor) headers(h http.Header, response bool) http.Header {
 }
 
 func (r *Redactor) header(name, v string, response bool) string {
-	var kind headerKind
-	var buf [32]byte
-	if low, ok := lowerASCII(buf[:0], name); ok {
-		kind = headerKinds[string(low)]
-	} else if !isASCII(name) {
-		kind = headerKinds[strings.ToLower(name)]
-	}
-	switch kind {
+	switch kindOf(name) {
 	case authorizationHeader:
 		return r.authorization(v)
 	case otpHeader:
@@ -69,6 +62,22 @@ const (
 	cookieHeader
 	setCookieHeader
 )
+
+// kindOf returns how the header of that name (in any case) is redacted.
+func kindOf(name string) headerKind {
+	switch len(name) {
+	case 6, 10, 12, 13, 19: // the lengths of the names of headerKinds
+		if isASCII(name) {
+			var buf [19]byte
+			low, _ := lowerASCII(buf[:0], name)
+			return headerKinds[string(low)]
+		}
+	}
+	if isASCII(name) {
+		return textHeader
+	}
+	return headerKinds[strings.ToLower(name)]
+}
 
 // headerKinds are the headers redacted otherwise than as text, by their
 // names in lower case.
