@@ -114,6 +114,21 @@ func runLoad(b *testing.B, base string, cr creds, c, n int) loadResult {
 	return merge([]loadResult{{n: len(all), elapsed: elapsed, lat: all}})
 }
 
+// recordingProxy starts a recording reverse proxy in front of target,
+// writing into a temporary directory. Close the recorder to write the
+// cassette, and the server.
+func recordingProxy(b *testing.B, target *url.URL, opts cassettes.Options) (*proxy.Reverse, *httptest.Server) {
+	store, err := cassettes.OpenStoreWith(b.TempDir(), "bench", redact.NewRandom(), opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rec, err := proxy.NewReverse(proxy.Config{Upstream: target, Store: store})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return rec, httptest.NewServer(rec)
+}
+
 // loadRounds is how many rounds BenchmarkRecordLoad splits each mode's
 // requests into, the modes taking turns: a machine whose speed drifts
 // during the run affects every mode alike.
@@ -147,16 +162,7 @@ func BenchmarkRecordLoad(b *testing.B) {
 			base := map[string]string{"direct": up.URL, "bare": bare.URL}
 			recs := map[string]*proxy.Reverse{}
 			for _, mode := range []string{"record", "synced"} {
-				opts := cassettes.Options{SyncEach: mode == "synced"}
-				store, err := cassettes.OpenStoreWith(b.TempDir(), "bench", redact.NewRandom(), opts)
-				if err != nil {
-					b.Fatal(err)
-				}
-				rec, err := proxy.NewReverse(proxy.Config{Upstream: target, Store: store})
-				if err != nil {
-					b.Fatal(err)
-				}
-				srv := httptest.NewServer(rec)
+				rec, srv := recordingProxy(b, target, cassettes.Options{SyncEach: mode == "synced"})
 				defer srv.Close()
 				recs[mode], base[mode] = rec, srv.URL
 			}
@@ -233,15 +239,7 @@ func BenchmarkRecordMemory(b *testing.B) {
 		return float64(m.HeapAlloc) / (1 << 20)
 	}
 	for b.Loop() {
-		store, err := cassettes.OpenStore(b.TempDir(), "long", redact.NewRandom())
-		if err != nil {
-			b.Fatal(err)
-		}
-		rec, err := proxy.NewReverse(proxy.Config{Upstream: target, Store: store})
-		if err != nil {
-			b.Fatal(err)
-		}
-		srv := httptest.NewServer(rec)
+		rec, srv := recordingProxy(b, target, cassettes.Options{})
 		runLoad(b, srv.URL, cr, 16, 2000)
 		at2k := heap()
 		runLoad(b, srv.URL, cr, 16, 18000)
