@@ -14,11 +14,10 @@ import (
 // crash of the process, SIGKILL included, cannot lose it. A syncer
 // goroutine fdatasyncs the file behind the writes, at most once per sync
 // interval, so an operating-system crash or power loss can lose only the
-// records of the last interval. With each, commit also waits for the
+// records of the last interval. With syncEach, commit also waits for the
 // sync that covers its record (group commit: one sync covers every record
-// written before it started, and syncs start at most once per
-// groupCommitWindow, so that under load each covers many). Close syncs
-// everything before the journal is merged.
+// written before it started). Close syncs everything before the journal is
+// merged.
 //
 // The interval is what makes recording cheap: on a virtual disk an
 // fdatasync costs tens of microseconds of CPU and more in the kernel, so
@@ -103,20 +102,11 @@ func (j *journal) commit(rec []byte) error {
 	return j.err
 }
 
-// groupCommitWindow is, with each, the least time between the starts of
-// two syncs: the commits arriving meanwhile wait for the next sync
-// together. A commit after an idle spell is synced at once.
-const groupCommitWindow = time.Millisecond
-
 // syncer fdatasyncs the journal when records were written since its last
-// sync, no sooner than the interval (with each, groupCommitWindow) after
-// the last one began, until close.
+// sync, no sooner than the interval after the last one began (at once
+// with each: group commit), until close.
 func (j *journal) syncer() {
 	defer close(j.done)
-	gap := j.interval
-	if j.each {
-		gap = groupCommitWindow
-	}
 	var last time.Time
 	timer := time.NewTimer(0)
 	<-timer.C
@@ -126,7 +116,7 @@ func (j *journal) syncer() {
 		case <-j.closing:
 			return
 		}
-		if wait := gap - time.Since(last); wait > 0 {
+		if wait := j.interval - time.Since(last); !j.each && wait > 0 {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:

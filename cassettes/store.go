@@ -51,10 +51,8 @@ type Options struct {
 	SyncInterval time.Duration
 
 	// SyncEach makes [Store.Add] return only once its record is on stable
-	// storage. Concurrent Adds share one fdatasync (group commit): a sync
-	// starts at once after an idle spell, and under load at most once a
-	// millisecond, covering every Add that arrived meanwhile. Each Add
-	// waits for its sync: slower, for when a power loss must not lose an
+	// storage. Concurrent Adds share one fdatasync (group commit), but
+	// each waits for it: slower, for when a power loss must not lose an
 	// answered interaction.
 	SyncEach bool
 }
