@@ -131,8 +131,12 @@ func recordingProxy(b *testing.B, target *url.URL, opts cassettes.Options) (*pro
 
 // loadRounds is how many rounds BenchmarkRecordLoad splits each mode's
 // requests into, the modes taking turns: a machine whose speed drifts
-// during the run affects every mode alike.
-const loadRounds = 8
+// during the run affects every mode alike. loadMin is the fewest requests
+// a mode sends (b.N when more): short runs on a shared machine are noise.
+const (
+	loadRounds = 8
+	loadMin    = 16000
+)
 
 // BenchmarkRecordLoad runs the same check-token load at concurrency 1, 16
 // and 64 directly against the reference server ("direct"), through a bare
@@ -140,8 +144,8 @@ const loadRounds = 8
 // recording reverse proxy: "record" with the default durability (every
 // interaction written to the journal before its response ends, fdatasynced
 // within the sync interval) and "synced" with SyncEach (its response ends
-// only once it is fdatasynced). Each mode sends b.N requests, in
-// loadRounds rounds taken in turn with the other modes. It reports each
+// only once it is fdatasynced). Each mode sends b.N requests (loadMin at
+// least), in loadRounds rounds taken in turn with the other modes. It reports each
 // mode's throughput and latency and the ratios to bare, and prints them as
 // a table; "stop-ms" is how long stopping (writing the cassette) took.
 func BenchmarkRecordLoad(b *testing.B) {
@@ -166,11 +170,11 @@ func BenchmarkRecordLoad(b *testing.B) {
 				defer srv.Close()
 				recs[mode], base[mode] = rec, srv.URL
 			}
-			rounds := min(loadRounds, b.N)
+			total := max(b.N, loadMin)
 			runs := map[string][]loadResult{}
 			b.ResetTimer()
-			for k := range rounds {
-				n := b.N/rounds + btoi(k < b.N%rounds)
+			for k := range loadRounds {
+				n := total/loadRounds + btoi(k < total%loadRounds)
 				for _, mode := range modes {
 					runs[mode] = append(runs[mode], runLoad(b, base[mode], cr, c, n))
 				}
