@@ -20,7 +20,7 @@ func refScalar(s string) string {
 		e.b = base64.StdEncoding.AppendEncode(e.b, []byte(s))
 	case plainSafe(s):
 		e.b = append(e.b, s...)
-	case !strings.ContainsAny(s, "\n\r") && refPrintable(s, false):
+	case !strings.ContainsAny(s, "\n\r") && refPrintable(s):
 		e.b = append(e.b, '\'')
 		e.b = append(e.b, strings.ReplaceAll(s, "'", "''")...)
 		e.b = append(e.b, '\'')
@@ -30,10 +30,11 @@ func refScalar(s string) string {
 	return string(e.b)
 }
 
-// refPrintable is printable rune by rune.
-func refPrintable(s string, tabs bool) bool {
+// refPrintable reports, rune by rune, whether every rune of s may stand
+// unescaped in a single-quoted scalar: a printableRune other than a tab.
+func refPrintable(s string) bool {
 	for _, r := range s {
-		if r == '\t' && !tabs || !printableRune(r) {
+		if r == '\t' || !printableRune(r) {
 			return false
 		}
 	}

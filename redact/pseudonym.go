@@ -93,12 +93,9 @@ type deriver struct {
 	pool sync.Pool // of hash.Hash (HMAC-SHA256 under the key)
 
 	// cache holds recent pseudonyms (the same Basic credentials and tokens
-	// recur in every interaction); it is dropped when it grows too big.
-	mu    sync.Mutex
-	cache map[string]string
+	// recur in every interaction).
+	cache memo
 }
-
-const cacheSize = 4096
 
 func newDeriver(key []byte) *deriver {
 	k := append([]byte(nil), key...)
@@ -203,23 +200,7 @@ func (d *deriver) token(s string) string {
 	if s == "" {
 		return s
 	}
-	d.mu.Lock()
-	p, ok := d.cache[s]
-	d.mu.Unlock()
-	if ok {
-		return p
-	}
-	p = d.derive(s)
-	d.mu.Lock()
-	if len(d.cache) >= cacheSize {
-		d.cache = nil
-	}
-	if d.cache == nil {
-		d.cache = make(map[string]string)
-	}
-	d.cache[s] = p
-	d.mu.Unlock()
-	return p
+	return d.cache.get(s, d.derive)
 }
 
 // minPrefixedBody is the shortest rest after a token prefix for the

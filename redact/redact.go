@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
-	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -27,32 +26,6 @@ type Redactor struct {
 	opts     Options
 	authMemo memo // Authorization values
 	hashMemo memo // token pseudonyms to their hashed_token
-}
-
-// memo remembers the results of a pure function of a string; it forgets
-// everything when it grows too big.
-type memo struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-const memoSize = 1024
-
-func (m *memo) get(v string, f func(string) string) string {
-	m.mu.Lock()
-	out, ok := m.m[v]
-	m.mu.Unlock()
-	if ok {
-		return out
-	}
-	out = f(v)
-	m.mu.Lock()
-	if len(m.m) >= memoSize || m.m == nil {
-		m.m = make(map[string]string)
-	}
-	m.m[v] = out
-	m.mu.Unlock()
-	return out
 }
 
 // New returns a Redactor keyed with key, which must hold at least 16 bytes
