@@ -2,7 +2,9 @@ package proxy_test
 
 import (
 	"bytes"
+	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -66,15 +68,12 @@ func upstream(t testing.TB, enterprise string) http.Handler {
 		}
 		io.WriteString(w, checkBody(in.AccessToken))
 	})
-	mux.HandleFunc("GET /applications/gzip/token", func(w http.ResponseWriter, r *http.Request) {
-		var b bytes.Buffer
-		zw := gzip.NewWriter(&b)
-		io.WriteString(zw, checkBody(realToken))
-		zw.Close()
+	mux.HandleFunc("GET /applications/encoded/{encoding}", func(w http.ResponseWriter, r *http.Request) {
+		b := encode(t, r.PathValue("encoding"), checkBody(realToken))
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Content-Encoding", "gzip")
-		w.Header().Set("Content-Length", fmt.Sprint(b.Len()))
-		w.Write(b.Bytes())
+		w.Header().Set("Content-Encoding", strings.TrimSuffix(r.PathValue("encoding"), "-raw"))
+		w.Header().Set("Content-Length", fmt.Sprint(len(b)))
+		w.Write(b)
 	})
 	mux.HandleFunc("GET /applications/big/{n}", func(w http.ResponseWriter, r *http.Request) {
 		var n int
@@ -286,13 +285,41 @@ func TestOnlyOAuthPathsRecorded(t *testing.T) {
 	}
 }
 
-// TestGzipStoredDecoded: the client gets the gzip bytes, the cassette the
-// decoded body with Content-Encoding removed and lengths fixed.
-func TestGzipStoredDecoded(t *testing.T) {
+// encode compresses body as encoding names it: gzip, deflate (zlib-wrapped,
+// as HTTP means it) or deflate-raw (bare DEFLATE, as some servers send).
+func encode(t testing.TB, encoding, body string) []byte {
+	var b bytes.Buffer
+	var w io.WriteCloser
+	switch encoding {
+	case "gzip":
+		w = gzip.NewWriter(&b)
+	case "deflate":
+		w = zlib.NewWriter(&b)
+	case "deflate-raw":
+		w, _ = flate.NewWriter(&b, flate.DefaultCompression)
+	default:
+		t.Errorf("unknown encoding %q", encoding)
+		return nil
+	}
+	io.WriteString(w, body)
+	w.Close()
+	return b.Bytes()
+}
+
+// TestCompressedStoredDecoded: the client gets the compressed bytes, the
+// cassette the decoded body with Content-Encoding removed and lengths
+// fixed, for gzip and both forms of deflate.
+func TestCompressedStoredDecoded(t *testing.T) {
+	for _, encoding := range []string{"gzip", "deflate", "deflate-raw"} {
+		t.Run(encoding, func(t *testing.T) { testCompressedStoredDecoded(t, encoding) })
+	}
+}
+
+func testCompressedStoredDecoded(t *testing.T, encoding string) {
 	up := httptest.NewServer(upstream(t, ""))
 	defer up.Close()
 	r := newRig(t, up.URL, proxy.Config{})
-	req, _ := http.NewRequest("GET", r.proxy.URL+"/applications/gzip/token", nil)
+	req, _ := http.NewRequest("GET", r.proxy.URL+"/applications/encoded/"+encoding, nil)
 	req.Header.Set("Accept-Encoding", "gzip") // so the client transport does not decode
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -300,16 +327,11 @@ func TestGzipStoredDecoded(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.Header.Get("Content-Encoding") != "gzip" || resp.ContentLength != int64(len(raw)) {
+	if want := strings.TrimSuffix(encoding, "-raw"); resp.Header.Get("Content-Encoding") != want || resp.ContentLength != int64(len(raw)) {
 		t.Errorf("live: Content-Encoding %q, ContentLength %d for %d bytes", resp.Header.Get("Content-Encoding"), resp.ContentLength, len(raw))
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
-	if err != nil {
-		t.Fatalf("live body is not gzip: %v", err)
-	}
-	plain, _ := io.ReadAll(zr)
-	if string(plain) != checkBody(realToken) {
-		t.Errorf("live body decodes to %q", plain)
+	if !bytes.Equal(raw, encode(t, encoding, checkBody(realToken))) {
+		t.Errorf("live body is not the %s bytes the server sent", encoding)
 	}
 	it := r.stop()[0]
 	p := redact.New(testKey, redact.Options{}).Token(realToken)
