@@ -29,6 +29,11 @@ type Fixtures struct {
 	// AuthorizationsAPIDisabled makes POST /authorizations answer 410 Gone,
 	// as GitHub does where the Authorizations API is turned off.
 	AuthorizationsAPIDisabled bool `json:"authorizations_api_disabled,omitempty"`
+	// RateLimit, when set, makes every answer carry X-RateLimit-Limit,
+	// -Remaining, -Used, -Reset and -Resource, as a GHES instance does with
+	// API rate limiting enabled (it is off by default). api.github.com and
+	// GHEC always send them; this sets their limit.
+	RateLimit *RateLimit `json:"rate_limit,omitempty"`
 }
 
 // App is an OAuth app.
@@ -44,6 +49,14 @@ type User struct {
 	Login    string `json:"login"`
 	Password string `json:"password"`
 	ID       int64  `json:"id"`
+	// OTP, when set, gives the user two-factor authentication: a Basic
+	// login of theirs must carry this one-time password in X-GitHub-OTP,
+	// or is answered 401 with "X-GitHub-OTP: required; <OTPDelivery>". The
+	// reference server's one-time password never changes.
+	OTP string `json:"otp,omitempty"`
+	// OTPDelivery is how the user receives one-time passwords: "app" (the
+	// default) or "sms".
+	OTPDelivery string `json:"otp_delivery,omitempty"`
 }
 
 // Token is an OAuth token an app holds for a user. Value carries GitHub's
@@ -69,10 +82,11 @@ type Authorization struct {
 }
 
 // DefaultFixtures returns the deterministic seed the server starts with
-// when no fixtures file is given: two apps, two users, seven OAuth tokens
-// (five of them for octocat and the first app, enough for a conformance run
-// to check, reset and delete), a personal access token and an app
-// authorization with a fingerprint.
+// when no fixtures file is given: two apps, three users (mona has
+// two-factor authentication with the fixed one-time password
+// [DefaultOTP]), seven OAuth tokens (five of them for octocat and the first
+// app, enough for a conformance run to check, reset and delete), a personal
+// access token and an app authorization with a fingerprint.
 func DefaultFixtures() Fixtures {
 	const app1, app2 = "Iv1.8a61f9b3a7aba766", "Iv1.4e8d2a7c9b1f0e3d"
 	return Fixtures{
@@ -83,6 +97,7 @@ func DefaultFixtures() Fixtures {
 		Users: []User{
 			{Login: "octocat", Password: "octocat-password", ID: 1},
 			{Login: "hubot", Password: "hubot-password", ID: 2},
+			{Login: "mona", Password: "mona-password", ID: 3, OTP: DefaultOTP},
 		},
 		Tokens: []Token{
 			{Value: "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", User: "octocat", ClientID: app1, Scopes: []string{"repo", "user"}},
@@ -99,6 +114,10 @@ func DefaultFixtures() Fixtures {
 		},
 	}
 }
+
+// DefaultOTP is the one-time password of the default fixtures' user with
+// two-factor authentication, mona. It is public test data.
+const DefaultOTP = "123456"
 
 // LoadFixtures reads and checks a fixtures file (the shape of
 // [Fixtures]). Errors name the file, the field and the problem.
@@ -152,7 +171,7 @@ func describeJSONError(b []byte, err error) error {
 		return errors.New("truncated JSON")
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return fmt.Errorf("unknown field %s: known fields are apps, users, tokens, authorizations, authorizations_api_disabled and their members as printed by --print-fixtures", name)
+		return fmt.Errorf("unknown field %s: known fields are apps, users, tokens, authorizations, authorizations_api_disabled, rate_limit and their members as printed by --print-fixtures", name)
 	}
 	return err
 }
@@ -219,6 +238,20 @@ func (f Fixtures) Validate() error {
 			bad(p+".id", "duplicate %d", u.ID)
 		}
 		ids[u.ID] = true
+		if u.OTP != "" && (len(u.OTP) < 6 || len(u.OTP) > 8 || strings.Trim(u.OTP, "0123456789") != "") {
+			bad(p+".otp", "want a one-time password of 6 to 8 digits")
+		}
+		switch u.OTPDelivery {
+		case "", "app", "sms":
+		default:
+			bad(p+".otp_delivery", "%q: want app or sms", u.OTPDelivery)
+		}
+		if u.OTPDelivery != "" && u.OTP == "" {
+			bad(p+".otp_delivery", "set without otp")
+		}
+	}
+	if f.RateLimit != nil && f.RateLimit.Limit < 0 {
+		errs = append(errs, fmt.Errorf("rate_limit.limit: %d: want a positive number (or 0 for 5000)", f.RateLimit.Limit))
 	}
 	tokens := map[string]string{}
 	seenToken := func(field, tok string) {

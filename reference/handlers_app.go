@@ -101,12 +101,14 @@ func (s *Server) checkToken(c *call) {
 		c.writeGET(c.buf)
 		return
 	}
-	c.write(http.StatusOK, c.buf)
+	c.writeTagged(http.StatusOK, c.buf)
 }
 
 // resetToken: PATCH /applications/{client_id}/token and the legacy POST.
-// 200 with a new token; the old one stops working. An unknown token gets
-// 404, which GitHub's prose promises but its descriptions do not document.
+// 200 with a new token and an ETag; the old one stops working and
+// updated_at advances (docs/fidelity.md, "Reset token"). An unknown token
+// gets 404, which GitHub's prose promises but its descriptions do not
+// document.
 func (s *Server) resetToken(c *call) {
 	a, tok, ok := c.appToken()
 	if !ok {
@@ -123,7 +125,7 @@ func (s *Server) resetToken(c *call) {
 		c.notFound()
 		return
 	}
-	c.write(http.StatusOK, c.buf)
+	c.writeTagged(http.StatusOK, c.buf)
 }
 
 // deleteToken: DELETE /applications/{client_id}/token and the legacy

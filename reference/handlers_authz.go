@@ -174,8 +174,9 @@ func (s *Server) getGrant(c *call) {
 }
 
 // deleteGrant: DELETE /applications/grants/{grant_id}. 204 revokes every
-// token of the grant; 304 when If-None-Match matches the grant's current
-// ETag (nothing is deleted); 401; 403.
+// token of the grant; 401; 403. If-None-Match is ignored, as HTTP allows on
+// a DELETE and as GitHub does (docs/fidelity.md): the documented 304 cannot
+// be provoked.
 func (s *Server) deleteGrant(c *call) {
 	u, ok := c.userAuth()
 	if !ok {
@@ -183,22 +184,15 @@ func (s *Server) deleteGrant(c *call) {
 	}
 	s.st.mu.Lock()
 	g := s.grantByID(c, u)
-	code := http.StatusNotFound
 	if g != nil {
-		c.buf = appendGrant(c.buf[:0], &c.env, s.st, g)
-		if etagMatch(c.r.Header.Get("If-None-Match"), etag(c.buf)) {
-			code = http.StatusNotModified
-		} else {
-			s.st.revokeGrant(g.user, g.app)
-			code = http.StatusNoContent
-		}
+		s.st.revokeGrant(g.user, g.app)
 	}
 	s.st.mu.Unlock()
-	if code == http.StatusNotFound {
+	if g == nil {
 		c.notFound()
 		return
 	}
-	c.write(code, nil)
+	c.write(http.StatusNoContent, nil)
 }
 
 // recordByID finds the authorization in the path if it is u's. The caller
@@ -236,7 +230,7 @@ func (s *Server) getAuthorization(c *call) {
 }
 
 // deleteAuthorization: DELETE /authorizations/{authorization_id}. 204,
-// 304 when If-None-Match matches its current ETag, 401, 403.
+// 401, 403. If-None-Match is ignored (docs/fidelity.md).
 func (s *Server) deleteAuthorization(c *call) {
 	u, ok := c.userAuth()
 	if !ok {
@@ -244,22 +238,15 @@ func (s *Server) deleteAuthorization(c *call) {
 	}
 	s.st.mu.Lock()
 	r := s.recordByID(c, u)
-	code := http.StatusNotFound
 	if r != nil {
-		c.buf = appendAuthorization(c.buf[:0], &c.env, r, false)
-		if etagMatch(c.r.Header.Get("If-None-Match"), etag(c.buf)) {
-			code = http.StatusNotModified
-		} else {
-			s.st.remove(r)
-			code = http.StatusNoContent
-		}
+		s.st.remove(r)
 	}
 	s.st.mu.Unlock()
-	if code == http.StatusNotFound {
+	if r == nil {
 		c.notFound()
 		return
 	}
-	c.write(code, nil)
+	c.write(http.StatusNoContent, nil)
 }
 
 // authzInput is the body of create, get-or-create and update.
@@ -330,22 +317,12 @@ func dedupe(ss []string) []string {
 	return out
 }
 
-// conditional reports whether If-None-Match matches the ETag GET would
-// give the resource the request addresses, rendered by render.
-func (c *call) conditional(render func(b []byte) []byte) bool {
-	h := c.r.Header.Get("If-None-Match")
-	if h == "" {
-		return false
-	}
-	return etagMatch(h, etag(render(nil)))
-}
-
 // createAuthorization: POST /authorizations. 201 with the new token (ghp_
-// without client_id, gho_ with one); 304 when If-None-Match matches the
-// ETag of GET /authorizations; 401; 403; 410 while the API is disabled;
-// 422 for a body that does not fit the schema, a missing or duplicate note
+// without client_id, gho_ with one); 401; 403; 410 while the API is
+// disabled; 422 for a body that does not fit the schema, a missing or duplicate note
 // of a personal token, an unknown client_id, a missing or wrong
-// client_secret, or a fingerprint already used.
+// client_secret, or a fingerprint already used. If-None-Match is ignored
+// (docs/fidelity.md).
 func (s *Server) createAuthorization(c *call) {
 	u, ok := c.userAuth()
 	if !ok {
@@ -353,15 +330,6 @@ func (s *Server) createAuthorization(c *call) {
 	}
 	if s.st.disabled {
 		c.fail(http.StatusGone, "The OAuth Authorizations API has been disabled on this server: create tokens with the web application flow or a personal access token")
-		return
-	}
-	s.st.mu.RLock()
-	nm := c.conditional(func(b []byte) []byte {
-		return s.renderAuthorizations(b, &c.env, u, nil, pageOf(c.r.URL.Query()))
-	})
-	s.st.mu.RUnlock()
-	if nm {
-		c.write(http.StatusNotModified, nil)
 		return
 	}
 	in, ok := c.authzInput()
@@ -411,13 +379,13 @@ func (s *Server) createAuthorization(c *call) {
 	s.st.add(r)
 	c.buf = appendAuthorization(c.buf[:0], &c.env, r, true)
 	c.w.Header().Set("Location", c.env.apiBase+"/authorizations/"+strconv.FormatInt(r.id, 10))
-	c.write(http.StatusCreated, c.buf)
+	c.writeTagged(http.StatusCreated, c.buf)
 }
 
 // getOrCreate: PUT /authorizations/clients/{client_id}[/{fingerprint}].
 // 201 with a new gho_ token the first time; 200 (token "") when the user
 // already has an authorization of the app with that fingerprint (or none);
-// 304 when If-None-Match matches that authorization's ETag; 401; 403; 422
+// 401; 403; 422
 // for a body that does not fit the schema, an unknown client_id or a wrong
 // client_secret.
 func (s *Server) getOrCreate(c *call) {
@@ -453,7 +421,7 @@ func (s *Server) getOrCreate(c *call) {
 			continue
 		}
 		c.buf = appendAuthorization(c.buf[:0], &c.env, r, false)
-		c.writeGET(c.buf)
+		c.writeTagged(http.StatusOK, c.buf)
 		return
 	}
 	now := s.st.now()
@@ -462,7 +430,7 @@ func (s *Server) getOrCreate(c *call) {
 	s.st.add(r)
 	c.buf = appendAuthorization(c.buf[:0], &c.env, r, true)
 	c.w.Header().Set("Location", c.env.apiBase+"/authorizations/"+strconv.FormatInt(r.id, 10))
-	c.write(http.StatusCreated, c.buf)
+	c.writeTagged(http.StatusCreated, c.buf)
 }
 
 // updateAuthorization: PATCH /authorizations/{authorization_id}. 200
@@ -525,7 +493,7 @@ func (s *Server) updateAuthorization(c *call) {
 	if in.Fingerprint != nil {
 		r.fingerprint = *in.Fingerprint
 	}
-	r.updated = s.st.now()
+	r.updated = s.st.later(r.updated)
 	c.buf = appendAuthorization(c.buf[:0], &c.env, r, false)
 	c.write(http.StatusOK, c.buf)
 }

@@ -30,6 +30,7 @@ var (
 	asUser    = hdr("Authorization", basic("octocat", "octocat-password"))
 	asHubot   = hdr("Authorization", basic("hubot", "hubot-password"))
 	asBadUser = hdr("Authorization", basic("octocat", "wrong-password"))
+	asMona    = hdr("Authorization", basic("mona", "mona-password")) // two-factor authentication
 	asToken   = hdr("Authorization", "token "+fx.Tokens[0].Value)
 	asBearer  = hdr("Authorization", "Bearer "+fx.Tokens[0].Value)
 	noAuth    = http.Header{}

@@ -26,7 +26,7 @@ func (s *Server) probe(rt *route) error {
 	}
 	var first error
 	for _, nulls := range []bool{true, false} {
-		e := &env{apiBase: "http://probe.invalid/api/v3", webBase: "http://probe.invalid", nulls: nulls, status: s.status}
+		e := &env{apiBase: "http://probe.invalid/api/v3", webBase: "http://probe.invalid", nulls: nulls, status: s.status, f: rt.fields}
 		var err error
 		for _, body := range sampleBodies(rt.body, e) {
 			for _, r := range rt.op.Responses {

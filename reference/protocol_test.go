@@ -16,7 +16,7 @@ import (
 
 func TestHeaders(t *testing.T) {
 	for _, tc := range []struct{ version, enterprise string }{
-		{"3.8", "3.8.0"}, {"ghes-2.18", "2.18.0"}, {"api.github.com", ""}, {"github.ae", ""},
+		{"3.8", "3.8.0"}, {"ghes-2.18", "2.18.0"}, {"api.github.com", ""}, {"github.ae", "GitHub AE"}, // docs/fidelity.md, "Headers per product"
 	} {
 		t.Run(tc.version, func(t *testing.T) {
 			h := newHarness(t, version(t, tc.version), fx)
@@ -40,8 +40,8 @@ func TestHeaders(t *testing.T) {
 			if a, b := post.hdr.Get("X-GitHub-Request-Id"), miss.hdr.Get("X-GitHub-Request-Id"); a == "" || a == b || strings.Count(a, ":") != 4 {
 				t.Errorf("request ids %q and %q: want distinct XXXX:XXXX:XXXXXX:XXXXXX:XXXXXXXX", a, b)
 			}
-			if post.hdr.Get("ETag") != "" {
-				t.Errorf("POST carries ETag %q", post.hdr.Get("ETag"))
+			if post.code == 200 && !strings.HasPrefix(post.hdr.Get("ETag"), `W/"`) { // docs/fidelity.md, "Reset token"
+				t.Errorf("POST check carries ETag %q, want a weak ETag as GitHub sends", post.hdr.Get("ETag"))
 			}
 		})
 	}
@@ -145,15 +145,36 @@ func TestHugeBody413(t *testing.T) {
 	}
 }
 
+// TestBadInputGetsGitHubErrors: malformed JSON and JSON that is not an
+// object get GitHub's 400 (docs/fidelity.md, "Malformed JSON"); anything
+// else the check endpoint cannot use is a documented 422 or 404.
 func TestBadInputGetsGitHubErrors(t *testing.T) {
 	h := newHarness(t, version(t, "3.8"), fx)
-	for _, b := range []string{`{`, `nul`, `"x"`, `[]`, `{"access_token":["a"]}`, "\x00\xff", `{"access_token":"` + "\xff" + `"}`} {
-		r := h.do("POST", tokenPath(app1), b, asApp)
-		if r.code != 422 && r.code != 404 {
-			t.Errorf("body %q: %d %s", b, r.code, r.body)
+	for _, tc := range []struct {
+		body string
+		code int
+		msg  string
+	}{
+		{`{`, 400, "Problems parsing JSON"},
+		{`nul`, 400, "Problems parsing JSON"},
+		{"\x00\xff", 400, "Problems parsing JSON"},
+		{`"x"`, 400, "Body should be a JSON object"},
+		{`[]`, 400, "Body should be a JSON object"},
+		{`{"access_token":["a"]}`, 422, ""},
+		{`{"access_token":"` + "\xff" + `"}`, 404, ""},
+	} {
+		r := h.do("POST", tokenPath(app1), tc.body, asApp)
+		var e struct {
+			Message          string `json:"message"`
+			DocumentationURL string `json:"documentation_url"`
 		}
-		if err := h.v.Validate("apps/check-token", r.code, r.body); err != nil {
-			t.Errorf("body %q: %v", b, err)
+		if err := json.Unmarshal(r.body, &e); r.code != tc.code || err != nil || e.DocumentationURL == "" || (tc.msg != "" && e.Message != tc.msg) {
+			t.Errorf("body %q: %d %s; want %d %q", tc.body, r.code, r.body, tc.code, tc.msg)
+		}
+		if tc.code != 400 {
+			if err := h.v.Validate("apps/check-token", r.code, r.body); err != nil {
+				t.Errorf("body %q: %v", tc.body, err)
+			}
 		}
 	}
 }

@@ -11,6 +11,7 @@ type env struct {
 	webBase string // "http://host"
 	nulls   bool   // nullable strings render as null (false: as "")
 	status  bool   // error bodies carry "status"
+	f       fields // the members that differ between versions which this route renders
 }
 
 // patApp is the app GitHub shows for a personal access token.
@@ -50,8 +51,10 @@ func appendUser(b []byte, e *env, u *user) []byte {
 	b = appendString(b, u.Login)
 	b = append(b, `,"id":`...)
 	b = appendInt(b, u.ID)
-	b = append(b, `,"node_id":`...)
-	b = appendString(b, nodeID(u.ID))
+	if e.f&fNodeID != 0 {
+		b = append(b, `,"node_id":`...)
+		b = appendString(b, nodeID(u.ID))
+	}
 	b = append(b, `,"avatar_url":`...)
 	var id [20]byte
 	b = appendConcat(b, e.webBase, "/avatars/u/", string(strconv.AppendInt(id[:0], u.ID, 10)))
@@ -74,7 +77,10 @@ func appendUser(b []byte, e *env, u *user) []byte {
 		b = appendKey(b, f.key)
 		b = appendConcat(b, e.apiBase, "/users/", u.Login, f.suffix)
 	}
-	return append(b, `,"type":"User","user_view_type":"public","site_admin":false}`...)
+	if e.f&fUserViewType != 0 {
+		return append(b, `,"type":"User","user_view_type":"public","site_admin":false}`...)
+	}
+	return append(b, `,"type":"User","site_admin":false}`...)
 }
 
 func appendInstallation(b []byte, e *env, in *installation) []byte {
@@ -116,10 +122,14 @@ func appendAuthorization(b []byte, e *env, r *record, showToken bool) []byte {
 	} else {
 		b = append(b, `""`...)
 	}
-	b = append(b, `,"hashed_token":`...)
-	b = appendString(b, r.hashed)
-	b = append(b, `,"token_last_eight":`...)
-	b = appendString(b, lastEight(r.token))
+	if e.f&fHashedToken != 0 {
+		b = append(b, `,"hashed_token":`...)
+		b = appendString(b, r.hashed)
+	}
+	if e.f&fTokenLastEight != 0 {
+		b = append(b, `,"token_last_eight":`...)
+		b = appendString(b, lastEight(r.token))
+	}
 	b = append(b, `,"note":`...)
 	b = appendNullString(b, r.note, e.nulls)
 	b = append(b, `,"note_url":`...)
@@ -130,14 +140,22 @@ func appendAuthorization(b []byte, e *env, r *record, showToken bool) []byte {
 	b = appendTime(b, r.updated)
 	b = append(b, `,"scopes":`...)
 	b = appendStrings(b, r.scopes)
-	b = append(b, `,"fingerprint":`...)
-	b = appendNullString(b, r.fingerprint, e.nulls)
-	b = append(b, `,"expires_at":`...)
-	b = appendTime(b, r.expires)
-	b = append(b, `,"user":`...)
-	b = appendUser(b, e, r.user)
-	b = append(b, `,"installation":`...)
-	b = appendInstallation(b, e, r.inst)
+	if e.f&fFingerprint != 0 {
+		b = append(b, `,"fingerprint":`...)
+		b = appendNullString(b, r.fingerprint, e.nulls)
+	}
+	if e.f&fExpiresAt != 0 {
+		b = append(b, `,"expires_at":`...)
+		b = appendTime(b, r.expires)
+	}
+	if e.f&fUser != 0 {
+		b = append(b, `,"user":`...)
+		b = appendUser(b, e, r.user)
+	}
+	if e.f&fInstallation != 0 {
+		b = append(b, `,"installation":`...)
+		b = appendInstallation(b, e, r.inst)
+	}
 	return append(b, '}')
 }
 
@@ -155,8 +173,10 @@ func appendGrant(b []byte, e *env, s *state, g *grant) []byte {
 	b = appendTime(b, s.grantUpdated(g))
 	b = append(b, `,"scopes":`...)
 	b = appendStrings(b, s.grantScopes(g))
-	b = append(b, `,"user":`...)
-	b = appendUser(b, e, g.user)
+	if e.f&fUser != 0 {
+		b = append(b, `,"user":`...)
+		b = appendUser(b, e, g.user)
+	}
 	return append(b, '}')
 }
 

@@ -71,10 +71,9 @@ type Server struct {
 	status  bool // error bodies carry "status"
 	log     *slog.Logger
 
-	hdrEnterprise []string
-	reqPrefix     string
-	reqSeq        atomic.Uint64
-	lastEnv       atomic.Pointer[cachedEnv]
+	prod    *product
+	lastEnv atomic.Pointer[cachedEnv]
+	logins  logins
 }
 
 // New builds a server for version v seeded with f. It fails when the
@@ -105,10 +104,8 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 		status: !strings.HasPrefix(v.Release(), "2."),
 	}
 	s.docBase = docBase(v)
-	if h := v.EnterpriseHeader(); h != "" {
-		s.hdrEnterprise = []string{h}
-	}
-	s.reqPrefix = fmt.Sprintf("%04X:%04X:%06X:%06X:", cfg.seed&0xFFFF, cfg.seed>>16&0xFFFF, cfg.seed>>32&0xFFFFFF, cfg.seed>>56)
+	s.prod = newProduct(v, f, cfg.now())
+	s.logins.failed = map[string]int{}
 	for _, op := range v.Operations {
 		h, ok := handlers[op.Key()]
 		if !ok {
@@ -123,6 +120,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 			}
 		}
 		rt.doc = s.docBase + docPage(op)
+		rt.fields = shapeOf(op)
 		if err := s.probe(rt); err != nil {
 			return nil, err
 		}
@@ -183,6 +181,7 @@ type route struct {
 	literals int
 	doc      string
 	nulls    bool
+	fields   fields // the members its version's schema lists
 }
 
 // match finds the route for a path (without /api/v3). Literal segments
@@ -267,9 +266,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{s: s, w: w, r: r, buf: (*bp)[:0]}
 	h := w.Header()
 	h["X-Github-Media-Type"] = hdrMediaType
-	h["X-Github-Request-Id"] = []string{s.requestID()}
-	if s.hdrEnterprise != nil {
-		h["X-Github-Enterprise-Version"] = s.hdrEnterprise
+	h["X-Github-Request-Id"] = []string{s.prod.requestID()}
+	if s.prod.enterprise != nil {
+		h["X-Github-Enterprise-Version"] = s.prod.enterprise
 	}
 	path := r.URL.Path
 	if rest, ok := strings.CutPrefix(path, "/api/v3"); ok && (rest == "" || rest[0] == '/') {
@@ -281,10 +280,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		method = http.MethodGet
 	}
 	c.rt = s.match(method, path, c)
+	authenticated := r.Header.Get("Authorization") != ""
+	if s.prod.rate != nil && (c.rt != nil || !authenticated) {
+		s.prod.rateHeaders(h, authenticated)
+	}
 	if c.rt == nil {
 		c.notFound()
 	} else {
+		if sel, _ := s.prod.apiVersion(r); sel != "" {
+			h["X-Github-Api-Version-Selected"] = []string{sel}
+		}
 		c.env.nulls = c.rt.nulls
+		c.env.f = c.rt.fields
 		c.rt.h(s, c)
 	}
 	if cap(c.buf) <= 64<<10 {
@@ -310,18 +317,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // [redact.TokenPattern]) replaced by REDACTED.
 func redactPath(p string) string {
 	return redact.ReplaceTokens(schemas.MaskPath(p, "REDACTED"), func(string) string { return "REDACTED" })
-}
-
-// requestID is an X-GitHub-Request-Id in GitHub's shape
-// (XXXX:XXXX:XXXXXX:XXXXXX:XXXXXXXX), deterministic per server.
-func (s *Server) requestID() string {
-	n := s.reqSeq.Add(1)
-	var b [40]byte
-	out := append(b[:0], s.reqPrefix...)
-	for i := 28; i >= 0; i -= 4 {
-		out = append(out, upperHex[(n>>uint(i))&0xF])
-	}
-	return string(out)
 }
 
 const upperHex = "0123456789ABCDEF"
@@ -357,7 +352,7 @@ func (s *Server) makeEnv(scheme, host string) env {
 	if s.v.Kind() == schemas.KindGHES {
 		api += "/api/v3"
 	}
-	return env{apiBase: api, webBase: web, nulls: true, status: s.status}
+	return env{apiBase: api, webBase: web, nulls: true, status: s.status, f: allFields}
 }
 
 // write sends status with body (nil: none). GET responses with a body
@@ -376,15 +371,25 @@ func (c *call) write(status int, body []byte) {
 }
 
 // writeGET sends a 200 body with its ETag, or 304 when If-None-Match
-// matches it.
+// matches it. Only GET and HEAD are conditional: on any other method
+// If-None-Match is ignored, as GitHub does (docs/fidelity.md, "304 on
+// conditional POST, PUT, PATCH and DELETE").
 func (c *call) writeGET(body []byte) {
 	tag := etag(body)
 	c.w.Header()["Etag"] = []string{tag}
-	if etagMatch(c.r.Header.Get("If-None-Match"), tag) {
+	if (c.r.Method == http.MethodGet || c.r.Method == http.MethodHead) && etagMatch(c.r.Header.Get("If-None-Match"), tag) {
 		c.write(http.StatusNotModified, nil)
 		return
 	}
 	c.write(http.StatusOK, body)
+}
+
+// writeTagged sends status with body and its ETag, never 304: GitHub's
+// answers to a check, a reset and a get-or-create carry an ETag
+// (docs/fidelity.md, "Reset token").
+func (c *call) writeTagged(status int, body []byte) {
+	c.w.Header()["Etag"] = []string{etag(body)}
+	c.write(status, body)
 }
 
 func etag(body []byte) string {
@@ -475,9 +480,12 @@ func (c *call) body() (b []byte, ok bool) {
 
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// jsonBody reads the body and checks it is JSON that fits the operation's
-// documented request schema; an empty body counts as {}. Problems answer
-// 422, which every operation with a body documents.
+// jsonBody reads the body and checks it is a JSON object that fits the
+// operation's documented request schema; an empty body counts as {}. As
+// GitHub does (docs/fidelity.md, "Malformed JSON" and "422 bodies"),
+// malformed JSON answers 400 "Problems parsing JSON", a JSON value that is
+// not an object 400 "Body should be a JSON object", and a body that does
+// not fit the schema 422 "Invalid request." without "errors".
 func (c *call) jsonBody() (b []byte, ok bool) {
 	b, ok = c.body()
 	if !ok {
@@ -486,14 +494,13 @@ func (c *call) jsonBody() (b []byte, ok bool) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		b = []byte("{}")
 	}
-	if !json.Valid(b) {
-		c.invalid("Problems parsing JSON")
+	if !c.jsonObject(b) {
 		return nil, false
 	}
 	if err := c.s.v.ValidateRequest(c.rt.op, b); err != nil {
 		var verr *schemas.ValidationError
 		if !errors.As(err, &verr) {
-			c.invalid("Invalid request.")
+			c.invalidRequest("Invalid request.")
 			return nil, false
 		}
 		var msg strings.Builder
@@ -502,10 +509,30 @@ func (c *call) jsonBody() (b []byte, ok bool) {
 			msg.WriteString("\n")
 			msg.WriteString(p.String())
 		}
-		c.invalid(msg.String())
+		c.invalidRequest(msg.String())
 		return nil, false
 	}
 	return b, true
+}
+
+// jsonObject answers 400 unless b is one JSON object.
+func (c *call) jsonObject(b []byte) bool {
+	if !json.Valid(b) {
+		c.fail(http.StatusBadRequest, "Problems parsing JSON")
+		return false
+	}
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		c.fail(http.StatusBadRequest, "Body should be a JSON object")
+		return false
+	}
+	return true
+}
+
+// invalidRequest answers 422 for a body that does not fit the request
+// schema: GitHub's "Invalid request.\n\n…" message, without "errors".
+func (c *call) invalidRequest(msg string) {
+	c.buf = appendValidationError(c.buf[:0], &c.env, msg, c.doc(), nil)
+	c.write(http.StatusUnprocessableEntity, c.buf)
 }
 
 // credentials parses the Authorization header. scheme is "" when the
@@ -536,15 +563,25 @@ func secretEqual(want, got string) bool {
 
 // appAuth authenticates the app named in the path with Basic
 // client_id:client_secret. ok is false when a response was written: 401
-// without or with wrong credentials, 403 for a token where Basic is
-// required, 404 when the credentials are another app's.
+// without or with wrong credentials (404 without credentials on the legacy
+// endpoints that carry the token in the path, as GitHub answered them:
+// docs/fidelity.md, "No credentials on the legacy app endpoints"), 403 for
+// a token where Basic is required, 404 when the credentials are another
+// app's, 400 for an API version the product does not support.
 func (c *call) appAuth() (a *app, ok bool) {
+	if c.rt != nil && c.param("access_token") != "" && c.r.Header.Get("Authorization") == "" {
+		c.notFound()
+		return nil, false
+	}
 	id, secret, ok := c.basic("This endpoint requires Basic authentication with the application's client_id and client_secret")
 	if !ok {
 		return nil, false
 	}
 	a = c.s.st.apps[id]
 	if !c.verify(a != nil, func() string { return a.ClientSecret }, secret) {
+		return nil, false
+	}
+	if !c.apiVersionOK() {
 		return nil, false
 	}
 	if a.ClientID != c.param("client_id") {
@@ -555,33 +592,65 @@ func (c *call) appAuth() (a *app, ok bool) {
 }
 
 // userAuth authenticates a user with Basic login:password, as the OAuth
-// Authorizations API requires. ok is false when a response was written:
-// 401 without or with wrong credentials, 403 for a token.
+// Authorizations API requires, and the one-time password of a user with
+// two-factor authentication. ok is false when a response was written: 401
+// without or with wrong credentials or one-time password, 403 for a token,
+// and 403 once the user has no login attempts left (MaxLoginAttempts).
 func (c *call) userAuth() (u *user, ok bool) {
 	login, pass, ok := c.basic("The OAuth Authorizations API accepts only Basic authentication with a username and password, not tokens")
 	if !ok {
 		return nil, false
 	}
 	u = c.s.st.users[login]
+	if u != nil && c.s.logins.locked(u.Login) {
+		c.lockedOut()
+		return nil, false
+	}
 	if !c.verify(u != nil, func() string { return u.Password }, pass) {
+		if u != nil {
+			c.s.logins.fail(u.Login)
+		}
+		return nil, false
+	}
+	if !c.secondFactor(u) {
+		return nil, false
+	}
+	c.s.logins.succeed(u.Login)
+	if !c.apiVersionOK() {
 		return nil, false
 	}
 	return u, true
 }
 
 // basic reads Basic credentials. ok is false when a response was written:
-// 401 without credentials, 403 with notBasic for a token or another scheme.
+// 401 without credentials (400 first for an unsupported API version), 403
+// with notBasic for a token or another scheme.
 func (c *call) basic(notBasic string) (name, secret string, ok bool) {
 	scheme, name, secret := credentials(c.r)
 	switch scheme {
 	case "basic":
 		return name, secret, true
 	case "":
-		c.fail(http.StatusUnauthorized, "Requires authentication")
+		if c.apiVersionOK() {
+			c.fail(http.StatusUnauthorized, "Requires authentication")
+		}
 	default:
 		c.fail(http.StatusForbidden, notBasic)
 	}
 	return "", "", false
+}
+
+// apiVersionOK answers 400 when the request names an API version the
+// product does not support (api.github.com and GHEC). A credential error
+// is answered first, as GitHub does.
+func (c *call) apiVersionOK() bool {
+	v, ok := c.s.prod.apiVersion(c.r)
+	if ok {
+		return true
+	}
+	c.w.Header().Del("X-Github-Api-Version-Selected")
+	c.fail(http.StatusBadRequest, "Unsupported 'X-GitHub-Api-Version' header value "+strconv.Quote(v)+": use one of "+strings.Join(apiVersions, ", "))
+	return false
 }
 
 // verify compares a Basic secret in constant time, taking as long for an
@@ -593,13 +662,15 @@ func (c *call) verify(known bool, want func() string, got string) bool {
 	} else if secretEqual(want(), got) {
 		return true
 	}
+	c.w.Header().Del("X-Github-Api-Version-Selected")
 	c.fail(http.StatusUnauthorized, "Bad credentials")
 	return false
 }
 
 // accessToken reads {"access_token": "..."} from the body. ok is false
-// when a response was written: 413, or 422 for malformed JSON or a
-// missing, empty or non-string access_token.
+// when a response was written: 413; 400 for malformed JSON or a JSON value
+// that is not an object; 422 for a missing, empty or non-string
+// access_token (docs/fidelity.md, "Malformed JSON" and "422 bodies").
 func (c *call) accessToken() (tok string, ok bool) {
 	b, ok := c.body()
 	if !ok {
@@ -612,18 +683,21 @@ func (c *call) accessToken() (tok string, ok bool) {
 		AccessToken json.RawMessage `json:"access_token"`
 	}
 	if len(bytes.TrimSpace(b)) > 0 {
+		if !c.jsonObject(b) {
+			return "", false
+		}
 		if err := json.Unmarshal(b, &in); err != nil {
-			c.invalid("Problems parsing JSON")
+			c.fail(http.StatusBadRequest, "Problems parsing JSON")
 			return "", false
 		}
 	}
 	raw := bytes.TrimSpace(in.AccessToken)
 	if len(raw) == 0 || string(raw) == "null" {
-		c.invalid("Invalid request.\n\n\"access_token\" wasn't supplied.", fieldError{Resource: "OauthAccess", Field: "access_token", Code: "missing_field"})
+		c.invalidRequest("Invalid request.\n\n\"access_token\" wasn't supplied.")
 		return "", false
 	}
 	if raw[0] != '"' || json.Unmarshal(raw, &tok) != nil {
-		c.invalid("Invalid request.\n\nFor 'properties/access_token', "+string(truncate(raw, 40))+" is not a string.", fieldError{Resource: "OauthAccess", Field: "access_token", Code: "invalid"})
+		c.invalidRequest("Invalid request.\n\nFor 'properties/access_token', " + string(truncate(raw, 40)) + " is not a string.")
 		return "", false
 	}
 	if tok == "" {

@@ -173,8 +173,19 @@ func (s *state) reset(r *record) {
 	delete(s.byToken, r.token)
 	r.token = s.tokens.next(r.token[:4])
 	r.hashed = hashToken(r.token)
-	r.updated = s.now()
+	r.updated = s.later(r.updated)
 	s.byToken[r.token] = r
+}
+
+// later is the updated_at of a change made now to something last updated
+// at prev: the clock, or a second after prev when the clock has not moved
+// past it (the fixed clock of recordings), so a reset or an update always
+// advances updated_at, as GitHub's does (docs/fidelity.md, "Reset token").
+func (s *state) later(prev time.Time) time.Time {
+	if t := s.now(); t.After(prev) {
+		return t
+	}
+	return prev.Add(time.Second)
 }
 
 // mint makes a new token with prefix. The caller holds mu.

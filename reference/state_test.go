@@ -205,7 +205,7 @@ func TestUpdateScopes(t *testing.T) {
 		{"scopes and add_scopes", `{"scopes":["a"],"add_scopes":["b"]}`, 422, []string{"repo"}},
 		{"add and remove", `{"add_scopes":["a"],"remove_scopes":["b"]}`, 422, []string{"repo"}},
 		{"ill-typed", `{"add_scopes":"gist"}`, 422, []string{"repo"}},
-		{"malformed", `{"add_scopes":[`, 422, []string{"repo"}},
+		{"malformed", `{"add_scopes":[`, 400, []string{"repo"}}, // docs/fidelity.md, "Malformed JSON"
 		{"note taken", `{"note":"deploy script"}`, 200, []string{"repo"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -352,10 +352,10 @@ func TestScopedToken(t *testing.T) {
 		"disagreeing target": `{"access_token":"` + tok(0) + `","target":"octocat","target_id":2}`,
 		"unknown target_id":  `{"access_token":"` + tok(0) + `","target_id":99}`,
 		"no access_token":    `{"target":"octocat"}`,
-		"malformed":          `{"access_token":`,
 	} {
 		want(t, name, h.do("POST", tokenPath(app1)+"/scoped", b, asApp), 422)
 	}
+	want(t, "malformed", h.do("POST", tokenPath(app1)+"/scoped", `{"access_token":`, asApp), 400) // docs/fidelity.md, "Malformed JSON"
 }
 
 func TestDeterministicTokens(t *testing.T) {

@@ -1,0 +1,373 @@
+package reference_test
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/oauthcompat/oauthcompat/reference"
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+// Each test here checks one behaviour of docs/fidelity.md; the section it
+// follows is named in its comment.
+
+// TestUnsafeConditionalsIgnored: If-None-Match that matches the resource's
+// current ETag changes nothing on POST, PUT and DELETE, which do their work
+// as without it (docs/fidelity.md, "304 on conditional POST, PUT, PATCH and
+// DELETE").
+func TestUnsafeConditionalsIgnored(t *testing.T) {
+	h := newHarness(t, version(t, "3.8"), fx)
+	for _, tc := range []struct {
+		name, method, path, body, etagPath string
+		want                               int
+	}{
+		{"create", "POST", "/authorizations", `{"note":"conditional"}`, "/authorizations", 201},
+		{"get-or-create", "PUT", "/authorizations/clients/" + app1 + "/" + laptop.Fingerprint, `{"client_secret":"` + secret1 + `"}`, "/authorizations/9", 200},
+		{"delete grant", "DELETE", "/applications/grants/1", "", "/applications/grants/1", 204},
+		{"delete authorization", "DELETE", "/authorizations/8", "", "/authorizations/8", 204},
+	} {
+		tag := h.etagOf(tc.etagPath, asUser)
+		r := h.do(tc.method, tc.path, tc.body, with(asUser, "If-None-Match", tag, "If-Match", `"nothing"`))
+		if r.code != tc.want {
+			t.Errorf("%s with If-None-Match %s: %d %s, want %d", tc.name, tag, r.code, r.body, tc.want)
+		}
+	}
+	if r := h.do("GET", "/authorizations/8", "", asUser); r.code != 404 {
+		t.Errorf("the conditional DELETE did not delete: GET answers %d", r.code)
+	}
+}
+
+// TestValidationBodies: a body that does not fit the request schema gets
+// 422 "Invalid request." without "errors" ("status" from 3.x on); a rule
+// the schema cannot say (a duplicate note) gets "Validation Failed" with
+// "errors" (docs/fidelity.md, "422 bodies").
+func TestValidationBodies(t *testing.T) {
+	type body struct {
+		Message string            `json:"message"`
+		Errors  []json.RawMessage `json:"errors"`
+		Status  *string           `json:"status"`
+		Doc     string            `json:"documentation_url"`
+	}
+	for _, tc := range []struct {
+		version, method, path, body string
+		auth                        string
+		message                     string
+		errors                      bool
+	}{
+		{"3.8", "POST", tokenPath(app1), `{}`, "app", "Invalid request.\n\n\"access_token\" wasn't supplied.", false},
+		{"api.github.com", "PATCH", tokenPath(app1), `{"access_token":12}`, "app", "Invalid request.\n\nFor 'properties/access_token', 12 is not a string.", false},
+		{"3.8", "POST", "/authorizations", `{"note":"x","scopes":"repo"}`, "user", "Invalid request.\n\n", false},
+		{"2.19", "POST", "/authorizations", `{"note":"x","scopes":"repo"}`, "user", "Invalid request.\n\n", false},
+		{"3.8", "POST", "/authorizations", `{"note":"deploy script"}`, "user", "Validation Failed", true},
+	} {
+		h := newHarness(t, version(t, tc.version), fx)
+		auth := asApp
+		if tc.auth == "user" {
+			auth = asUser
+		}
+		r := h.do(tc.method, tc.path, tc.body, auth)
+		var b body
+		if err := json.Unmarshal(r.body, &b); r.code != 422 || err != nil {
+			t.Errorf("%s %s %s: %d %s", tc.version, tc.method, tc.body, r.code, r.body)
+			continue
+		}
+		if !strings.HasPrefix(b.Message, tc.message) || (len(b.Errors) > 0) != tc.errors || b.Doc == "" {
+			t.Errorf("%s %s %s: %s; want message %q, errors %v", tc.version, tc.method, tc.body, r.body, tc.message, tc.errors)
+		}
+		if wantStatus := tc.version != "2.19"; (b.Status != nil) != wantStatus || (wantStatus && *b.Status != "422") {
+			t.Errorf("%s: status %v in %s", tc.version, b.Status, r.body)
+		}
+	}
+}
+
+// TestProductHeaders: the headers that tell the products apart
+// (docs/fidelity.md, "Headers per product").
+func TestProductHeaders(t *testing.T) {
+	dotcomID := regexp.MustCompile(`^[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}$`)
+	ghesID := regexp.MustCompile(`^[0-9A-F]{4}:[0-9A-F]{4}:[0-9A-F]{6}:[0-9A-F]{6}:[0-9A-F]{8}$`)
+	rateLimited := reference.DefaultFixtures()
+	rateLimited.RateLimit = &reference.RateLimit{Limit: 100}
+	for _, tc := range []struct {
+		version    string
+		f          reference.Fixtures
+		enterprise string
+		id         *regexp.Regexp
+		limit      string // X-RateLimit-Limit of an authenticated request, "" for none
+		selected   string
+	}{
+		{"api.github.com", fx, "", dotcomID, "5000", "2022-11-28"},
+		{"ghec", fx, "", dotcomID, "5000", "2022-11-28"},
+		{"github.ae", fx, "GitHub AE", ghesID, "", ""},
+		{"ghes-2.19", fx, "2.19.0", ghesID, "", ""},
+		{"ghes-3.2", fx, "3.2.0", ghesID, "", ""},
+		{"ghes-3.8", fx, "3.8.0", ghesID, "", ""},
+		{"ghes-3.19", fx, "3.19.0", ghesID, "", ""},
+		{"ghes-3.19", rateLimited, "3.19.0", ghesID, "100", ""},
+	} {
+		v := version(t, tc.version)
+		h, other := newHarness(t, v, tc.f), newHarness(t, v, tc.f)
+		path, b := tokenPath(app1), body(tok(0))
+		if v.Kind() == schemas.KindGHES && !strings.HasPrefix(v.Release(), "3.") {
+			path, b = legacyPath("tokens", tok(0)), ""
+		}
+		method := map[bool]string{true: "POST", false: "GET"}[b != ""]
+		r1, r2 := h.do(method, path, b, asApp), h.do(method, path, b, asApp)
+		o := other.do(method, path, b, asApp)
+		name := tc.version
+		if r1.code != 200 {
+			t.Fatalf("%s: %d %s", name, r1.code, r1.body)
+		}
+		if got := r1.hdr.Get("X-GitHub-Enterprise-Version"); got != tc.enterprise {
+			t.Errorf("%s: X-GitHub-Enterprise-Version %q, want %q", name, got, tc.enterprise)
+		}
+		ids := []string{r1.hdr.Get("X-GitHub-Request-Id"), r2.hdr.Get("X-GitHub-Request-Id"), o.hdr.Get("X-GitHub-Request-Id")}
+		for _, id := range ids {
+			if !tc.id.MatchString(id) {
+				t.Errorf("%s: X-GitHub-Request-Id %q is not in the product's format %s", name, id, tc.id)
+			}
+		}
+		if ids[0] == ids[1] || ids[0][:10] == ids[2][:10] {
+			t.Errorf("%s: request ids %q: want a new one per request and another prefix per server", name, ids)
+		}
+		if got := r1.hdr.Get("X-RateLimit-Limit"); got != tc.limit {
+			t.Errorf("%s: X-RateLimit-Limit %q, want %q", name, got, tc.limit)
+		}
+		if tc.limit != "" {
+			for _, k := range []string{"X-RateLimit-Remaining", "X-RateLimit-Used", "X-RateLimit-Reset", "X-RateLimit-Resource"} {
+				if r2.hdr.Get(k) == "" {
+					t.Errorf("%s: no %s", name, k)
+				}
+			}
+			if r1.hdr.Get("X-RateLimit-Remaining") == r2.hdr.Get("X-RateLimit-Remaining") {
+				t.Errorf("%s: X-RateLimit-Remaining stays %s", name, r1.hdr.Get("X-RateLimit-Remaining"))
+			}
+			if anon := h.do(method, path, b, noAuth); anon.hdr.Get("X-RateLimit-Limit") != "60" {
+				t.Errorf("%s: unauthenticated X-RateLimit-Limit %q, want 60", name, anon.hdr.Get("X-RateLimit-Limit"))
+			}
+		}
+		if got := r1.hdr.Get("X-GitHub-Api-Version-Selected"); got != tc.selected {
+			t.Errorf("%s: X-GitHub-Api-Version-Selected %q, want %q", name, got, tc.selected)
+		}
+		newer := h.do(method, path, b, with(asApp, "X-GitHub-Api-Version", "2026-03-10"))
+		bad := h.do(method, path, b, with(asApp, "X-GitHub-Api-Version", "1999-01-01"))
+		badCreds := h.do(method, path, b, with(asBadApp, "X-GitHub-Api-Version", "1999-01-01"))
+		if tc.selected == "" {
+			if bad.code != 200 {
+				t.Errorf("%s: X-GitHub-Api-Version 1999-01-01 answered %d, want it ignored", name, bad.code)
+			}
+			continue
+		}
+		if newer.code != 200 || newer.hdr.Get("X-GitHub-Api-Version-Selected") != "2026-03-10" {
+			t.Errorf("%s: X-GitHub-Api-Version 2026-03-10: %d, selected %q", name, newer.code, newer.hdr.Get("X-GitHub-Api-Version-Selected"))
+		}
+		if bad.code != 400 || badCreds.code != 401 || badCreds.hdr.Get("X-GitHub-Api-Version-Selected") != "" {
+			t.Errorf("%s: unsupported API version: %d (bad credentials %d, selected %q); want 400, and 401 first for bad credentials without a selected version",
+				name, bad.code, badCreds.code, badCreds.hdr.Get("X-GitHub-Api-Version-Selected"))
+		}
+	}
+}
+
+// TestResetAdvancesUpdatedAt: a reset answers a new updated_at (a second
+// later on the fixed clock) and an ETag (docs/fidelity.md, "Reset token").
+func TestResetAdvancesUpdatedAt(t *testing.T) {
+	for _, tc := range []struct{ version, method, path, body string }{
+		{"3.8", "PATCH", tokenPath(app1), body(tok(1))},
+		{"api.github.com", "PATCH", tokenPath(app1), body(tok(1))},
+		{"2.19", "POST", legacyPath("tokens", tok(1)), ""},
+		{"github.ae", "POST", legacyPath("tokens", tok(1)), ""},
+	} {
+		h := newHarness(t, version(t, tc.version), fx)
+		r := h.do(tc.method, tc.path, tc.body, asApp)
+		var a struct {
+			CreatedAt string `json:"created_at"`
+			UpdatedAt string `json:"updated_at"`
+			Token     string `json:"token"`
+		}
+		if err := json.Unmarshal(r.body, &a); r.code != 200 || err != nil {
+			t.Fatalf("%s reset: %d %s", tc.version, r.code, r.body)
+		}
+		if a.UpdatedAt <= a.CreatedAt {
+			t.Errorf("%s reset: updated_at %s, created_at %s; want updated_at to advance", tc.version, a.UpdatedAt, a.CreatedAt)
+		}
+		if !strings.HasPrefix(r.hdr.Get("ETag"), `W/"`) {
+			t.Errorf("%s reset: ETag %q, want a weak ETag", tc.version, r.hdr.Get("ETag"))
+		}
+	}
+}
+
+// TestFieldsFollowTheVersion: every member the server renders in a success
+// body (at the top, in app, user and installation) is one the version's
+// schema for that answer lists, so GHES 2.x gets no expires_at,
+// installation or user_view_type (docs/fidelity.md, "Fields newer than the
+// version"). It runs every success trigger of every version.
+func TestFieldsFollowTheVersion(t *testing.T) {
+	cat := schemas.Default()
+	for _, v := range cat.Versions() {
+		t.Run(v.Name, func(t *testing.T) {
+			for _, tr := range triggers {
+				op := operation(v, tr.key)
+				if op == nil || tr.status < 200 || tr.status > 299 {
+					continue
+				}
+				res, ok := op.Response(tr.status)
+				if !ok || res.Schema == "" {
+					continue
+				}
+				f := reference.DefaultFixtures()
+				if tr.fix != nil {
+					tr.fix(&f)
+				}
+				r := tr.run(newHarness(t, v, f))
+				if r.code != tr.status {
+					continue // TestEveryDocumentedStatus reports it
+				}
+				var doc any
+				if err := json.Unmarshal(r.body, &doc); err != nil {
+					t.Fatalf("%s %d: %v", op.ID, r.code, err)
+				}
+				schema := schemaDoc(t, cat, res.Schema)
+				for _, extra := range unlisted(t, cat, schema, doc, "") {
+					t.Errorf("%s %d (%s) renders %s, which %s's schema %s does not list", op.ID, tr.status, tr.why, extra, v.Name, res.Schema)
+				}
+			}
+		})
+	}
+}
+
+func schemaDoc(t *testing.T, cat *schemas.Catalog, name string) map[string]any {
+	t.Helper()
+	b, err := cat.SchemaJSON(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// unlisted walks a body and its schema together and returns the pointer of
+// every object member the schema does not list.
+func unlisted(t *testing.T, cat *schemas.Catalog, schema map[string]any, doc any, at string) []string {
+	props, items, listed := schemaProps(t, cat, schema)
+	var out []string
+	switch d := doc.(type) {
+	case []any:
+		if items != nil {
+			for _, x := range d {
+				out = append(out, unlisted(t, cat, items, x, at+"/*")...)
+			}
+		}
+	case map[string]any:
+		if !listed {
+			return nil
+		}
+		for k, val := range d {
+			sub, ok := props[k].(map[string]any)
+			if !ok {
+				out = append(out, at+"/"+k)
+				continue
+			}
+			out = append(out, unlisted(t, cat, sub, val, at+"/"+k)...)
+		}
+	}
+	return out
+}
+
+// schemaProps resolves $ref, allOf, anyOf and oneOf into the properties an
+// object may have (listed false when the schema lists none) and the items
+// schema of an array.
+func schemaProps(t *testing.T, cat *schemas.Catalog, s map[string]any) (props map[string]any, items map[string]any, listed bool) {
+	if ref, ok := s["$ref"].(string); ok {
+		return schemaProps(t, cat, schemaDoc(t, cat, ref))
+	}
+	props = map[string]any{}
+	if it, ok := s["items"].(map[string]any); ok {
+		items = it
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		list, _ := s[k].([]any)
+		for _, x := range list {
+			m, _ := x.(map[string]any)
+			p, it, l := schemaProps(t, cat, m)
+			listed = listed || l
+			for name, v := range p {
+				props[name] = v
+			}
+			if it != nil && items == nil {
+				items = it
+			}
+		}
+	}
+	if p, ok := s["properties"].(map[string]any); ok {
+		listed = true
+		for name, v := range p {
+			props[name] = v
+		}
+	}
+	return props, items, listed
+}
+
+// TestLegacyWithoutCredentials: the legacy endpoints that carry the token
+// in the path answer 404 to a request without credentials, as GitHub did;
+// a wrong secret is still 401 (docs/fidelity.md, "No credentials on the
+// legacy app endpoints").
+func TestLegacyWithoutCredentials(t *testing.T) {
+	for _, v := range []string{"2.19", "3.2"} {
+		h := newHarness(t, version(t, v), fx)
+		for _, tc := range []struct {
+			method, kind string
+		}{{"GET", "tokens"}, {"POST", "tokens"}, {"DELETE", "tokens"}, {"DELETE", "grants"}} {
+			if r := h.do(tc.method, legacyPath(tc.kind, tok(0)), "", noAuth); r.code != 404 {
+				t.Errorf("%s %s %s without credentials: %d, want 404", v, tc.method, tc.kind, r.code)
+			}
+		}
+		if r := h.do("GET", legacyPath("tokens", tok(0)), "", asBadApp); r.code != 401 {
+			t.Errorf("%s legacy check with a wrong secret: %d, want 401", v, r.code)
+		}
+		if r := h.do("GET", legacyPath("tokens", tok(0)), "", asApp); r.code != 200 {
+			t.Errorf("%s legacy check: %d, the token must be untouched", v, r.code)
+		}
+	}
+}
+
+// TestTwoFactor: a user with two-factor authentication needs X-GitHub-OTP
+// on every Basic login; without it, or with a wrong one, the answer is 401
+// "Must specify two-factor authentication OTP code." with "X-GitHub-OTP:
+// required; app" (or sms); after MaxLoginAttempts failures in a row every
+// login is 403 until the server restarts; a success resets the count
+// (docs/fidelity.md, "Two-factor authentication").
+func TestTwoFactor(t *testing.T) {
+	f := reference.DefaultFixtures()
+	f.Users = append(f.Users, reference.User{Login: "sms-user", Password: "sms-password", ID: 9, OTP: "7654321", OTPDelivery: "sms"})
+	h := newHarness(t, version(t, "3.8"), f)
+	otp := func(code string) map[string][]string { return with(asMona, "X-GitHub-OTP", code) }
+	check := func(name string, r resp, code int, header, message string) {
+		t.Helper()
+		var e struct{ Message string }
+		json.Unmarshal(r.body, &e)
+		if r.code != code || r.hdr.Get("X-GitHub-OTP") != header || (message != "" && e.Message != message) {
+			t.Errorf("%s: %d, X-GitHub-OTP %q, %s; want %d, %q, %q", name, r.code, r.hdr.Get("X-GitHub-OTP"), r.body, code, header, message)
+		}
+	}
+	const must = "Must specify two-factor authentication OTP code."
+	check("no OTP", h.do("GET", "/authorizations", "", asMona), 401, "required; app", must)
+	check("sms user", h.do("GET", "/authorizations", "", hdr("Authorization", basic("sms-user", "sms-password"))), 401, "required; sms", must)
+	check("wrong OTP", h.do("GET", "/authorizations", "", otp("000000")), 401, "required; app", must)
+	check("right OTP", h.do("POST", "/authorizations", `{"note":"2fa"}`, otp(reference.DefaultOTP)), 201, "", "")
+	check("octocat needs none", h.do("GET", "/authorizations", "", asUser), 200, "", "")
+	for i := range reference.MaxLoginAttempts - 1 {
+		check("failure "+string(rune('1'+i)), h.do("GET", "/authorizations", "", otp("000000")), 401, "required; app", must)
+	}
+	check("a success resets the count", h.do("GET", "/authorizations", "", otp(reference.DefaultOTP)), 200, "", "")
+	for range reference.MaxLoginAttempts {
+		h.do("GET", "/authorizations", "", otp("000000"))
+	}
+	const locked = "Maximum number of login attempts exceeded. Please try again later."
+	check("locked, right OTP", h.do("GET", "/authorizations", "", otp(reference.DefaultOTP)), 403, "", locked)
+	check("locked, another endpoint", h.do("PUT", "/authorizations/clients/"+app1, `{"client_secret":"`+secret1+`"}`, otp(reference.DefaultOTP)), 403, "", locked)
+	check("others are not locked", h.do("GET", "/authorizations", "", asUser), 200, "", "")
+}
