@@ -18,6 +18,15 @@ const (
 	EnvUsername     = "OAUTHCOMPAT_USERNAME"
 	EnvPassword     = "OAUTHCOMPAT_PASSWORD"
 	EnvTokens       = "OAUTHCOMPAT_TOKENS"
+	// EnvOTP is the one-time password of a user with two-factor
+	// authentication, sent as X-GitHub-OTP with every Basic login of the
+	// user. A real server's code changes every 30 seconds or so: the run
+	// must end while it is valid.
+	EnvOTP = "OAUTHCOMPAT_OTP"
+	// EnvAllowLockout, set to yes, lets the suite fail the user's login
+	// until the server locks it (403 "Maximum number of login attempts
+	// exceeded"), as its last case. Never set it for a user you need.
+	EnvAllowLockout = "OAUTHCOMPAT_ALLOW_LOCKOUT"
 )
 
 // Credentials are what the suite authenticates with. Every field may be
@@ -34,6 +43,11 @@ type Credentials struct {
 	// Tokens are OAuth tokens of the app that the suite may use up: check,
 	// reset, delete and revoke their grant.
 	Tokens []string `json:"tokens,omitempty"`
+	// OTP is the user's one-time password when the user has two-factor
+	// authentication; empty means none.
+	OTP string `json:"otp,omitempty"`
+	// AllowLockout lets the suite lock the user out (its last case).
+	AllowLockout bool `json:"allow_lockout,omitempty"`
 }
 
 // HasApp reports whether the app's client id and secret are both set.
@@ -45,7 +59,7 @@ func (c Credentials) HasUser() bool { return c.Username != "" && c.Password != "
 // Secrets returns every secret value, for masking.
 func (c Credentials) Secrets() []string {
 	var s []string
-	for _, v := range append([]string{c.ClientSecret, c.Password}, c.Tokens...) {
+	for _, v := range append([]string{c.ClientSecret, c.Password, c.OTP}, c.Tokens...) {
 		if v != "" {
 			s = append(s, v)
 		}
@@ -62,7 +76,17 @@ func CredentialsFromEnv(getenv func(string) string) Credentials {
 		Username:     strings.TrimSpace(getenv(EnvUsername)),
 		Password:     getenv(EnvPassword),
 		Tokens:       splitTokens(getenv(EnvTokens)),
+		OTP:          strings.TrimSpace(getenv(EnvOTP)),
+		AllowLockout: yes(getenv(EnvAllowLockout)),
 	}
+}
+
+func yes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "y", "yes", "true", "on":
+		return true
+	}
+	return false
 }
 
 // Merge returns c with every empty field taken from o.
@@ -82,6 +106,10 @@ func (c Credentials) Merge(o Credentials) Credentials {
 	if len(c.Tokens) == 0 {
 		c.Tokens = o.Tokens
 	}
+	if c.OTP == "" {
+		c.OTP = o.OTP
+	}
+	c.AllowLockout = c.AllowLockout || o.AllowLockout
 	return c
 }
 
@@ -113,7 +141,7 @@ func LoadCredentials(path string) (Credentials, error) {
 		dec := json.NewDecoder(bytes.NewReader(t))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&raw); err != nil {
-			return Credentials{}, fmt.Errorf("credentials %s: %w (want client_id, client_secret, username, password, tokens)", path, err)
+			return Credentials{}, fmt.Errorf("credentials %s: %w (want client_id, client_secret, username, password, tokens, otp, allow_lockout)", path, err)
 		}
 		c := raw.Credentials
 		if len(raw.Tokens) > 0 {
@@ -146,9 +174,9 @@ func LoadCredentials(path string) (Credentials, error) {
 			return Credentials{}, fmt.Errorf("credentials %s:%d: want KEY=VALUE", path, n)
 		}
 		switch k {
-		case EnvClientID, EnvClientSecret, EnvUsername, EnvPassword, EnvTokens:
+		case EnvClientID, EnvClientSecret, EnvUsername, EnvPassword, EnvTokens, EnvOTP, EnvAllowLockout:
 		default:
-			return Credentials{}, fmt.Errorf("credentials %s:%d: unknown key %q; use %s, %s, %s, %s or %s", path, n, k, EnvClientID, EnvClientSecret, EnvUsername, EnvPassword, EnvTokens)
+			return Credentials{}, fmt.Errorf("credentials %s:%d: unknown key %q; use %s, %s, %s, %s, %s, %s or %s", path, n, k, EnvClientID, EnvClientSecret, EnvUsername, EnvPassword, EnvTokens, EnvOTP, EnvAllowLockout)
 		}
 		v = strings.TrimSpace(v)
 		if len(v) >= 2 && (v[0] == '"' && v[len(v)-1] == '"' || v[0] == '\'' && v[len(v)-1] == '\'') {

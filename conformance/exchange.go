@@ -12,6 +12,10 @@ import (
 	"unicode/utf8"
 )
 
+// OTPHeader carries a one-time password, and GitHub's answer that one is
+// required ("required; app" or "required; sms").
+const OTPHeader = "X-GitHub-OTP"
+
 // ReplayMissHeader marks a replay's answer to a request its recording does
 // not hold (the replay package sets it on its 501).
 const ReplayMissHeader = "X-Oauthcompat-Replay"
@@ -38,6 +42,7 @@ type request struct {
 	pass   string // authBasic; authToken: the token
 	body   []byte // nil: no body
 	header http.Header
+	noOTP  bool // authUser without the user's one-time password
 }
 
 func newRequest(method, path string) *request {

@@ -21,8 +21,20 @@ var testKey = []byte("oauthcompat-conformance-test-key")
 
 // fixtureCreds are the credentials of the reference server's first app
 // and first user, with every token of that app.
+//
+// The user is the fixtures' user with two-factor authentication (mona in
+// the default fixtures), so the two-factor cases run too, lockout included
+// (docs/fidelity.md, "Two-factor authentication").
 func fixtureCreds(f reference.Fixtures) conformance.Credentials {
-	c := conformance.Credentials{ClientID: f.Apps[0].ClientID, ClientSecret: f.Apps[0].ClientSecret, Username: f.Users[0].Login, Password: f.Users[0].Password}
+	u := f.Users[0]
+	for _, x := range f.Users {
+		if x.OTP != "" {
+			u = x
+			break
+		}
+	}
+	c := conformance.Credentials{ClientID: f.Apps[0].ClientID, ClientSecret: f.Apps[0].ClientSecret, Username: u.Login, Password: u.Password,
+		OTP: u.OTP, AllowLockout: u.OTP != ""}
 	for _, t := range f.Tokens {
 		if t.ClientID == c.ClientID {
 			c.Tokens = append(c.Tokens, t.Value)

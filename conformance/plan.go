@@ -18,9 +18,10 @@ type def struct {
 // plan lists the cases of the run in the order they run: probes of the
 // operations the version does not document first (they must not meet a
 // destroyed token), then the OAuth Authorizations API, the checks that
-// destroy nothing, and last the resets, deletions and grant revocations.
+// destroy nothing, the resets, deletions and grant revocations, and last,
+// after the cleanup, the cases that may lock the user out (finalDefs).
 // Every documented (operation, status) with no scenario gets a case that
-// says so.
+// says so, or that it cannot be provoked (Unprovokable).
 func (s *suite) plan() []*scenario {
 	var out []*scenario
 	for _, op := range s.cat.Operations() {
@@ -30,16 +31,31 @@ func (s *suite) plan() []*scenario {
 		out = append(out, s.probe(op))
 	}
 	covered := map[string]bool{}
-	for _, d := range definitions() {
+	var final []*scenario
+	add := func(d def, last bool) {
 		op := s.op(d.key)
 		if op == nil || !s.selected(op) {
-			continue
+			return
 		}
 		if _, ok := op.Response(d.status); !ok {
-			continue
+			return
+		}
+		if _, ok := Unprovokable(op, d.status); ok {
+			return
 		}
 		covered[d.key+" "+strconv.Itoa(d.status)] = true
-		out = append(out, &scenario{key: d.key, status: d.status, name: d.name, op: op, run: d.run})
+		sc := &scenario{key: d.key, status: d.status, name: d.name, op: op, run: d.run, final: last}
+		if last {
+			final = append(final, sc)
+		} else {
+			out = append(out, sc)
+		}
+	}
+	for _, d := range definitions() {
+		add(d, false)
+	}
+	for _, d := range finalDefs() {
+		add(d, true)
 	}
 	for _, op := range s.v.Operations {
 		if !s.selected(op) {
@@ -50,18 +66,23 @@ func (s *suite) plan() []*scenario {
 				continue
 			}
 			st := st
+			if reason, ok := Unprovokable(op, st); ok {
+				out = append(out, &scenario{key: op.Key(), status: st, name: "cannot be provoked", op: op, unprovokable: reason})
+				continue
+			}
 			out = append(out, &scenario{key: op.Key(), status: st, name: "no scenario", op: op, run: func(c *caseRun) {
 				c.skip("the suite has no scenario that provokes %d from %s", st, op.ID)
 			}})
 		}
 	}
-	return out
+	return append(out, final...)
 }
 
 // definitions is the scenario table, in run order.
 func definitions() []def {
 	var d []def
 	d = append(d, authorizationsDefs()...)
+	d = append(d, twoFactorDefs()...)
 	d = append(d, tokenDefs()...)
 	d = append(d, destructiveDefs()...)
 	return d

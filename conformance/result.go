@@ -17,6 +17,11 @@ const (
 	// NotExercised: the case could not be run against this target (missing
 	// credentials, no token left, a prerequisite failed); Reason says why.
 	NotExercised Outcome = "not-exercised"
+	// CannotProvoke: the version documents the status, but no request can
+	// provoke it from a server that behaves as GitHub does (see
+	// [Unprovokable]); Reason says why. Reported, never sent, never a
+	// failure.
+	CannotProvoke Outcome = "cannot-provoke"
 )
 
 // Severity ranks a finding.
@@ -53,6 +58,7 @@ const (
 	RuleTokenEcho            = "token-not-echoed"
 	RuleAppClientID          = "app-client-id-mismatch"
 	RuleLinkHeader           = "link-header-inconsistent"
+	RuleOTPRequired          = "otp-required-missing" // a 2FA refusal without X-GitHub-OTP: required; app|sms
 	RuleScopes               = "scopes-not-applied"
 	RuleDeletedStillThere    = "deleted-resource-still-present"
 
@@ -101,7 +107,7 @@ type Case struct {
 	Probe     bool      `json:"probe,omitempty"` // an operation the version does not document
 	Result    Outcome   `json:"result"`
 	Got       int       `json:"got,omitempty"`    // the status the target answered
-	Reason    string    `json:"reason,omitempty"` // why it failed or was not exercised
+	Reason    string    `json:"reason,omitempty"` // why it passed, failed, was not exercised or cannot be provoked
 	Token     string    `json:"token,omitempty"`  // which token it used ("env:0", "minted:2", "reset of env:0"); never the value
 	Findings  []Finding `json:"findings,omitempty"`
 	Requests  int       `json:"requests"`
@@ -115,20 +121,22 @@ type Coverage struct {
 	Method    string  `json:"method"`
 	Path      string  `json:"path"`
 	Status    int     `json:"status"`
-	Result    Outcome `json:"result"` // fail if any of its cases failed, else pass if one passed, else not-exercised
+	Result    Outcome `json:"result"` // fail if any of its cases failed, else pass if one passed, else cannot-provoke or not-exercised
 	Cases     int     `json:"cases"`
 }
 
 // Summary counts cases and findings.
 type Summary struct {
-	Cases        int `json:"cases"`
-	Passed       int `json:"passed"`
-	Failed       int `json:"failed"`
-	NotExercised int `json:"not_exercised"`
-	Findings     int `json:"findings"`
-	Errors       int `json:"errors"`
-	Documented   int `json:"documented"` // documented (operation, status) pairs
-	Exercised    int `json:"exercised"`  // of those, how many some case exercised (pass or fail)
+	Cases         int `json:"cases"`
+	Passed        int `json:"passed"`
+	Failed        int `json:"failed"`
+	NotExercised  int `json:"not_exercised"`
+	CannotProvoke int `json:"cannot_provoke"` // cases of documented statuses no request can provoke
+	Findings      int `json:"findings"`
+	Errors        int `json:"errors"`
+	Documented    int `json:"documented"`   // documented (operation, status) pairs
+	Exercised     int `json:"exercised"`    // of those, how many some case exercised (pass or fail)
+	Unprovokable  int `json:"unprovokable"` // of those, how many no request can provoke
 }
 
 // Report is the outcome of a run of the suite against one target for one
@@ -204,6 +212,8 @@ func (r *Report) summarise(documented []Coverage) {
 			s.Failed++
 		case NotExercised:
 			s.NotExercised++
+		case CannotProvoke:
+			s.CannotProvoke++
 		}
 		for _, f := range c.Findings {
 			s.Findings++
@@ -224,12 +234,17 @@ func (r *Report) summarise(documented []Coverage) {
 			cov[i].Result = Fail
 		case c.Result == Pass && cov[i].Result != Fail:
 			cov[i].Result = Pass
+		case c.Result == CannotProvoke && cov[i].Result == NotExercised:
+			cov[i].Result = CannotProvoke
 		}
 	}
 	s.Documented = len(cov)
 	for _, c := range cov {
-		if c.Result != NotExercised {
+		switch c.Result {
+		case Pass, Fail:
 			s.Exercised++
+		case CannotProvoke:
+			s.Unprovokable++
 		}
 	}
 	r.Summary = s

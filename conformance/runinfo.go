@@ -37,9 +37,11 @@ type RunInfo struct {
 
 // CredentialShape says which credentials a run had, without their values.
 type CredentialShape struct {
-	App    bool `json:"app"`    // client id and secret
-	User   bool `json:"user"`   // user name and password
-	Tokens int  `json:"tokens"` // how many OAUTHCOMPAT_TOKENS
+	App    bool `json:"app"`           // client id and secret
+	User   bool `json:"user"`          // user name and password
+	Tokens int  `json:"tokens"`        // how many OAUTHCOMPAT_TOKENS
+	OTP    bool `json:"otp,omitempty"` // a one-time password (two-factor authentication)
+	Lock   bool `json:"allow_lockout,omitempty"`
 }
 
 // RunCase is one case of a recorded run.
@@ -51,7 +53,7 @@ type RunCase struct {
 
 // ShapeOf returns the shape of c.
 func ShapeOf(c Credentials) CredentialShape {
-	return CredentialShape{App: c.HasApp(), User: c.HasUser(), Tokens: len(c.Tokens)}
+	return CredentialShape{App: c.HasApp(), User: c.HasUser(), Tokens: len(c.Tokens), OTP: c.OTP != "", Lock: c.AllowLockout}
 }
 
 // Check reports, as an error a user can act on, how c differs from the
@@ -68,6 +70,9 @@ func (s CredentialShape) Check(c Credentials) error {
 	}
 	if s.User != got.User {
 		want = append(want, fmt.Sprintf("the user's %s and %s (recorded: %v, given: %v)", EnvUsername, EnvPassword, s.User, got.User))
+	}
+	if s.OTP != got.OTP || s.Lock != got.Lock {
+		want = append(want, fmt.Sprintf("the user's %s and %s as recorded (recorded: %v, %v; given: %v, %v)", EnvOTP, EnvAllowLockout, s.OTP, s.Lock, got.OTP, got.Lock))
 	}
 	if s.Tokens != got.Tokens {
 		want = append(want, fmt.Sprintf("%s with %d token(s) (given: %d)", EnvTokens, s.Tokens, got.Tokens))

@@ -64,14 +64,6 @@ func authorizationsDefs() []def {
 				c.checkResponse(ex)
 			}
 		}},
-		def{keyCreateAuthz, 304, "If-None-Match of the list", func(c *caseRun) {
-			c.needUser()
-			tag := c.etagOf(c.req(keyListAuthz).withUser(), "listing the authorizations for their ETag")
-			ex := c.subject(c.req(keyCreateAuthz).withUser().withHeader("If-None-Match", tag).
-				withJSON(map[string]any{"note": c.s.name("conditional"), "scopes": []string{"gist"}}))
-			c.trackCreated(ex)
-			c.disabledSkip(ex)
-		}},
 		def{keyListAuthz, 200, "lists the suite's authorization", func(c *caseRun) {
 			c.needUser()
 			id := c.authzID()
@@ -152,16 +144,6 @@ func authorizationsDefs() []def {
 		)
 	}
 	d = append(d,
-		def{keyGetOrCreate, 304, "If-None-Match of the authorization", func(c *caseRun) {
-			c.needUser()
-			c.needApp()
-			fp := c.s.name("fp")
-			first := c.send(c.getOrCreate(keyGetOrCreate, fp, true), 201)
-			c.need(first, 201, "creating the authorization")
-			c.afterGetOrCreate(first)
-			tag := c.etagOf(c.req(keyGetAuthz).withUser().param("authorization_id", first.id()), "getting the authorization for its ETag")
-			c.subject(c.getOrCreate(keyGetOrCreate, fp, true).withHeader("If-None-Match", tag))
-		}},
 		def{keyListGrants, 404, "unknown client_id filter", func(c *caseRun) {
 			c.needUser()
 			c.subject(c.req(keyListGrants).withUser().withQuery("client_id", "oauthcompat-no-such-app-"+c.s.nonce))
@@ -199,15 +181,6 @@ func authorizationsDefs() []def {
 			id := c.grantID()
 			tag := c.etagOf(c.req(keyGetGrant).withUser().param("grant_id", id), "getting the grant for its ETag")
 			c.subject(c.req(keyGetGrant).withUser().param("grant_id", id).withHeader("If-None-Match", tag))
-		}},
-		def{keyDeleteAuthz, 304, "If-None-Match of the authorization", func(c *caseRun) {
-			c.needUser()
-			id := c.authzID()
-			tag := c.etagOf(c.req(keyGetAuthz).withUser().param("authorization_id", id), "getting the authorization for its ETag")
-			ex := c.subject(c.req(keyDeleteAuthz).withUser().param("authorization_id", id).withHeader("If-None-Match", tag))
-			if ex.status == 204 {
-				c.dropCreated(id)
-			}
 		}},
 	)
 	return d

@@ -57,16 +57,6 @@ func destructiveDefs() []def {
 			t := c.takeToken()
 			c.revokeFlow(t, c.req(keyDeleteGrant).withApp().withJSON(map[string]string{"access_token": t.value}))
 		}},
-		{keyDelGrantA, 304, "If-None-Match of the grant", func(c *caseRun) {
-			c.needUser()
-			c.needApp()
-			id := c.grantID()
-			tag := c.etagOf(c.req(keyGetGrant).withUser().param("grant_id", id), "getting the grant for its ETag")
-			ex := c.subject(c.req(keyDelGrantA).withUser().param("grant_id", id).withHeader("If-None-Match", tag))
-			if ex.status == 204 {
-				c.forgetUser(c.s.creds.Username)
-			}
-		}},
 		{keyDelGrantA, 204, "the app's grant; its tokens stop working", func(c *caseRun) {
 			c.needUser()
 			c.needApp()

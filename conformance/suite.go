@@ -150,7 +150,15 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		rep.Mode = "live"
 	}
 	plan := s.plan()
+	cleaned := false
 	for i, sc := range plan {
+		if sc.final && !cleaned {
+			s.cleanup() // the last cases may lock the user out
+			cleaned = true
+			if s.fatal != nil {
+				return nil, s.fatal
+			}
+		}
 		if cfg.Progress != nil {
 			cfg.Progress(i, len(plan), sc.id())
 		}
@@ -160,7 +168,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		rep.Cases = append(rep.Cases, c)
 	}
-	s.cleanup()
+	if !cleaned {
+		s.cleanup()
+	}
 	if s.fatal != nil {
 		return nil, s.fatal
 	}
@@ -274,6 +284,9 @@ func (s *suite) send(r *request, want int) *exchange {
 		hdr.Set("Authorization", basic(s.creds.ClientID, s.creds.ClientSecret))
 	case authUser:
 		hdr.Set("Authorization", basic(s.creds.Username, s.creds.Password))
+		if s.creds.OTP != "" && !r.noOTP {
+			hdr.Set(OTPHeader, s.creds.OTP)
+		}
 	case authBasic:
 		hdr.Set("Authorization", basic(r.user, r.pass))
 	case authToken:

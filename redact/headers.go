@@ -43,6 +43,9 @@ func (r *Redactor) header(name, v string, response bool) string {
 	case authorizationHeader:
 		return r.authorization(v)
 	case otpHeader:
+		if isOTPChallenge(v) {
+			return v
+		}
 		return r.value(v)
 	case cookieHeader:
 		return r.cookies(v)
@@ -50,6 +53,23 @@ func (r *Redactor) header(name, v string, response bool) string {
 		return r.setCookie(v)
 	}
 	return r.text(v)
+}
+
+// isOTPChallenge reports whether an X-GitHub-OTP value is GitHub's answer
+// that a one-time password is required ("required; app", "required; sms"),
+// which names the delivery, not a secret; every other value is one.
+func isOTPChallenge(v string) bool {
+	rest, ok := strings.CutPrefix(strings.ToLower(v), "required;")
+	rest = strings.TrimSpace(rest)
+	if !ok || rest == "" || len(rest) > 16 {
+		return false
+	}
+	for i := 0; i < len(rest); i++ {
+		if rest[i] < 'a' || rest[i] > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // headerKind is how a header's value is redacted.
