@@ -21,7 +21,7 @@ type scenario struct {
 	probe  bool
 	op     *schemas.Operation // the version's operation (the catalog's newest for a probe)
 	run    func(c *caseRun)
-	final  bool               // runs after the cleanup (it may lock the user out)
+	final  bool // runs after the cleanup (it may lock the user out)
 
 	unprovokable string // why no request can provoke the status; the case is not run
 }
