@@ -20,7 +20,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 
 // Cell is one (operation, version) of the HTML matrix.
 type Cell struct {
-	Result string // "pass", "fail", "not-exercised", "probe-pass", "probe-fail", or "" (not documented, not probed)
+	Result string // "pass", "fail", "not-exercised", "probe-pass", "probe-fail", or "" (not documented, not probed); cases that cannot be provoked count for none
 	Text   string
 	Title  string
 }
@@ -43,8 +43,8 @@ type Matrix struct {
 // fail, then not exercised, then pass.
 func MatrixOf(reps ...*conformance.Report) Matrix {
 	type agg struct {
-		pass, fail, skip int
-		probe            bool
+		pass, fail, skip, unprov int
+		probe                    bool
 	}
 	var m Matrix
 	rows := map[string]*Row{}
@@ -64,6 +64,8 @@ func MatrixOf(reps ...*conformance.Report) Matrix {
 				a.pass++
 			case conformance.Fail:
 				a.fail++
+			case conformance.CannotProvoke:
+				a.unprov++
 			default:
 				a.skip++
 			}
@@ -80,6 +82,8 @@ func MatrixOf(reps ...*conformance.Report) Matrix {
 			var c Cell
 			total := a.pass + a.fail + a.skip
 			switch {
+			case total == 0 && a.unprov > 0:
+				c = Cell{"cannot-provoke", "–", "documented, but no request can provoke it"}
 			case total == 0:
 			case a.probe && a.fail > 0:
 				c = Cell{"probe-fail", "live", "not documented, but the endpoint still answers"}

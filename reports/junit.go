@@ -48,6 +48,7 @@ type JUnitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *JUnitFailure `xml:"failure"`
 	Skipped   *JUnitSkipped `xml:"skipped"`
+	SystemOut string        `xml:"system-out,omitempty"` // a passing case's reason
 }
 
 // JUnitFailure carries the failure message and the findings.
@@ -92,6 +93,11 @@ func JUnitOf(reps ...*conformance.Report) JUnitSuites {
 			case conformance.NotExercised:
 				s.Skipped++
 				jc.Skipped = &JUnitSkipped{Message: "not exercised: " + c.Reason}
+			case conformance.CannotProvoke:
+				s.Skipped++
+				jc.Skipped = &JUnitSkipped{Message: "cannot be provoked: " + c.Reason}
+			case conformance.Pass:
+				jc.SystemOut = "pass: " + c.Reason
 			}
 			s.Cases = append(s.Cases, jc)
 		}

@@ -24,13 +24,17 @@ func WriteMarkdown(w io.Writer, r *conformance.Report) error {
 	fmt.Fprintf(&b, "%s **%s**\n\n", icon, mdEscape(SummaryLine(r)))
 	fmt.Fprintf(&b, "Target: `%s` · %d findings (%d errors) · %s\n", r.Target, r.Summary.Findings, r.Summary.Errors, seconds(r.Duration)+"s")
 
-	var failed, skipped []conformance.Case
+	var failed, skipped, unprovokable, passed []conformance.Case
 	for _, c := range r.Cases {
 		switch c.Result {
 		case conformance.Fail:
 			failed = append(failed, c)
 		case conformance.NotExercised:
 			skipped = append(skipped, c)
+		case conformance.CannotProvoke:
+			unprovokable = append(unprovokable, c)
+		case conformance.Pass:
+			passed = append(passed, c)
 		}
 	}
 	if len(failed) > 0 {
@@ -71,6 +75,11 @@ func WriteMarkdown(w io.Writer, r *conformance.Report) error {
 			fmt.Fprintf(&b, "- `%s`: %s\n", mdEscape(c.ID), mdEscape(c.Reason))
 		}
 	}
+	writeReasons(&b, "### Cannot be provoked (documented, not a failure)\n\n", unprovokable, maxMarkdownRows)
+	writeReasons(&b, "<details><summary>Passed, and why</summary>\n\n", passed, maxPassedRows)
+	if len(passed) > 0 {
+		b.WriteString("\n</details>\n")
+	}
 	b.WriteString("\n<details><summary>Coverage: documented (operation × status)</summary>\n\n| operation | method | path | status | result | cases |\n|---|---|---|---|---|---|\n")
 	for _, c := range r.Coverage {
 		fmt.Fprintf(&b, "| `%s` | %s | `%s` | %d | %s %s | %d |\n", c.Operation, c.Method, c.Path, c.Status, resultIcon(c.Result), c.Result, c.Cases)
@@ -80,12 +89,34 @@ func WriteMarkdown(w io.Writer, r *conformance.Report) error {
 	return err
 }
 
+// maxPassedRows bounds the folded list of passed cases: every run of a
+// catalog version fits, and a comment stays well under GitHub's size limit.
+const maxPassedRows = 200
+
+// writeReasons lists cases with their reasons under a heading, at most
+// limit of them.
+func writeReasons(b *strings.Builder, heading string, cases []conformance.Case, limit int) {
+	if len(cases) == 0 {
+		return
+	}
+	b.WriteString("\n" + heading)
+	for i, c := range cases {
+		if i == limit {
+			fmt.Fprintf(b, "- …and %d more\n", len(cases)-i)
+			break
+		}
+		fmt.Fprintf(b, "- `%s`: %s\n", mdEscape(c.ID), mdEscape(c.Reason))
+	}
+}
+
 func resultIcon(r conformance.Outcome) string {
 	switch r {
 	case conformance.Pass:
 		return "✅"
 	case conformance.Fail:
 		return "❌"
+	case conformance.CannotProvoke:
+		return "➖"
 	}
 	return "⚪"
 }

@@ -135,13 +135,19 @@ func writeAtomic(path string, data []byte) error {
 }
 
 // SummaryLine is the one-line verdict every format starts with:
-// "ghes-3.8 (live): conformant — 64 passed, 0 failed, 1 not exercised; 56/57 documented statuses exercised".
+// "ghes-3.8 (live): conformant — 64 passed, 0 failed, 1 not exercised; 52/57 documented statuses exercised, 4 cannot be provoked".
+// The last part is there only when some documented status cannot be
+// provoked (conformance.CannotProvoke).
 func SummaryLine(r *conformance.Report) string {
 	verdict := "conformant"
 	if !r.Conformant {
 		verdict = "NOT conformant"
 	}
 	s := r.Summary
-	return fmt.Sprintf("%s (%s): %s — %d passed, %d failed, %d not exercised; %d/%d documented statuses exercised",
+	line := fmt.Sprintf("%s (%s): %s — %d passed, %d failed, %d not exercised; %d/%d documented statuses exercised",
 		r.Version, r.Mode, verdict, s.Passed, s.Failed, s.NotExercised, s.Exercised, s.Documented)
+	if s.Unprovokable > 0 {
+		line += fmt.Sprintf(", %d cannot be provoked", s.Unprovokable)
+	}
+	return line
 }

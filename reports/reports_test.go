@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"html/template"
 	"context"
 	"encoding/json"
 	"encoding/xml"
@@ -27,8 +28,16 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 const fixedHost = "http://127.0.0.1:8080"
 
+// creds are the first app's, with the user that has two-factor
+// authentication, so every case runs.
 func creds(f reference.Fixtures) conformance.Credentials {
-	c := conformance.Credentials{ClientID: f.Apps[0].ClientID, ClientSecret: f.Apps[0].ClientSecret, Username: f.Users[0].Login, Password: f.Users[0].Password}
+	u := f.Users[0]
+	for _, x := range f.Users {
+		if x.OTP != "" {
+			u = x
+		}
+	}
+	c := conformance.Credentials{ClientID: f.Apps[0].ClientID, ClientSecret: f.Apps[0].ClientSecret, Username: u.Login, Password: u.Password, OTP: u.OTP, AllowLockout: u.OTP != ""}
 	for _, t := range f.Tokens {
 		if t.ClientID == c.ClientID {
 			c.Tokens = append(c.Tokens, t.Value)
@@ -154,7 +163,8 @@ func TestJUnitParsesAndCounts(t *testing.T) {
 			}
 		}
 		got := []int{doc.Tests, s.Tests, len(s.Cases), s.Failures, failures, s.Skipped, skipped}
-		want := []int{rep.Summary.Cases, rep.Summary.Cases, rep.Summary.Cases, rep.Summary.Failed, rep.Summary.Failed, rep.Summary.NotExercised, rep.Summary.NotExercised}
+		skips := rep.Summary.NotExercised + rep.Summary.CannotProvoke
+		want := []int{rep.Summary.Cases, rep.Summary.Cases, rep.Summary.Cases, rep.Summary.Failed, rep.Summary.Failed, skips, skips}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: counts [tests suite.tests cases failures failed skipped skippedCases] (-want +got):\n%s", rep.Version, diff)
 		}
@@ -250,5 +260,47 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"report.xml", "report.json", "report.md", "report.html"}, names); diff != "" {
 		t.Errorf("files (-want +got):\n%s", diff)
+	}
+}
+
+// TestEveryClassificationHasItsReason: every case, whatever its result
+// (pass, fail, not exercised, cannot be provoked), has a reason, and every
+// format shows it (docs/fidelity.md, "Classifications").
+func TestEveryClassificationHasItsReason(t *testing.T) {
+	rep := run(t, "ghes-3.3", true)
+	seen := map[conformance.Outcome]bool{}
+	out := map[reports.Format]string{}
+	for _, f := range reports.Formats {
+		out[f] = string(render(t, f, rep))
+	}
+	escape := map[reports.Format]func(string) string{
+		reports.JUnit: func(s string) string {
+			var b bytes.Buffer
+			xml.EscapeText(&b, []byte(s))
+			return strings.ReplaceAll(b.String(), "&#xA;", "\n")
+		},
+		reports.JSON:     func(s string) string { b, _ := json.Marshal(s); return strings.Trim(string(b), `"`) },
+		reports.Markdown: func(s string) string { return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'").Replace(s) },
+		reports.HTML:     func(s string) string { return template.HTMLEscapeString(s) },
+	}
+	for _, c := range rep.Cases {
+		seen[c.Result] = true
+		if c.Reason == "" {
+			t.Errorf("%s (%s) has no reason", c.ID, c.Result)
+			continue
+		}
+		for _, f := range reports.Formats {
+			if f == reports.Markdown && c.Result == conformance.Fail {
+				continue // the failures table quotes the findings, which the reason summarises
+			}
+			if !strings.Contains(out[f], escape[f](c.Reason)) {
+				t.Errorf("%s: the reason of %s (%s) is missing: %q", f, c.ID, c.Result, c.Reason)
+			}
+		}
+	}
+	for _, o := range []conformance.Outcome{conformance.Pass, conformance.Fail, conformance.NotExercised, conformance.CannotProvoke} {
+		if !seen[o] {
+			t.Errorf("the report has no %s case to check", o)
+		}
 	}
 }
