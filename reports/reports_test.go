@@ -2,11 +2,11 @@ package reports_test
 
 import (
 	"bytes"
-	"html/template"
 	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -279,9 +279,11 @@ func TestEveryClassificationHasItsReason(t *testing.T) {
 			xml.EscapeText(&b, []byte(s))
 			return strings.ReplaceAll(b.String(), "&#xA;", "\n")
 		},
-		reports.JSON:     func(s string) string { b, _ := json.Marshal(s); return strings.Trim(string(b), `"`) },
-		reports.Markdown: func(s string) string { return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'").Replace(s) },
-		reports.HTML:     func(s string) string { return template.HTMLEscapeString(s) },
+		reports.JSON: func(s string) string { b, _ := json.Marshal(s); return strings.Trim(string(b), `"`) },
+		reports.Markdown: func(s string) string {
+			return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;", "`", "'").Replace(s)
+		},
+		reports.HTML: func(s string) string { return template.HTMLEscapeString(s) },
 	}
 	for _, c := range rep.Cases {
 		seen[c.Result] = true
