@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	"github.com/oauthcompat/oauthcompat/conformance"
+	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/reference"
+	"github.com/oauthcompat/oauthcompat/replay"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -72,6 +74,15 @@ func TestConformAgainstRealGitHub(t *testing.T) {
 			}
 			if strings.Contains(string(b), creds.OTP) {
 				t.Errorf("the recording holds the one-time password")
+			}
+			findings, err := replay.Lint(filepath.Join(dir, v.Name), replay.LintOptions{Redactor: redact.New(testKey, redact.Options{})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range findings {
+				if f.Kind == "unredacted-secret" {
+					t.Errorf("cassette lint: interaction %d %s %s: %s", f.Interaction, f.Method, f.Path, f.Message)
+				}
 			}
 		})
 	}

@@ -43,7 +43,7 @@ func (r *Redactor) header(name, v string, response bool) string {
 	case authorizationHeader:
 		return r.authorization(v)
 	case otpHeader:
-		if isOTPChallenge(v) {
+		if IsOTPChallenge(v) {
 			return v
 		}
 		return r.value(v)
@@ -55,10 +55,10 @@ func (r *Redactor) header(name, v string, response bool) string {
 	return r.text(v)
 }
 
-// isOTPChallenge reports whether an X-GitHub-OTP value is GitHub's answer
+// IsOTPChallenge reports whether an X-GitHub-OTP value is GitHub's answer
 // that a one-time password is required ("required; app", "required; sms"),
 // which names the delivery, not a secret; every other value is one.
-func isOTPChallenge(v string) bool {
+func IsOTPChallenge(v string) bool {
 	rest, ok := strings.CutPrefix(strings.ToLower(v), "required;")
 	rest = strings.TrimSpace(rest)
 	if !ok || rest == "" || len(rest) > 16 {

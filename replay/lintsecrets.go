@@ -101,7 +101,9 @@ func (w *secretWalk) headers(side string, h http.Header) {
 			case "Authorization", "Proxy-Authorization":
 				w.authorization(part, v)
 			case "X-Github-Otp":
-				w.check(part, "the one-time password", v)
+				if !redact.IsOTPChallenge(v) { // "required; app" names no secret
+					w.check(part, "the one-time password", v)
+				}
 			case "Cookie":
 				for _, c := range strings.Split(v, ";") {
 					if _, val, ok := strings.Cut(c, "="); ok {

@@ -39,7 +39,8 @@ stop_server() {
 trap stop_server EXIT INT TERM
 
 # The reference server's built-in fixtures are public test values: the
-# first app, its first user, and every token of that app.
+# first app, its user with two-factor authentication (so the two-factor
+# cases run, the lockout last), and every token of that app.
 fixtures=$("$BIN" serve --print-fixtures)
 field() { # field JQ_EXPR PYTHON_EXPR
 	if command -v jq >/dev/null; then
@@ -49,10 +50,14 @@ field() { # field JQ_EXPR PYTHON_EXPR
 	fi
 }
 export OAUTHCOMPAT_CLIENT_ID OAUTHCOMPAT_CLIENT_SECRET OAUTHCOMPAT_USERNAME OAUTHCOMPAT_PASSWORD OAUTHCOMPAT_TOKENS
+export OAUTHCOMPAT_OTP OAUTHCOMPAT_ALLOW_LOCKOUT=yes
 OAUTHCOMPAT_CLIENT_ID=$(field '.apps[0].client_id' 'f["apps"][0]["client_id"]')
 OAUTHCOMPAT_CLIENT_SECRET=$(field '.apps[0].client_secret' 'f["apps"][0]["client_secret"]')
-OAUTHCOMPAT_USERNAME=$(field '.users[0].login' 'f["users"][0]["login"]')
-OAUTHCOMPAT_PASSWORD=$(field '.users[0].password' 'f["users"][0]["password"]')
+user_jq='([.users[] | select(.otp)] + .users)[0]'
+user_py='next((u for u in f["users"] if u.get("otp")), f["users"][0])'
+OAUTHCOMPAT_USERNAME=$(field "$user_jq.login" "$user_py[\"login\"]")
+OAUTHCOMPAT_PASSWORD=$(field "$user_jq.password" "$user_py[\"password\"]")
+OAUTHCOMPAT_OTP=$(field "$user_jq.otp // \"\"" "$user_py.get(\"otp\", \"\")")
 OAUTHCOMPAT_TOKENS=$(field '[.tokens[] | select(.client_id == "'"$OAUTHCOMPAT_CLIENT_ID"'") | .value] | join(",")' \
 	'",".join(t["value"] for t in f["tokens"] if t["client_id"] == "'"$OAUTHCOMPAT_CLIENT_ID"'")')
 

@@ -48,6 +48,10 @@ from flags:
   OAUTHCOMPAT_TOKENS                                 comma-separated tokens of the app that the
                                                      suite may use up (check, reset, delete,
                                                      revoke their grant)
+  OAUTHCOMPAT_OTP                                    the user's one-time password, when the user has
+                                                     two-factor authentication (sent as X-GitHub-OTP)
+  OAUTHCOMPAT_ALLOW_LOCKOUT=yes                      let the last case fail the user's logins until
+                                                     the server locks the user out (403)
 Revoking a grant revokes every token of that user for the app: use a test user.
 
 --record DIR records the live run into DIR/<version>/conform.yaml (redacted) with
