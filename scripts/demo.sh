@@ -200,10 +200,10 @@ else
 fi
 
 echo
-printf '%-15s %-92s %s\n' VERSION "LIVE RUN (reference server, recorded)" "REPLAY SAME"
+printf '%-15s %-112s %s\n' VERSION "LIVE RUN (reference server, recorded)" "REPLAY SAME"
 for row in "${summary[@]}"; do
 	IFS='|' read -r v s same <<<"$row"
-	printf '%-15s %-92s %s\n' "$v" "$s" "$same"
+	printf '%-15s %-112s %s\n' "$v" "$s" "$same"
 done
 echo
 echo "wrote $OUT: cassettes/<version>/conform.yaml, reports/<version>/{live,replay}/report.{xml,json,md,html}, diff/, logs/"
