@@ -1,10 +1,10 @@
 # oauthcompat. Everything runs offline on loopback.
 GO      ?= go
 BIN     ?= bin/oauthcompat
-REF     ?= ../shared/reference/openapi
+CACHE   ?= .cache/catalog-sources
 OUT     ?= demo-out
 
-.PHONY: build test bench demo lint catalog reports fuzz clean
+.PHONY: build test bench demo lint catalog catalog-sources catalog-testdata reports fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/oauthcompat
@@ -23,9 +23,18 @@ lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 
-# catalog regenerates schemas/ from the reference extract of GitHub's OpenAPI descriptions.
-catalog:
-	$(GO) run ./internal/catalogen -ref $(REF) -out schemas
+# catalog-sources downloads GitHub's OpenAPI descriptions named in
+# internal/catalogen/sources/lock.json with npm into $(CACHE), checking every SHA-256.
+catalog-sources:
+	$(GO) run ./internal/catalogen/cmd/catalogen sources -cache $(CACHE)
+
+# catalog regenerates schemas/ from the downloaded descriptions.
+catalog: catalog-sources
+	$(GO) run ./internal/catalogen/cmd/catalogen generate -cache $(CACHE) -out schemas
+
+# catalog-testdata cuts the trimmed descriptions the tests generate the catalog from.
+catalog-testdata: catalog-sources
+	$(GO) run ./internal/catalogen/cmd/catalogen trim -cache $(CACHE) -out internal/catalogen/testdata/trimmed
 
 # reports regenerates the committed diff reports under reports/.
 reports:
