@@ -15,7 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
-//go:embed catalog.json json/*.json
+//go:embed catalog.json provenance.json json/*.json
 var data embed.FS
 
 // Sentinel errors, wrapped with the details; test for them with [errors.Is].
@@ -119,6 +119,11 @@ type Catalog struct {
 
 	mu   sync.Mutex // guards comp, which is not safe for concurrent use
 	comp *jsonschema.Compiler
+
+	extra       map[string][]byte // schema files of the overlay, by name
+	prov        provenanceFile    // of the embedded catalog
+	overlay     string            // the overlay directory, "" for none
+	overlayProv provenanceFile
 }
 
 // lazySchema is compiled on first use: compiling every schema of every
@@ -179,6 +184,16 @@ const schemaBase = "https://oauthcompat.invalid/schemas/"
 // Load reads the embedded catalog. Schemas are compiled on first use, or
 // all at once by [Catalog.CompileAll].
 func Load() (*Catalog, error) {
+	c, err := loadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	return c, c.finish()
+}
+
+// loadEmbedded reads the embedded catalog.json, provenance.json and
+// schema files; finish completes the catalog.
+func loadEmbedded() (*Catalog, error) {
 	raw, err := data.ReadFile("catalog.json")
 	if err != nil {
 		return nil, err
@@ -189,7 +204,7 @@ func Load() (*Catalog, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, fmt.Errorf("catalog.json: %w", err)
 	}
-	c := &Catalog{versions: doc.Versions, byName: map[string]*Version{}, compiled: map[string]*lazySchema{}}
+	c := &Catalog{versions: doc.Versions, byName: map[string]*Version{}, compiled: map[string]*lazySchema{}, extra: map[string][]byte{}}
 	c.comp = jsonschema.NewCompiler()
 	c.comp.Draft = jsonschema.Draft2020
 	c.comp.AssertFormat = true
@@ -209,14 +224,35 @@ func Load() (*Catalog, error) {
 		}
 		c.compiled[name] = &lazySchema{}
 	}
+	prov, err := data.ReadFile("provenance.json")
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(prov, &c.prov); err != nil {
+		return nil, fmt.Errorf("provenance.json: %w", err)
+	}
+	return c, nil
+}
+
+// finish orders the versions, attaches their origins and indexes them.
+func (c *Catalog) finish() error {
+	sortVersions(c.versions)
+	origins := map[string]*Origin{}
+	for _, o := range c.prov.Versions {
+		origins[o.Name] = o
+	}
+	for _, o := range c.overlayProv.Versions {
+		origins[o.Name] = o
+	}
 	for i, v := range c.versions {
 		v.cat, v.index = c, i
+		v.origin = origins[v.Name]
 		if err := v.init(); err != nil {
-			return nil, err
+			return err
 		}
 		c.byName[v.Name] = v
 	}
-	return c, nil
+	return nil
 }
 
 // Versions returns every version in catalog order: GHES oldest first, then

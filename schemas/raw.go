@@ -8,5 +8,8 @@ func (c *Catalog) SchemaJSON(name string) ([]byte, error) {
 	if _, ok := c.compiled[name]; !ok {
 		return nil, fmt.Errorf("schema %q is not in the catalog", name)
 	}
+	if b, ok := c.extra[name]; ok {
+		return b, nil
+	}
 	return data.ReadFile("json/" + name)
 }

@@ -30,9 +30,10 @@ type Version struct {
 	Verified   bool         `json:"verified"` // false: inferred, not read from the description
 	Operations []*Operation `json:"operations"`
 
-	cat   *Catalog
-	index int
-	byID  map[string]*Operation
+	cat    *Catalog
+	index  int
+	byID   map[string]*Operation
+	origin *Origin
 }
 
 func (v *Version) init() error {
