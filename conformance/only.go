@@ -18,7 +18,7 @@ var ErrUnknownOnly = errors.New("unknown operation")
 // version documents. The error names every unknown entry and lists the
 // ids of v, so a typo cannot select nothing silently.
 func CheckOnly(v *schemas.Version, only []string) error {
-	_, err := resolveOnly(schemas.Default(), v, only)
+	_, err := resolveOnly(v.Catalog(), v, only)
 	return err
 }
 

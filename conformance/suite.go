@@ -101,7 +101,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, fmt.Errorf("target %q is not an absolute URL like http://127.0.0.1:8080 or https://ghes.example.com/api/v3", withoutUserinfo(cfg.BaseURL))
 	}
 	base.User = nil
-	cat := schemas.Default()
+	cat := cfg.Version.Catalog()
 	only, err := resolveOnly(cat, cfg.Version, cfg.Only)
 	if err != nil {
 		return nil, err

@@ -77,14 +77,18 @@ type Server struct {
 }
 
 // New builds a server for version v seeded with f. It fails when the
-// fixtures are inconsistent or when v documents an operation the server
-// cannot serve with a body valid for v's schema.
+// fixtures are inconsistent, with an *[UnsupportedError] when v documents
+// operations the server cannot emulate, and when it cannot serve an
+// operation with a body valid for v's schema.
 func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 	if v == nil {
 		return nil, errors.New("reference: nil version")
 	}
 	if err := f.Validate(); err != nil {
 		return nil, fmt.Errorf("reference: fixtures: %w", err)
+	}
+	if err := checkSupported(v); err != nil {
+		return nil, err
 	}
 	cfg := config{now: func() time.Time { return DefaultTime }}
 	for _, o := range opts {
@@ -101,16 +105,13 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 		st:     newState(f, cfg.now, cfg.seed),
 		routes: map[string][]*route{},
 		log:    cfg.log,
-		status: !strings.HasPrefix(v.Release(), "2."),
+		status: errorsCarryStatus(v),
 	}
 	s.docBase = docBase(v)
 	s.prod = newProduct(v, f, cfg.now())
 	s.logins.failed = map[string]int{}
 	for _, op := range v.Operations {
-		h, ok := handlers[op.Key()]
-		if !ok {
-			return nil, fmt.Errorf("reference: %s documents %s (%s), which the reference server does not implement", v.Name, op.Key(), op.ID)
-		}
+		h := handlers[op.Key()]
 		rt := &route{op: op, h: h.fn, body: h.body, segs: strings.Split(strings.Trim(op.Path, "/"), "/")}
 		for _, sg := range rt.segs {
 			if strings.HasPrefix(sg, "{") {

@@ -61,6 +61,8 @@ func (f Finding) String() string {
 type LintOptions struct {
 	// Version overrides the version the directory names say.
 	Version string
+	// Catalog resolves the versions; nil means [schemas.Default].
+	Catalog *schemas.Catalog
 	// Redactor, when set (the key the cassettes were recorded with), makes
 	// the secret check exact: a secret this key does not reproduce, and
 	// anything else its redaction would still change, is an unredacted
@@ -77,13 +79,17 @@ type LintOptions struct {
 // status, and that no secret is left in clear. The error is for path
 // itself (missing, unreadable); problems in files are findings.
 func Lint(path string, opts LintOptions) ([]Finding, error) {
-	files, err := cassetteFiles(path)
+	cat := opts.Catalog
+	if cat == nil {
+		cat = schemas.Default()
+	}
+	files, err := cassetteFiles(path, cat)
 	if err != nil {
 		return nil, err
 	}
 	var override *schemas.Version
 	if opts.Version != "" {
-		if override, err = schemas.Default().Version(opts.Version); err != nil {
+		if override, err = cat.Version(opts.Version); err != nil {
 			return nil, fmt.Errorf("lint: %w", err)
 		}
 	}
@@ -99,13 +105,13 @@ func Lint(path string, opts LintOptions) ([]Finding, error) {
 			v = override
 		}
 		for i, it := range c.Interactions {
-			out = append(out, lintInteraction(f.path, i, it, v, opts.Redactor)...)
+			out = append(out, lintInteraction(cat, f.path, i, it, v, opts.Redactor)...)
 		}
 	}
 	return out, nil
 }
 
-func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Version, r *redact.Redactor) []Finding {
+func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Interaction, v *schemas.Version, r *redact.Redactor) []Finding {
 	path := it.Request.URL
 	if u, err := url.Parse(it.Request.URL); err == nil {
 		path = u.Path
@@ -125,7 +131,7 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 	if v != nil {
 		op, ok = v.Match(it.Request.Method, path)
 		if !ok {
-			if o, any := schemas.Default().Lookup(it.Request.Method, path); any && it.Response.Code == 404 {
+			if o, any := cat.Lookup(it.Request.Method, path); any && it.Response.Code == 404 {
 				add(FindingAbsent, "%s does not document %s (%s) and the recorded answer is 404, as it should be", v.Name, o.Key(), o.ID)
 			} else if any {
 				add(FindingNoOperation, "%s does not document %s (%s); re-record against the right version or move the cassette", v.Name, o.Key(), o.ID)
@@ -134,7 +140,7 @@ func lintInteraction(file string, i int, it *cassette.Interaction, v *schemas.Ve
 			}
 			return out
 		}
-	} else if op, ok = schemas.Default().Lookup(it.Request.Method, path); !ok {
+	} else if op, ok = cat.Lookup(it.Request.Method, path); !ok {
 		if schemas.IsOAuthPath(path) {
 			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(base.Path))
 		}

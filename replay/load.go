@@ -21,11 +21,14 @@ import (
 // DIR/<version>/<name>.yaml; go-vcr v3 cassettes recorded by other tools may
 // sit anywhere. Errors name the file (and line, where there is one).
 func Load(path string, opts Options) (*Index, error) {
-	files, err := cassetteFiles(path)
+	cat := opts.Catalog
+	if cat == nil {
+		cat = schemas.Default()
+	}
+	files, err := cassetteFiles(path, cat)
 	if err != nil {
 		return nil, err
 	}
-	cat := schemas.Default()
 	var want *schemas.Version
 	if opts.Version != "" {
 		if want, err = cat.Version(opts.Version); err != nil {
@@ -77,7 +80,7 @@ type cassetteFile struct {
 	c       *cassette.Cassette
 }
 
-func cassetteFiles(root string) ([]cassetteFile, error) {
+func cassetteFiles(root string, cat *schemas.Catalog) ([]cassetteFile, error) {
 	paths, err := cassettes.Files(root)
 	if err != nil {
 		return nil, err
@@ -91,19 +94,19 @@ func cassetteFiles(root string) ([]cassetteFile, error) {
 		if rel, err := filepath.Rel(root, p); err == nil && rel != "." {
 			name = filepath.ToSlash(rel)
 		}
-		files[k] = cassetteFile{path: p, name: name, version: dirVersion(p)}
+		files[k] = cassetteFile{path: p, name: name, version: dirVersion(cat, p)}
 	}
 	return files, nil
 }
 
 // dirVersion is the catalog version the directory holding file names, or
 // nil.
-func dirVersion(file string) *schemas.Version {
+func dirVersion(cat *schemas.Catalog, file string) *schemas.Version {
 	dir := filepath.Base(filepath.Dir(file))
 	if dir == "." || dir == string(filepath.Separator) {
 		return nil
 	}
-	v, err := schemas.Default().Version(dir)
+	v, err := cat.Version(dir)
 	if err != nil {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // Exhausted says what a replay does once every recorded answer of a
@@ -49,6 +50,10 @@ type Options struct {
 	// cassettes of that version (and cassettes in directories that name no
 	// version) are loaded.
 	Version string
+	// Catalog resolves Version and the versions directories name; nil means
+	// [schemas.Default]. Pass [schemas.LoadOverlay]'s catalog to replay
+	// an imported version.
+	Catalog *schemas.Catalog
 	// Exhausted says what happens once a sequence of identical requests is
 	// used up.
 	Exhausted Exhausted

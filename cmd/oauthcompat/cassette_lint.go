@@ -25,6 +25,7 @@ Exits 0 when clean, 1 when anything is found, 2 for a usage error.`
 func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("cassette lint", "cassette lint [--version V] [--redact-key-file F] [--json] DIR|FILE", lintAbout, stderr)
 	version := fs.String("version", "", "check against this version instead of the one the directory names")
+	catOpt := withCatalog(fs)
 	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default: .redact-key in DIR or up to two directories above")
 	pseudoID := fs.Bool("pseudonymize-client-id", false, "the cassettes were recorded with record --pseudonymize-client-id")
 	asJSON := fs.Bool("json", false, "print the findings as JSON")
@@ -39,7 +40,11 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return usageError(stderr, "cassette lint", "%v", err)
 	}
-	findings, err := replay.Lint(path, replay.LintOptions{Version: *version, Redactor: red})
+	cat, code, ok := catOpt.get(stderr, "cassette lint")
+	if !ok {
+		return code
+	}
+	findings, err := replay.Lint(path, replay.LintOptions{Version: *version, Catalog: cat, Redactor: red})
 	if err != nil {
 		return usageError(stderr, "cassette lint", "%v", err)
 	}

@@ -71,6 +71,7 @@ unreachable target, no case could be exercised, replay that does not match the r
 	dryRun := fs.Bool("dry-run", false, "print every request the suite would send (secrets masked) and send nothing")
 	credFile := fs.String("credentials", "", "read credentials from FILE (JSON or KEY=VALUE lines) before the environment")
 	keyFile := fs.String("redact-key-file", "", "the redaction key; default DIR/.redact-key of --record or --cassettes")
+	catOpt := withCatalog(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -80,7 +81,11 @@ unreachable target, no case could be exercised, replay that does not match the r
 	if *versionFlag == "" {
 		return usageError(stderr, "conform", "--version is required (see 'oauthcompat versions')")
 	}
-	v, err := schemas.Default().Version(*versionFlag)
+	cat, code, ok := catOpt.get(stderr, "conform")
+	if !ok {
+		return code
+	}
+	v, err := cat.Version(*versionFlag)
 	if err != nil {
 		return usageError(stderr, "conform", "%v", err)
 	}
@@ -235,7 +240,7 @@ func openConformRecording(dir, keyFile string, v *schemas.Version, upstream *url
 	}
 	errs := new(atomic.Int64)
 	logger := slog.New(countErrors{slog.NewTextHandler(stderr, nil), errs})
-	rec, err := proxy.NewRecorder(proxy.Config{Upstream: upstream, Store: store, Version: v.Name, Logger: logger})
+	rec, err := proxy.NewRecorder(proxy.Config{Upstream: upstream, Store: store, Version: v.Name, Catalog: v.Catalog(), Logger: logger})
 	if err != nil {
 		store.Close()
 		return nil, err
@@ -355,7 +360,7 @@ func setupReplay(cfg *conformance.Config, dir, keyFile string, v *schemas.Versio
 		fmt.Fprintf(stderr, "oauthcompat conform: no redaction key (%s) in %s: secrets are matched by shape only\n", keyName, root)
 	}
 	cpath := filepath.Join(vdir, conformCassette+cassettes.Ext)
-	ix, err := replay.Load(cpath, replay.Options{Version: v.Name, Redactor: red, Exhausted: replay.ExhaustedError})
+	ix, err := replay.Load(cpath, replay.Options{Version: v.Name, Catalog: v.Catalog(), Redactor: red, Exhausted: replay.ExhaustedError})
 	if err != nil {
 		return usageError(stderr, "conform", "%v", err), false
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/diff"
-	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 const diffAbout = `Compares what two GitHub versions document for the OAuth endpoints (--from/--to), or what
@@ -32,6 +31,7 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	toDir := fs.String("to-cassettes", "", "the recording after (cassette directory)")
 	format := fs.String("format", "md", "output format: md, json or html")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
+	catOpt := withCatalog(fs)
 	failOn := fs.String("fail-on", "", "exit 1 when a change of this severity or worse is found: breaking, warning or info (default: never)")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -48,7 +48,11 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	versions := *from != "" || *to != ""
 	recordings := *fromDir != "" || *toDir != ""
-	d := diff.New(schemas.Default())
+	cat, code, ok := catOpt.get(stderr, "diff")
+	if !ok {
+		return code
+	}
+	d := diff.New(cat)
 	var rep *diff.Report
 	switch {
 	case versions && recordings:

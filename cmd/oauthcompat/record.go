@@ -45,6 +45,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	upstream := fs.String("upstream", "", "reverse mode: the server to forward to, e.g. https://ghe.example.com or http://127.0.0.1:8080")
 	dir := fs.String("cassettes", "", "the directory cassettes are written under (required)")
 	version := fs.String("version", "", "the GitHub version to file cassettes under (3.8, ghes-3.8, api.github.com); default: each response's X-GitHub-Enterprise-Version, else api.github.com")
+	catOpt := withCatalog(fs)
 	name := fs.String("name", "session", "the cassette name: cassettes are DIR/<version>/<name>.yaml; recording again appends")
 	listen := fs.String("listen", "127.0.0.1:8081", "the address to listen on (127.0.0.1:0 picks a free port)")
 	recordAll := fs.Bool("record-all", false, "record every request, not only the OAuth endpoints")
@@ -100,6 +101,10 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *syncInterval <= 0 {
 		return usageError(stderr, "record", "--sync-interval must be positive, such as 10ms; use --sync-each to sync before every response")
 	}
+	cat, code, ok := catOpt.get(stderr, "record")
+	if !ok {
+		return code
+	}
 
 	level := slog.LevelInfo
 	if *verbose {
@@ -115,7 +120,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		return failure(stderr, "record", err)
 	}
-	cfg := proxy.Config{Upstream: up, Store: store, Version: *version, RecordAll: *recordAll, MaxBody: *maxBody, Logger: logger}
+	cfg := proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, RecordAll: *recordAll, MaxBody: *maxBody, Logger: logger}
 
 	var (
 		handler http.Handler

@@ -40,6 +40,7 @@ into a new cassette under DIR, and the real answer returned.`
 func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("replay", "replay --cassettes DIR|FILE [--version V] [--listen ADDR] [--on-miss error|proxy --upstream URL] [flags]", replayAbout, stderr)
 	dir := fs.String("cassettes", "", "a cassette directory (DIR/<version>/<name>.yaml, searched recursively) or one cassette file (required)")
+	catOpt := withCatalog(fs)
 	version := fs.String("version", "", "the GitHub version to replay (3.8, ghes-3.8, api.github.com); default: the version the cassette directories name (required when they name several)")
 	listen := fs.String("listen", "127.0.0.1:8082", "the address to listen on (127.0.0.1:0 picks a free port)")
 	onMiss := fs.String("on-miss", "error", "what a request no interaction matches gets: error (501 with an explanation) or proxy (forwarded to --upstream and recorded)")
@@ -97,7 +98,11 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageError(stderr, "replay", "%v", err)
 	}
 
-	opts := replay.Options{Version: *version, Exhausted: ex, Redactor: red, Logger: logger}
+	cat, code, ok := catOpt.get(stderr, "replay")
+	if !ok {
+		return code
+	}
+	opts := replay.Options{Version: *version, Catalog: cat, Exhausted: ex, Redactor: red, Logger: logger}
 	var rec *proxy.Recorder
 	if up != nil {
 		storeRed := red
@@ -116,7 +121,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if err != nil {
 			return failure(stderr, "replay", err)
 		}
-		rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: *version, Logger: logger})
+		rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, Logger: logger})
 		if err != nil {
 			store.Close()
 			return failure(stderr, "replay", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/oauthcompat/oauthcompat/internal/httpserve"
 	"github.com/oauthcompat/oauthcompat/reference"
-	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -25,6 +25,7 @@ Without --fixtures it starts from a built-in seed of apps, users and tokens; pri
 	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	fixtures := fs.String("fixtures", "", "JSON file with the seed state (the shape --print-fixtures prints)")
 	printFixtures := fs.Bool("print-fixtures", false, "print the seed state as JSON (the --fixtures file if given) and exit")
+	catOpt := withCatalog(fs)
 	verbose := fs.Bool("verbose", false, "log each request (method, operation, status; never credentials) to standard error")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -45,7 +46,11 @@ Without --fixtures it starts from a built-in seed of apps, users and tokens; pri
 	if *version == "" {
 		return usageError(stderr, "serve", "--version is required (see 'oauthcompat versions')")
 	}
-	v, err := schemas.Default().Version(*version)
+	cat, code, ok := catOpt.get(stderr, "serve")
+	if !ok {
+		return code
+	}
+	v, err := cat.Version(*version)
 	if err != nil {
 		return usageError(stderr, "serve", "%v", err)
 	}
@@ -54,6 +59,10 @@ Without --fixtures it starts from a built-in seed of apps, users and tokens; pri
 		opts = append(opts, reference.WithLogger(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	}
 	srv, err := reference.New(v, f, opts...)
+	var unsupported *reference.UnsupportedError
+	if errors.As(err, &unsupported) {
+		return failure(stderr, "serve", fmt.Errorf("%w. Refusing to stand in for part of %s: its other operations would be served and these would wrongly answer 404", err, v.Name))
+	}
 	if err != nil {
 		return failure(stderr, "serve", err)
 	}

@@ -27,6 +27,7 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 	traffic := fs.String("traffic", "", "the client's recorded traffic (cassette directory)")
 	to := fs.String("to", "", "the version to upgrade to, e.g. 3.4, ghes-3.10, api.github.com")
 	from := fs.String("from", "", "the version the traffic was recorded at (default: its directory name)")
+	catOpt := withCatalog(fs)
 	format := fs.String("format", "md", "output format: md, json or html")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
 	if code, ok := parse(fs, args); !ok {
@@ -44,7 +45,11 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 	if !validFormat(*format) {
 		return usageError(stderr, "upgrade-check", "--format %q: use one of %s", *format, strings.Join(diff.Formats, ", "))
 	}
-	d := diff.New(schemas.Default())
+	cat, code, ok := catOpt.get(stderr, "upgrade-check")
+	if !ok {
+		return code
+	}
+	d := diff.New(cat)
 	vt, err := d.Catalog().Version(*to)
 	if err != nil {
 		return usageError(stderr, "upgrade-check", "--to: %v", err)
