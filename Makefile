@@ -42,6 +42,7 @@ reports:
 
 fuzz:
 	$(GO) test ./redact -run '^$$' -fuzz FuzzRedact -fuzztime 30s
+	$(GO) test ./internal/catalogen -run '^$$' -fuzz FuzzParse -fuzztime 30s
 
 clean:
 	rm -rf bin $(OUT)

@@ -1,6 +1,20 @@
 package schemas
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
+
+// SchemaNames returns the names of every schema file of the catalog,
+// sorted.
+func (c *Catalog) SchemaNames() []string {
+	out := make([]string, 0, len(c.compiled))
+	for n := range c.compiled {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // SchemaJSON returns the embedded JSON Schema document called name (a
 // Response.Schema or RequestBody.Schema value), as stored under json/.

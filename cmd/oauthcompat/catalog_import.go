@@ -55,7 +55,7 @@ func runCatalogImport(_ context.Context, args []string, stdout, stderr io.Writer
 	if *name != "" {
 		canonical = schemas.Canonical(*name)
 	}
-	v, origin, err := catalogen.Import(b, *out, catalogen.ImportOptions{Name: canonical, File: *file})
+	v, origin, err := catalogen.Import(b, *out, catalogen.ImportOptions{Name: canonical, File: *file, Known: schemas.Default().SchemaNames()})
 	switch {
 	case errors.Is(err, catalogen.ErrNotDescription), errors.Is(err, catalogen.ErrNoName):
 		return usageError(stderr, "catalog import", "%s: %v", *file, err)

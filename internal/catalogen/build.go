@@ -90,6 +90,17 @@ func NewBuilder() *Builder {
 	return &Builder{files: map[string]string{}, data: map[string][]byte{}}
 }
 
+// name registers an existing schema file name ("authorization-9e52df88c7.json"),
+// so that the same schema, stored again, gets that name.
+func (b *Builder) name(file string) {
+	base := strings.TrimSuffix(file, ".json")
+	if i := strings.LastIndexByte(base, '-'); i >= 0 && len(base)-i-1 == 10 {
+		if _, ok := b.files[base[i+1:]]; !ok {
+			b.files[base[i+1:]] = file
+		}
+	}
+}
+
 // Schemas returns the JSON Schema files built so far, by file name.
 func (b *Builder) Schemas() map[string][]byte { return b.data }
 
@@ -348,6 +359,9 @@ func (b *Builder) store(doc map[string]any, hint string) (string, error) {
 	sum := sha256.Sum256(buf.Bytes())
 	h := hex.EncodeToString(sum[:])[:10]
 	if f, ok := b.files[h]; ok {
+		if _, have := b.data[f]; !have { // a known name: store the content under it
+			b.data[f] = buf.Bytes()
+		}
 		return f, nil
 	}
 	title, _ := doc["title"].(string)

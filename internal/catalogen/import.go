@@ -18,6 +18,11 @@ type ImportOptions struct {
 	File string
 	// Now stamps the import; zero means time.Now.
 	Now time.Time
+	// Known names the schema files of the built-in catalog. A schema is
+	// named after the first operation that stores it, so without them an
+	// import could give a built-in schema another name; with them it keeps
+	// the built-in name.
+	Known []string
 }
 
 // ErrNoName is wrapped when neither the description nor the options name
@@ -51,8 +56,12 @@ func Import(description []byte, dir string, opts ImportOptions) (*Version, *Orig
 		return nil, nil, fmt.Errorf("read the existing overlay in %s: %w", dir, err)
 	}
 	b := NewBuilder()
+	for _, n := range opts.Known {
+		b.name(n)
+	}
 	for n, data := range files {
 		b.data[n] = data
+		b.name(n)
 	}
 	now := opts.Now
 	if now.IsZero() {

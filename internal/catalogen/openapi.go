@@ -55,19 +55,6 @@ func IsOAuthPath(p string) bool {
 // the file is not JSON, not OpenAPI 3, has no paths, or documents no OAuth
 // endpoint; the message says which.
 func Parse(b []byte) (*Description, error) {
-	var doc struct {
-		OpenAPI string          `json:"openapi"`
-		Swagger json.RawMessage `json:"swagger"`
-		Info    *struct {
-			Plan    string          `json:"x-github-plan"`
-			Release json.RawMessage `json:"x-github-release"`
-		} `json:"info"`
-		Servers []struct {
-			URL string `json:"url"`
-		} `json:"servers"`
-		Paths      map[string]json.RawMessage            `json:"paths"`
-		Components map[string]map[string]json.RawMessage `json:"components"`
-	}
 	trimmed := bytes.TrimSpace(b)
 	if len(trimmed) == 0 {
 		return nil, fmt.Errorf("%w: the file is empty", ErrNotDescription)
@@ -78,16 +65,72 @@ func Parse(b []byte) (*Description, error) {
 		}
 		return nil, fmt.Errorf("%w: not a JSON object", ErrNotDescription)
 	}
-	if err := json.Unmarshal(b, &doc); err != nil {
-		var se *json.SyntaxError
+	var doc struct {
+		OpenAPI string
+		Swagger bool
+		Info    *struct {
+			Plan    string          `json:"x-github-plan"`
+			Release json.RawMessage `json:"x-github-release"`
+		}
+		Servers []struct {
+			URL string `json:"url"`
+		}
+		Paths      map[string]json.RawMessage
+		Components map[string]map[string]json.RawMessage
+	}
+	var pathCount int
+	err := members(b, 0, func(key string, val []byte, off int) error {
+		var err error
+		switch key {
+		case "openapi":
+			err = json.Unmarshal(val, &doc.OpenAPI)
+		case "swagger":
+			doc.Swagger = true
+		case "info":
+			err = json.Unmarshal(val, &doc.Info)
+		case "servers":
+			err = json.Unmarshal(val, &doc.Servers)
+		case "paths":
+			doc.Paths = map[string]json.RawMessage{}
+			err = members(val, off, func(p string, item []byte, _ int) error {
+				pathCount++
+				if IsOAuthPath(p) {
+					doc.Paths[p] = item
+				}
+				return nil
+			})
+		case "components":
+			doc.Components = map[string]map[string]json.RawMessage{}
+			err = members(val, off, func(section string, sv []byte, soff int) error {
+				m := map[string]json.RawMessage{}
+				doc.Components[section] = m
+				if len(sv) == 0 || sv[0] != '{' {
+					return nil
+				}
+				return members(sv, soff, func(name string, v []byte, _ int) error {
+					m[name] = v
+					return nil
+				})
+			})
+		}
+		if err != nil {
+			if _, ok := err.(*scanError); ok {
+				return err
+			}
+			return &scanError{off, fmt.Sprintf("%s: %v", key, err)}
+		}
+		return nil
+	})
+	if err != nil {
+		var se *scanError
 		if errors.As(err, &se) {
-			line, col := position(b, se.Offset)
-			return nil, fmt.Errorf("%w: invalid JSON at line %d, column %d: %v (a truncated download?)", ErrNotDescription, line, col, err)
+			line, col := position(b, int64(se.off))
+			return nil, fmt.Errorf("%w: invalid JSON at line %d, column %d: %s (a truncated download?)", ErrNotDescription, line, col, se.msg)
 		}
 		return nil, fmt.Errorf("%w: %v", ErrNotDescription, err)
 	}
 	switch {
-	case len(doc.Swagger) > 0 && doc.OpenAPI == "":
+	case doc.Swagger && doc.OpenAPI == "":
 		return nil, fmt.Errorf("%w: a Swagger 2.0 document; GitHub's descriptions are OpenAPI 3", ErrNotDescription)
 	case doc.OpenAPI == "":
 		return nil, fmt.Errorf("%w: no \"openapi\" field, so not an OpenAPI 3 document", ErrNotDescription)
@@ -104,7 +147,7 @@ func Parse(b []byte) (*Description, error) {
 		}
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("%w: none of its %d paths is an OAuth application or authorization endpoint (/applications/..., /authorizations...)", ErrNotDescription, len(doc.Paths))
+		return nil, fmt.Errorf("%w: none of its %d paths is an OAuth application or authorization endpoint (/applications/..., /authorizations...)", ErrNotDescription, pathCount)
 	}
 	sort.Strings(paths)
 	var docLinks []string
