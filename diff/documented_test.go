@@ -84,8 +84,8 @@ func TestDocumentedLegacyEndpointsRemovedIn34(t *testing.T) {
 	}
 
 	// Everything else is what the official descriptions show between 3.3
-	// and 3.4 (see the reference extract's ghes-3.2-3.3-schemas.json,
-	// "differences"): app-permissions loses content_references, in every
+	// and 3.4 (internal/catalogen/sources/rest-api-description/ghes-3.3.json
+	// against the ghes-3.4 description): app-permissions loses content_references, in every
 	// authorization-returning response and in the scoped-token request's
 	// permissions. Nothing else changes.
 	var others []string

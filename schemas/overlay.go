@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/oauthcompat/oauthcompat/internal/versionorder"
 )
 
 // ErrNoOverlay is wrapped by [LoadOverlay] when dir holds no catalog.
@@ -206,37 +208,7 @@ func (c *Catalog) addOverlay(dir string) error {
 	return nil
 }
 
-// sortVersions puts versions in catalog order: GHES by release, then
-// github.ae, api.github.com and ghec, then any other name alphabetically.
+// sortVersions puts versions in catalog order (see package versionorder).
 func sortVersions(vs []*Version) {
-	rank := func(n string) (int, int, int) {
-		switch n {
-		case "github.ae":
-			return 1, 0, 0
-		case "api.github.com":
-			return 2, 0, 0
-		case "ghec":
-			return 3, 0, 0
-		}
-		var a, b int
-		if rest, ok := strings.CutPrefix(n, "ghes-"); ok {
-			if _, err := fmt.Sscanf(rest, "%d.%d", &a, &b); err == nil {
-				return 0, a, b
-			}
-		}
-		return 4, 0, 0
-	}
-	sort.SliceStable(vs, func(i, j int) bool {
-		a1, a2, a3 := rank(vs[i].Name)
-		b1, b2, b3 := rank(vs[j].Name)
-		switch {
-		case a1 != b1:
-			return a1 < b1
-		case a2 != b2:
-			return a2 < b2
-		case a3 != b3:
-			return a3 < b3
-		}
-		return vs[i].Name < vs[j].Name
-	})
+	sort.SliceStable(vs, func(i, j int) bool { return versionorder.Less(vs[i].Name, vs[j].Name) })
 }

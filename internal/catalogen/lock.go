@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/oauthcompat/oauthcompat/internal/versionorder"
 )
 
 // Lock names every source the built-in catalog is generated from and its
@@ -226,33 +228,5 @@ func Generate(l *Lock, open Opener) (*Catalog, *Builder, error) {
 // SortVersions sorts version names in catalog order: GHES by release, then
 // github.ae, api.github.com and ghec, then anything else by name.
 func SortVersions(names []string) {
-	rank := func(n string) (int, int, int) {
-		switch n {
-		case "github.ae":
-			return 1, 0, 0
-		case "api.github.com":
-			return 2, 0, 0
-		case "ghec":
-			return 3, 0, 0
-		}
-		var a, b int
-		if _, err := fmt.Sscanf(strings.TrimPrefix(n, "ghes-"), "%d.%d", &a, &b); err != nil || !strings.HasPrefix(n, "ghes-") {
-			return 4, 0, 0
-		}
-		return 0, a, b
-	}
-	sort.SliceStable(names, func(i, j int) bool {
-		a1, a2, a3 := rank(names[i])
-		b1, b2, b3 := rank(names[j])
-		if a1 != b1 {
-			return a1 < b1
-		}
-		if a2 != b2 {
-			return a2 < b2
-		}
-		if a3 != b3 {
-			return a3 < b3
-		}
-		return names[i] < names[j]
-	})
+	sort.SliceStable(names, func(i, j int) bool { return versionorder.Less(names[i], names[j]) })
 }
