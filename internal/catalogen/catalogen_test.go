@@ -90,6 +90,9 @@ func TestTrimmedEqualsFull(t *testing.T) {
 	if _, err := os.Stat(cacheDir); err != nil {
 		t.Skipf("the downloaded descriptions are not in %s (run make catalog-sources): %v", cacheDir, err)
 	}
+	if raceEnabled {
+		t.Skip("scanning 300 MB of descriptions under the race detector takes minutes; run go test ./internal/catalogen without -race")
+	}
 	l := readLock(t)
 	open := CacheOpener("sources", cacheDir)
 	for _, v := range l.Versions {

@@ -15,28 +15,37 @@ import (
 // generator without downloading the descriptions. from, when not empty, is
 // recorded in the result as x-oauthcompat-trimmed-from.
 func Trim(b []byte, from string) ([]byte, error) {
-	if _, err := Parse(b); err != nil {
-		return nil, err
-	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return nil, err
-	}
-	var paths map[string]json.RawMessage
-	var comps map[string]map[string]json.RawMessage
-	if err := json.Unmarshal(doc["paths"], &paths); err != nil {
-		return nil, err
-	}
-	if raw, ok := doc["components"]; ok {
-		if err := json.Unmarshal(raw, &comps); err != nil {
-			return nil, err
-		}
-	}
 	out := map[string]any{}
-	for _, k := range []string{"openapi", "info", "servers"} {
-		if v, ok := doc[k]; ok {
-			out[k] = v
+	paths := map[string]json.RawMessage{}
+	comps := map[string]map[string]json.RawMessage{}
+	err := members(b, 0, func(key string, val []byte, off int) error {
+		switch key {
+		case "openapi", "info", "servers":
+			out[key] = json.RawMessage(val)
+		case "paths":
+			return members(val, off, func(p string, item []byte, _ int) error {
+				if IsOAuthPath(p) {
+					paths[p] = item
+				}
+				return nil
+			})
+		case "components":
+			return members(val, off, func(section string, sv []byte, soff int) error {
+				m := map[string]json.RawMessage{}
+				comps[section] = m
+				if len(sv) == 0 || sv[0] != '{' {
+					return nil
+				}
+				return members(sv, soff, func(name string, v []byte, _ int) error {
+					m[name] = v
+					return nil
+				})
+			})
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if from != "" {
 		out["x-oauthcompat-trimmed-from"] = from
@@ -45,10 +54,8 @@ func Trim(b []byte, from string) ([]byte, error) {
 	keep := map[string]map[string]json.RawMessage{}
 	var queue []json.RawMessage
 	for p, raw := range paths {
-		if IsOAuthPath(p) {
-			keptPaths[p] = raw
-			queue = append(queue, raw)
-		}
+		keptPaths[p] = raw
+		queue = append(queue, raw)
 	}
 	for len(queue) > 0 {
 		raw := queue[0]
@@ -85,6 +92,9 @@ func Trim(b []byte, from string) ([]byte, error) {
 	}
 	res, err := json.MarshalIndent(out, "", " ")
 	if err != nil {
+		return nil, err
+	}
+	if _, err := Parse(res); err != nil {
 		return nil, err
 	}
 	return append(res, '\n'), nil

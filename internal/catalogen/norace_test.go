@@ -1,0 +1,5 @@
+//go:build !race
+
+package catalogen
+
+const raceEnabled = false
