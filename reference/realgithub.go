@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
@@ -22,12 +21,13 @@ import (
 // to test that "oauthcompat conform" judges a server that is not ours
 // fairly: against it a run must be conformant.
 func RealGitHub(next http.Handler, v *schemas.Version) http.Handler {
-	return &realGitHub{next: next, v: v}
+	return &realGitHub{next: next, v: v, status: errorsCarryStatus(v)}
 }
 
 type realGitHub struct {
-	next http.Handler
-	v    *schemas.Version
+	next   http.Handler
+	v      *schemas.Version
+	status bool // error bodies carry "status"
 }
 
 // realHeaders are headers GitHub sends with every API answer (octokit.rb's
@@ -89,7 +89,7 @@ func (g *realGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // plain answers GitHub's error body for status.
 func (g *realGitHub) plain(w http.ResponseWriter, status int, msg string) {
-	e := env{status: !strings.HasPrefix(g.v.Release(), "2.")}
+	e := env{status: g.status}
 	b := appendBasicError(nil, &e, status, msg, "https://docs.github.com/rest")
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
