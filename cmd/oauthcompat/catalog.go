@@ -185,13 +185,16 @@ func printOrigin(w io.Writer, v *schemas.Version) {
 		return
 	}
 	fmt.Fprintf(w, "\nWhere the facts of %s come from: %s\n", v.Name, o)
-	if o.Like != "" {
-		if like, err := v.Catalog().Version(o.Like); err == nil && like.Origin() != nil {
-			fmt.Fprintf(w, "  (%s: %s)\n", o.Like, like.Origin())
-		}
-	}
 	for _, f := range o.Facts {
 		fmt.Fprintf(w, "  - %s\n", f)
+	}
+	if o.Like != "" {
+		if like, err := v.Catalog().Version(o.Like); err == nil && like.Origin() != nil {
+			fmt.Fprintf(w, "  %s's facts come from %s\n", o.Like, like.Origin())
+			for _, f := range like.Origin().Facts {
+				fmt.Fprintf(w, "    - %s\n", f)
+			}
+		}
 	}
 	if !v.Verified {
 		fmt.Fprintf(w, "Note: %s is %s.\n", v.Name, v.Source)

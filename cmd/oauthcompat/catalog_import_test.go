@@ -332,3 +332,27 @@ func TestCatalogFlagEverywhere(t *testing.T) {
 		})
 	}
 }
+
+// TestCatalogShowsWhereFactsComeFrom: catalog --version V ends with the
+// source of V's facts: the package file and its SHA-256, or the committed
+// transcription with what was read and what was inferred.
+func TestCatalogShowsWhereFactsComeFrom(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		want    []string
+	}{
+		{"3.8", []string{"npm @octokit/openapi@14.0.0 package/generated/ghes-3.8.json (sha256 af246497d6298d4d5b1c5ab9415ecc54cf6b0330eda02e3bfd657c3ef45a20aa)"}},
+		{"3.2", []string{"github/rest-api-description descriptions/ghes-3.2/ghes-3.2.json at 00400c4a", "transcribed in internal/catalogen/sources/rest-api-description/ghes-3.2.json", "read from github/rest-api-description", "inferred from neighbours"}},
+		{"3.0", []string{"the facts of ghes-3.2", "the ghes-3.0 description was not read", "inferred from neighbours", "Note: ghes-3.0 is inferred from ghes-3.2"}},
+	} {
+		code, out, errOut := runCmd(t, "catalog", "--version", tc.version)
+		if code != exitOK {
+			t.Fatalf("catalog --version %s: exit %d %s", tc.version, code, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("catalog --version %s lacks %q:\n%s", tc.version, w, out)
+			}
+		}
+	}
+}
