@@ -37,7 +37,7 @@ func (ix *Index) lookup(r *http.Request, body []byte) (*http.Response, *MissErro
 		return nil, miss
 	}
 	ix.logHit(r.Context(), e)
-	return e.response(r), nil
+	return e.response(r, ix.answer(e, r, body, false)), nil
 }
 
 // RoundTrip implements [http.RoundTripper]: the recorded response, or on a
@@ -78,7 +78,7 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e, miss := ix.match(r, body)
 	if miss == nil {
 		ix.logHit(r.Context(), e)
-		e.write(w)
+		e.write(w, ix.answer(e, r, body, true))
 		return
 	}
 	ix.logMiss(r.Context(), miss)
@@ -101,22 +101,23 @@ func writeMessage(w http.ResponseWriter, status int, msg string) {
 	w.Write(append(b, '\n'))
 }
 
-// write sends the recorded answer. The header slices are shared with the
-// index, which never changes them.
-func (e *entry) write(w http.ResponseWriter) {
+// write sends the recorded answer a. The header slices are shared with
+// the index, which never changes them.
+func (e *entry) write(w http.ResponseWriter, a answer) {
 	h := w.Header()
-	for k, vs := range e.header {
+	for k, vs := range a.header {
 		h[k] = vs
 	}
-	h["Content-Length"] = e.length
+	h["Content-Length"] = a.length
 	w.WriteHeader(e.status)
-	w.Write(e.body)
+	w.Write(a.body)
 }
 
-// response builds the recorded answer as an [http.Response] the caller owns.
-func (e *entry) response(r *http.Request) *http.Response {
-	h := e.header.Clone()
-	h["Content-Length"] = e.length
+// response builds the recorded answer a as an [http.Response] the caller
+// owns.
+func (e *entry) response(r *http.Request, a answer) *http.Response {
+	h := a.header.Clone()
+	h["Content-Length"] = a.length
 	return &http.Response{
 		Status:        e.statusLine,
 		StatusCode:    e.status,
@@ -124,8 +125,8 @@ func (e *entry) response(r *http.Request) *http.Response {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(e.body)),
-		ContentLength: int64(len(e.body)),
+		Body:          io.NopCloser(bytes.NewReader(a.body)),
+		ContentLength: int64(len(a.body)),
 		Request:       r,
 	}
 }

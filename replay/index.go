@@ -74,6 +74,12 @@ type entry struct {
 
 	detailOnce sync.Once
 	detail     *detail
+
+	// Adapting the answer to a request (see [Index.answer]).
+	plain       answer                 // as recorded
+	origins     []string               // recorded origins the answer mentions
+	pseudonyms  []string               // pseudonyms of the key in the answer
+	lastRewrite atomic.Pointer[answer] // plain with the origins rewritten, for the last origin
 }
 
 // Len returns the number of interactions loaded.
@@ -84,10 +90,14 @@ func (ix *Index) Len() int { return len(ix.entries) }
 func (ix *Index) Version() *schemas.Version { return ix.version }
 
 func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, error) {
+	norm, err := newNormalizer(opts.Redactor == nil, opts.Match)
+	if err != nil {
+		return nil, fmt.Errorf("replay: options: %w", err)
+	}
 	ix := &Index{
 		opts:    opts,
 		version: v,
-		norm:    newNormalizer(opts.Redactor == nil),
+		norm:    norm,
 		log:     opts.Logger,
 		groups:  map[string]*group{},
 		routes:  map[string][]*entry{},
@@ -128,7 +138,7 @@ func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
 		// Pseudonyms are fixed points, so this changes nothing in a
 		// cassette oauthcompat recorded with the same key, and makes a
 		// cassette recorded unredacted by another tool comparable.
-		req.Headers = req.Headers.Clone()
+		req.Headers = paddedAuth(req.Headers.Clone())
 		ix.opts.Redactor.Request(&req)
 	}
 	e := &entry{
@@ -141,13 +151,14 @@ func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
 		status:    in.Response.Code,
 		body:      []byte(in.Response.Body),
 	}
-	e.v = ix.norm.request(req.Method, req.URL, nil, req.Headers, []byte(req.Body))
+	e.v = ix.norm.request(req.Method, req.URL, nil, req.Headers, []byte(req.Body), true)
 	e.statusLine = in.Response.Status
 	if e.statusLine == "" {
 		e.statusLine = strconv.Itoa(e.status) + " " + http.StatusText(e.status)
 	}
 	e.header = replayHeader(in.Response.Headers, e.body)
 	e.length = []string{strconv.Itoa(len(e.body))}
+	ix.prepareAnswer(e, recordedOrigins(req.URL, req.Host))
 	return e
 }
 
@@ -250,11 +261,12 @@ func (g *group) lane(cred string) *lane {
 // time when there is a redactor.
 func (ix *Index) incoming(r *http.Request, body []byte) view {
 	if ix.opts.Redactor == nil {
-		return ix.norm.request(r.Method, "", r.URL, r.Header, body)
+		return ix.norm.request(r.Method, "", r.URL, r.Header, body, false)
 	}
 	cr := cassetteRequest(r, body)
+	cr.Headers = paddedAuth(cr.Headers)
 	ix.opts.Redactor.Request(cr)
-	return ix.norm.request(cr.Method, cr.URL, nil, cr.Headers, []byte(cr.Body))
+	return ix.norm.request(cr.Method, cr.URL, nil, cr.Headers, []byte(cr.Body), false)
 }
 
 // cassetteRequest converts a live request the way the recorder stores it.

@@ -68,11 +68,13 @@ type detail struct {
 	cred, inm    string
 }
 
-func (n *normalizer) detailOf(v *view, rawQuery string, body []byte, contentType string) *detail {
+func (n *normalizer) detailOf(v *view, rawQuery string, body []byte, contentType string, recorded bool) *detail {
 	d := &detail{method: v.method, path: v.path, cred: v.cred, inm: v.inm, bodyLen: len(body)}
 	if rawQuery != "" {
 		d.query = map[string]string{}
-		for k, vs := range parseQuery(rawQuery) {
+		q := parseQuery(rawQuery)
+		n.dropIgnoredQuery(q)
+		for k, vs := range q {
 			d.query[n.name(k)] = n.display(k, vs)
 		}
 	}
@@ -81,13 +83,13 @@ func (n *normalizer) detailOf(v *view, rawQuery string, body []byte, contentType
 	}
 	switch d.bodyKind {
 	case 'j':
-		if t, ok := n.decodeJSON(body); ok {
+		if t, ok := n.decodeJSON(body, recorded); ok {
 			d.body = map[string]string{}
 			flatten(t, "", d.body)
 		}
 	case 'f':
 		d.body = map[string]string{}
-		for k, vs := range parseQuery(string(body)) {
+		for k, vs := range n.formValues(body, recorded) {
 			d.body["/"+n.name(k)] = n.display(k, vs)
 		}
 	}
@@ -222,14 +224,14 @@ func (ix *Index) detailOf(e *entry) *detail {
 		if err == nil {
 			raw = u.RawQuery
 		}
-		e.detail = ix.norm.detailOf(&e.v, raw, []byte(e.req.Body), e.req.Headers.Get("Content-Type"))
+		e.detail = ix.norm.detailOf(&e.v, raw, []byte(e.req.Body), e.req.Headers.Get("Content-Type"), true)
 	})
 	return e.detail
 }
 
 // explain builds the miss for a request no interaction matches.
 func (ix *Index) explain(v *view, r *http.Request, body []byte) *MissError {
-	got := ix.norm.detailOf(v, ix.queryOf(r), ix.bodyOf(r, body), r.Header.Get("Content-Type"))
+	got := ix.norm.detailOf(v, ix.queryOf(r), ix.bodyOf(r, body), r.Header.Get("Content-Type"), false)
 	m := &MissError{Request: Request{Method: v.method, Path: v.path}}
 	best, ds := ix.closest(v, got)
 	if best == nil {

@@ -38,12 +38,25 @@ func (v *view) route() string { return v.method + " " + v.path }
 // normalizer turns recorded and incoming requests into views.
 type normalizer struct {
 	shape bool
+
+	// What [Match] relaxes.
+	ignoreAuth, ignoreOTP, ignoreINM bool
+	ignoreQuery                      map[string]bool
+	fields                           []fieldRule
 }
 
-func newNormalizer(shape bool) *normalizer { return &normalizer{shape: shape} }
+func newNormalizer(shape bool, m Match) (*normalizer, error) {
+	n := &normalizer{shape: shape}
+	if err := n.compileMatch(m); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
 
 // request builds the view of a request given its parts. header may be nil.
-func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Header, body []byte) view {
+// recorded says whether it is a recorded request (field patterns replace
+// its values) or a live one (only values that match).
+func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Header, body []byte, recorded bool) view {
 	v := view{method: strings.ToUpper(method)}
 	if u == nil {
 		var err error
@@ -53,9 +66,11 @@ func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Head
 	}
 	v.path = n.path(u.Path)
 	v.query = n.query(u.RawQuery)
-	v.body = n.body(body, header.Get("Content-Type"))
+	v.body = n.body(body, header.Get("Content-Type"), recorded)
 	v.cred = n.cred(header)
-	v.inm = header.Get("If-None-Match")
+	if !n.ignoreINM {
+		v.inm = header.Get("If-None-Match")
+	}
 	return v
 }
 
@@ -87,7 +102,9 @@ func (n *normalizer) query(raw string) string {
 	if raw == "" {
 		return ""
 	}
-	return n.values(parseQuery(raw))
+	q := parseQuery(raw)
+	n.dropIgnoredQuery(q)
+	return n.values(q)
 }
 
 // parseQuery parses a query or form body as [url.ParseQuery] does, and
@@ -141,18 +158,18 @@ func (n *normalizer) values(q url.Values) string {
 	return b.String()
 }
 
-func (n *normalizer) body(body []byte, contentType string) string {
+func (n *normalizer) body(body []byte, contentType string, recorded bool) string {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
 		return ""
 	}
-	if body[0] == '{' {
+	if body[0] == '{' && n.fields == nil {
 		if c, ok := n.flatJSON(body); ok {
 			return c
 		}
 	}
 	if body[0] == '{' || body[0] == '[' {
-		if t, ok := n.decodeJSON(body); ok {
+		if t, ok := n.decodeJSON(body, recorded); ok {
 			var b strings.Builder
 			b.Grow(len(body) + 2)
 			b.WriteString("j:")
@@ -162,7 +179,7 @@ func (n *normalizer) body(body []byte, contentType string) string {
 		// JSON that does not parse is never a form, whatever the
 		// Content-Type says: as a form its text would be a key.
 	} else if isForm(contentType) {
-		return "f:" + n.values(parseQuery(string(body)))
+		return "f:" + n.values(n.formValues(body, recorded))
 	}
 	if n.shape {
 		return "r:" + shapeTokens(string(body))
@@ -275,8 +292,18 @@ func isForm(contentType string) bool {
 	return err == nil && mt == "application/x-www-form-urlencoded"
 }
 
-// decodeJSON decodes body and, when shaping, replaces secrets by shapes.
-func (n *normalizer) decodeJSON(body []byte) (any, bool) {
+// formValues parses a form body and applies the field rules.
+func (n *normalizer) formValues(body []byte, recorded bool) url.Values {
+	q := parseQuery(string(body))
+	if n.fields != nil {
+		n.applyFormFields(q, recorded)
+	}
+	return q
+}
+
+// decodeJSON decodes body and, when shaping, replaces secrets by shapes;
+// then it applies the field rules.
+func (n *normalizer) decodeJSON(body []byte, recorded bool) (any, bool) {
 	// json.Unmarshal is cheaper than a Decoder on the request path; numbers
 	// become float64, exact for the integers GitHub's ids are.
 	var t any
@@ -285,6 +312,9 @@ func (n *normalizer) decodeJSON(body []byte) (any, bool) {
 	}
 	if n.shape {
 		t = shapeJSON(t, false)
+	}
+	if n.fields != nil {
+		t = n.applyFields(t, recorded)
 	}
 	return t, true
 }
@@ -362,15 +392,19 @@ func writeCanonical(b *strings.Builder, t any) {
 	}
 }
 
-// cred is the credential lane: the Authorization value (shaped when
-// shaping) and whether an OTP was sent (its value changes every 30 s, so
-// only its presence counts).
+// cred is the credential lane: the Authorization value in canonical form
+// (see [canonicalAuth]; shaped when shaping) and whether an OTP was sent
+// (its value changes every 30 s, so only its presence counts).
 func (n *normalizer) cred(h http.Header) string {
-	a := h.Get("Authorization")
-	if n.shape {
-		a = authShape(a)
+	var a string
+	switch {
+	case n.ignoreAuth:
+	case n.shape:
+		a = authShape(h.Get("Authorization"))
+	default:
+		a = canonicalAuth(h.Get("Authorization"))
 	}
-	if h.Get("X-Github-Otp") != "" {
+	if !n.ignoreOTP && h.Get("X-Github-Otp") != "" {
 		a += " +otp"
 	}
 	return a

@@ -9,7 +9,7 @@ import (
 
 // general canonicalises body the slow, general way.
 func general(n *normalizer, body []byte) string {
-	t, ok := n.decodeJSON(body)
+	t, ok := n.decodeJSON(body, false)
 	if !ok {
 		return "invalid"
 	}

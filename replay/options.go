@@ -72,6 +72,17 @@ type Options struct {
 	// Logger receives one record per miss (and hits at debug level). Nil
 	// logs nothing.
 	Logger *slog.Logger
+	// KeepURLs answers with the recorded URLs. By default the origin
+	// (scheme://host) of each recorded request is replaced, in the response
+	// body and in its Location, Content-Location and Link headers, by the
+	// origin the live request was sent to, so the url fields and pagination
+	// links of an answer point at the replay server, not at the server the
+	// cassette was recorded from.
+	KeepURLs bool
+	// Match relaxes matching: headers, query parameters and body fields to
+	// ignore, and body fields matched by pattern. The zero value compares
+	// everything replay compares by default.
+	Match Match
 }
 
 // ErrNoMatch is the error every replay miss wraps; test with [errors.Is].

@@ -2,6 +2,7 @@ package replay
 
 import (
 	"encoding/base64"
+	"net/http"
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/redact"
@@ -40,10 +41,71 @@ func shapeTokens(s string) string {
 	return redact.ReplaceTokens(s, secretShape)
 }
 
-// authShape is the shape of an Authorization value: the scheme, and for
-// Basic the user name (a client_id or login, not secret), never the
-// password or token. A value without a well-known scheme (a bare
-// credential) is all secret (see [redact.SplitAuthorization]).
+// canonicalAuth is an Authorization value in the form matching compares,
+// so that a request sent by one client matches one recorded from another:
+// the scheme in lower case (RFC 9110 makes it case-insensitive: Octokit
+// sends "basic", Go and curl "Basic"), "bearer" as "token" (GitHub takes
+// either for a token), and Basic credentials decoded to "user:password"
+// (padded or not). A value without a well-known scheme is kept as it is.
+func canonicalAuth(v string) string {
+	if v == "" {
+		return ""
+	}
+	scheme, cred := redact.SplitAuthorization(v)
+	switch strings.ToLower(scheme) {
+	case "":
+		return cred
+	case "basic":
+		if raw, ok := decodeBasic(cred); ok {
+			return "basic " + raw
+		}
+		return "basic " + cred
+	case "token", "bearer":
+		return "token " + cred
+	}
+	return strings.ToLower(scheme) + " " + cred
+}
+
+// paddedAuth returns h with Basic credentials sent without base64 padding
+// re-encoded with it, the form the redactor reads: h itself when there is
+// nothing to change.
+func paddedAuth(h http.Header) http.Header {
+	v := h.Get("Authorization")
+	if v == "" || strings.HasSuffix(v, "=") {
+		return h
+	}
+	scheme, cred := redact.SplitAuthorization(v)
+	if !strings.EqualFold(scheme, "basic") {
+		return h
+	}
+	if _, err := base64.StdEncoding.DecodeString(cred); err == nil {
+		return h
+	}
+	raw, ok := decodeBasic(cred)
+	if !ok {
+		return h
+	}
+	out := h.Clone()
+	out.Set("Authorization", scheme+" "+base64.StdEncoding.EncodeToString([]byte(raw)))
+	return out
+}
+
+// decodeBasic decodes Basic credentials, with or without base64 padding.
+func decodeBasic(cred string) (string, bool) {
+	raw, err := base64.StdEncoding.DecodeString(cred)
+	if err != nil {
+		if raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(cred, "=")); err != nil {
+			return "", false
+		}
+	}
+	return string(raw), true
+}
+
+// authShape is the shape of an Authorization value, in the canonical form
+// of [canonicalAuth]: the scheme, and for Basic the user name (a client_id
+// or login, not secret), never the password or token. A value without a
+// well-known scheme (a bare credential) is all secret (see
+// [redact.SplitAuthorization]).
 func authShape(v string) string {
 	if v == "" {
 		return ""
@@ -54,17 +116,17 @@ func authShape(v string) string {
 	case "":
 		return "<secret>"
 	case "basic":
-		raw, err := base64.StdEncoding.DecodeString(cred)
-		if err != nil {
+		raw, ok := decodeBasic(cred)
+		if !ok {
 			return "basic <secret>"
 		}
-		user, _, ok := strings.Cut(string(raw), ":")
+		user, _, ok := strings.Cut(raw, ":")
 		if !ok {
 			return "basic <secret>"
 		}
 		return "basic " + shapeTokens(user) + ":<secret>"
 	case "token", "bearer":
-		return scheme + " " + secretShape(cred)
+		return "token " + secretShape(cred)
 	}
 	return scheme + " <secret>"
 }
