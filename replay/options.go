@@ -88,6 +88,10 @@ type Options struct {
 // ErrNoMatch is the error every replay miss wraps; test with [errors.Is].
 var ErrNoMatch = errors.New("replay: no recorded interaction matches")
 
+// ErrOptions is wrapped by the error [Load] returns for options that mean
+// nothing, such as an empty field in [Match].
+var ErrOptions = errors.New("invalid options")
+
 // ErrNoCassettes is returned by [Load] when the path holds no cassette of
 // the version asked for.
 var ErrNoCassettes = errors.New("no cassettes")

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
@@ -21,15 +22,21 @@ import (
 
 const replayAbout = `Serves recorded cassettes as an offline GitHub: point a client's base URL at the first
 line printed on standard output. Requests match a recorded interaction by method, path
-(with or without /api/v3), query (any order) and JSON body (compared semantically);
-identical requests get the recorded answers in order (check 200, delete 204, check 404),
-and --exhausted says what comes after the last. Status, headers and body bytes are
-replayed as recorded; an If-None-Match matching a recorded ETag gets the recorded 304.
+(with or without /api/v3), query (any order), JSON body (compared semantically) and
+credentials (the Authorization scheme in any case, Basic by its decoded user and password,
+so a cassette recorded by one client replays for another); identical requests get the
+recorded answers in order (check 200, delete 204, check 404), and --exhausted says what
+comes after the last. --ignore-header, --ignore-query, --ignore-field and --match-field
+relax matching. Status, headers and body bytes are replayed as recorded, except that the
+recording server's URLs (in the body, Location and Link) become the replay server's
+(--keep-urls keeps them); an If-None-Match matching a recorded ETag gets the recorded 304.
 
 Secrets: with the redaction key the cassettes were recorded with (--redact-key-file,
 default .redact-key beside the cassettes or up to two directories above) a request's secrets are pseudonymised as at
-record time, so a client sending the real token gets the answer recorded for it.
-Without a key, secret fields are matched by shape (their kind, not their value).
+record time, so a client sending the real token gets the answer recorded for it, and the
+answer gives the real token back where the recording holds its pseudonym (hashed_token
+and token_last_eight recomputed). Without a key, secret fields are matched by shape (their
+kind, not their value) and answers hold the pseudonyms as recorded.
 
 A miss is never mistaken for GitHub: it gets 501 with a JSON body naming the closest
 recorded interaction and the fields that differ, and the header
@@ -50,6 +57,12 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	name := fs.String("name", "", "with --on-miss proxy: the cassette misses are recorded into (default misses-<UTC time>, a new episode)")
 	pseudoID := fs.Bool("pseudonymize-client-id", false, "the cassettes were recorded with record --pseudonymize-client-id")
 	verbose := fs.Bool("v", false, "log every hit too")
+	keepURLs := fs.Bool("keep-urls", false, "answer with the recorded URLs instead of pointing them (body, Location, Link) at this server")
+	var match replay.Match
+	fs.Var((*listFlag)(&match.IgnoreHeaders), "ignore-header", "a header whose value does not count (Authorization, X-GitHub-OTP or If-None-Match; no other header is compared); repeatable")
+	fs.Var((*listFlag)(&match.IgnoreQuery), "ignore-query", "a query parameter that does not count; repeatable")
+	fs.Var((*listFlag)(&match.IgnoreFields), "ignore-field", "a body field that does not count: a JSON pointer (/note, /permissions/*, * any member) or a top-level name; repeatable")
+	fs.Var((*patternFlag)(&match.FieldPatterns), "match-field", "FIELD=REGEXP: a body field whose live value must match REGEXP (Go syntax), whatever was recorded; repeatable")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -102,7 +115,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !ok {
 		return code
 	}
-	opts := replay.Options{Version: *version, Catalog: cat, Exhausted: ex, Redactor: red, Logger: logger}
+	opts := replay.Options{Version: *version, Catalog: cat, Exhausted: ex, Redactor: red, Logger: logger, KeepURLs: *keepURLs, Match: match}
 	var rec *proxy.Recorder
 	if up != nil {
 		storeRed := red
@@ -140,7 +153,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ix, err := replay.Load(*dir, opts)
 	if err != nil {
 		closeRec()
-		if errors.Is(err, replay.ErrNoCassettes) || errors.Is(err, replay.ErrSeveralVersions) || errors.Is(err, schemas.ErrUnknownVersion) {
+		if errors.Is(err, replay.ErrNoCassettes) || errors.Is(err, replay.ErrSeveralVersions) || errors.Is(err, schemas.ErrUnknownVersion) || errors.Is(err, replay.ErrOptions) {
 			return usageError(stderr, "replay", "%v", err)
 		}
 		return failure(stderr, "replay", err)
@@ -158,11 +171,11 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if ix.Version() != nil {
 		v = ix.Version().Name
 	}
-	match := "by shape (no redaction key)"
+	secrets := "by shape (no redaction key)"
 	if red != nil {
-		match = "with the redaction key " + keyPath
+		secrets = "with the redaction key " + keyPath
 	}
-	logger.Info("replaying", "listen", ln.Addr().String(), "cassettes", *dir, "version", v, "interactions", ix.Len(), "secrets", match, "on_miss", *onMiss)
+	logger.Info("replaying", "listen", ln.Addr().String(), "cassettes", *dir, "version", v, "interactions", ix.Len(), "secrets", secrets, "on_miss", *onMiss)
 
 	runErr := replay.Serve(ctx, ln, ix)
 	if err := closeRec(); err != nil {
@@ -172,4 +185,34 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return failure(stderr, "replay", runErr)
 	}
 	return exitOK
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(s string) error {
+	*l = append(*l, s)
+	return nil
+}
+
+// patternFlag is a repeatable FIELD=REGEXP flag.
+type patternFlag []replay.FieldPattern
+
+func (p *patternFlag) String() string {
+	var s []string
+	for _, x := range *p {
+		s = append(s, x.String())
+	}
+	return strings.Join(s, ",")
+}
+
+func (p *patternFlag) Set(s string) error {
+	fp, err := replay.ParseFieldPattern(s)
+	if err != nil {
+		return err
+	}
+	*p = append(*p, fp)
+	return nil
 }
