@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -95,10 +94,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 		o(&cfg)
 	}
 	if !cfg.seeded {
-		h := fnv.New64a()
-		b, _ := json.Marshal(f)
-		h.Write(b)
-		cfg.seed = h.Sum64()
+		cfg.seed = fixturesSeed(f)
 	}
 	s := &Server{
 		v:      v,

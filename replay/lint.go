@@ -170,7 +170,7 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 // by whether the key reproduces them, and then by whether redacting the
 // interaction again would change anything.
 func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(kind, format string, a ...any)) {
-	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}}
+	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}}
 	w.interaction(it)
 	if r != nil {
 		w.fixedPoint(it, r)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"hash/crc32"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -51,8 +53,8 @@ func TestLint(t *testing.T) {
 	// A hand-made cassette with one problem per interaction.
 	tok := "gho_16C7e42F292c6912E7710c838347Ae178B4a"
 	writeCassette(t, filepath.Join(dir, "ghes-3.2", "bad.yaml"),
-		rec{"POST", "http://x/api/v3/applications/Iv1.8a61f9b3a7aba766/token", http.Header{"Authorization": {basic("Iv1.8a61f9b3a7aba766", "c5f0e3b2a19d8c7b6a5f4e3d2c1b0a9f8e7d6c5b")}}, "", 404, nil, ""},
-		rec{"PUT", "http://x/api/v3/authorizations/clients/Iv1.8a61f9b3a7aba766", nil, `{"client_secret":"c5f0e3b2a19d8c7b6a5f4e3d2c1b0a9f8e7d6c5b","scopes":["repo"]}`, 422, jsonHeader(nil), `{"message":"Validation Failed"}`},
+		rec{"POST", "http://x/api/v3/applications/Iv1.8a61f9b3a7aba766/token", http.Header{"Authorization": {basic("Iv1.8a61f9b3a7aba766", unpublishedSecret)}}, "", 404, nil, ""},
+		rec{"PUT", "http://x/api/v3/authorizations/clients/Iv1.8a61f9b3a7aba766", nil, `{"client_secret":"` + unpublishedSecret + `","scopes":["repo"]}`, 422, jsonHeader(nil), `{"message":"Validation Failed"}`},
 		rec{"GET", "http://x/api/v3/applications/Iv1.8a61f9b3a7aba766/tokens/" + red.Token(tok), nil, "", 200, jsonHeader(nil), `{"token":"` + red.Token(tok) + `","hashed_token":"00"}`},
 		rec{"GET", "http://x/api/v3/applications/nothing/here/at/all", nil, "", 200, nil, ""},
 		rec{"GET", "http://x/api/v3/applications/grants", nil, "", 599, nil, ""},
@@ -112,8 +114,87 @@ func TestLint(t *testing.T) {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 	for _, f := range findings {
-		if bytes.Contains([]byte(f.Message), []byte("c5f0e3b2a19d8c7b6a5f4e3d2c1b0a9f8e7d6c5b")) {
+		if bytes.Contains([]byte(f.Message), []byte(unpublishedSecret)) {
 			t.Errorf("a finding prints the secret: %s", f)
+		}
+	}
+}
+
+// unpublishedToken and unpublishedSecret are shaped as real secrets (the
+// token's checksum is valid) and are not the reference server's published
+// test credentials: lint must report them in clear.
+var (
+	unpublishedToken  = checksummed("gho_", "Lint0Real0Token0Not0Published0")
+	unpublishedSecret = "9d5f0e3b2a19d8c7b6a5f4e3d2c1b0a9f8e7d6c5"
+)
+
+// checksummed returns prefix+body followed by GitHub's checksum of body: the
+// CRC32 in 6 base62 digits.
+func checksummed(prefix, body string) string {
+	const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	c := crc32.ChecksumIEEE([]byte(body))
+	var sum [6]byte
+	for i := len(sum) - 1; i >= 0; i-- {
+		sum[i] = base62[c%62]
+		c /= 62
+	}
+	return prefix + body + string(sum[:])
+}
+
+// TestLintPublishedTestCredentials lints a cassette holding the reference
+// server's published test credentials in clear, as fixture packs do: the
+// seed's client secret, password and tokens, a token the default server
+// mints, and their hashes. None is reported, with the key or without; the
+// same interactions with unpublished secrets are.
+func TestLintPublishedTestCredentials(t *testing.T) {
+	fx := reference.DefaultFixtures()
+	app, tok := fx.Apps[0], fx.Tokens[0].Value
+	minted := reference.NewTestServer(t, "ghes-3.8", fx)
+	req, _ := http.NewRequest("PATCH", minted.URL+"/api/v3/applications/"+app.ClientID+"/token", strings.NewReader(`{"access_token":"`+fx.Tokens[1].Value+`"}`))
+	req.SetBasicAuth(app.ClientID, app.ClientSecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resetBody, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("reset: %d %s", resp.StatusCode, resetBody)
+	}
+	authz := func(tok string) string {
+		return `{"token":"` + tok + `","hashed_token":"` + sha256Hex(tok) + `","token_last_eight":"` + tok[len(tok)-8:] + `"}`
+	}
+	write := func(dir, secret, tok, pass string, reset []byte) {
+		base := "https://ghes.example.com/api/v3/applications/" + app.ClientID
+		writeCassette(t, filepath.Join(dir, "ghes-3.8", "pack.yaml"),
+			rec{"POST", base + "/token", jsonHeader(http.Header{"Authorization": {basic(app.ClientID, secret)}}), `{"access_token":"` + tok + `"}`, 200, jsonHeader(nil), authz(tok)},
+			rec{"PATCH", base + "/token", jsonHeader(http.Header{"Authorization": {basic(app.ClientID, secret)}}), `{"access_token":"` + tok + `"}`, 200, jsonHeader(nil), string(reset)},
+			rec{"GET", "https://ghes.example.com/api/v3/authorizations/8", http.Header{"Authorization": {basic("octocat", pass)}}, "", 200, jsonHeader(nil), `{"token":"","hashed_token":"` + sha256Hex(fx.Authorizations[0].Token) + `"}`},
+		)
+	}
+	published, unpublished := t.TempDir(), t.TempDir()
+	write(published, app.ClientSecret, tok, fx.Users[0].Password, resetBody)
+	write(unpublished, unpublishedSecret, unpublishedToken, "hunter2-hunter2", []byte(authz(checksummed("gho_", "Another0Token0Not0Published000"))))
+	red := redact.New(bytes.Repeat([]byte{8}, 32), redact.Options{})
+	for _, opts := range []replay.LintOptions{{}, {Redactor: red}} {
+		secrets := func(dir string) []string {
+			findings, err := replay.Lint(dir, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, f := range findings {
+				if f.Kind == replay.FindingSecret {
+					out = append(out, f.String())
+				}
+			}
+			return out
+		}
+		if got := secrets(published); len(got) > 0 {
+			t.Errorf("key %v: published test credentials reported:\n%s", opts.Redactor != nil, strings.Join(got, "\n"))
+		}
+		if got := secrets(unpublished); len(got) < 5 {
+			t.Errorf("key %v: unpublished secrets, %d findings, want at least 5:\n%s", opts.Redactor != nil, len(got), strings.Join(got, "\n"))
 		}
 	}
 }
@@ -165,11 +246,13 @@ func TestLintSplicedSecrets(t *testing.T) {
 
 	fx := reference.DefaultFixtures()
 	app := fx.Apps[0]
-	realToken := fx.Tokens[0].Value // minted in GitHub's format: its checksum is valid
-	realSecret := fx.Apps[1].ClientSecret
+	// Secrets in GitHub's formats that are not the reference server's
+	// published test credentials (lint lets those stay in clear).
+	realToken := unpublishedToken
+	realSecret := unpublishedSecret
 	other := redact.New(bytes.Repeat([]byte{6}, 32), redact.Options{})
-	if !redact.HasValidChecksum(realToken) {
-		t.Fatalf("fixture token %s has no valid checksum", realToken)
+	if !redact.HasValidChecksum(realToken) || reference.IsTestSecret(realToken) || reference.IsTestSecret(realSecret) {
+		t.Fatalf("%s must have a valid checksum, and it and %s must not be published test credentials", realToken, realSecret)
 	}
 
 	// find returns the first interaction matching method and a path suffix.

@@ -15,19 +15,22 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // judge decides whether a recorded secret is acceptable: a pseudonym
-// (without the key, see [redact.IsPseudonym]) or a pseudonym of the key
-// (with it: a fixed point of the Redactor).
+// (without the key, see [redact.IsPseudonym]), a pseudonym of the key
+// (with it: a fixed point of the Redactor), or one of the reference
+// server's published test credentials (see [reference.IsTestSecret]),
+// which fixture packs hold in clear on purpose.
 type judge struct{ r *redact.Redactor }
 
 // verdict returns "" when v may stay in a cassette, else why not. It never
 // includes v.
 func (j judge) verdict(v string) string {
 	switch {
-	case v == "":
+	case v == "" || reference.IsTestSecret(v):
 		return ""
 	case redact.HasValidChecksum(v):
 		return "is a GitHub token with a valid checksum: a real token, not a pseudonym"
@@ -52,9 +55,13 @@ type secretWalk struct {
 	j        judge
 	add      func(kind, format string, a ...any)
 	reported map[string]bool
+	public   map[string]bool // parts holding published test credentials
 }
 
 func (w *secretWalk) check(part, what, v string) {
+	if reference.IsTestSecret(v) {
+		w.public[part] = true
+	}
 	if why := w.j.verdict(v); why != "" {
 		w.reported[part] = true
 		w.add(FindingSecret, "%s: %s %s", part, what, why)
@@ -303,7 +310,7 @@ func (w *secretWalk) derived(part, ptr, obj, key, v, tok string) {
 		w.check(part, ptr+" (the token not shown)", v)
 		return
 	}
-	if key == "hashed_token" && redact.HasValidChecksum(tok) {
+	if key == "hashed_token" && redact.HasValidChecksum(tok) && !reference.IsTestSecret(tok) {
 		sum := sha256.Sum256([]byte(tok))
 		if strings.EqualFold(hex.EncodeToString(sum[:]), v) {
 			w.reported[part] = true
@@ -334,7 +341,9 @@ func (w *secretWalk) fixedPoint(it *cassette.Interaction, r *redact.Redactor) {
 	resp.Trailer = resp.Trailer.Clone()
 	r.Response(&resp)
 	report := func(part string, changed bool) {
-		if changed && !w.reported[part] {
+		// Redacting again changes a published test credential, which may
+		// stay in clear.
+		if changed && !w.reported[part] && !w.public[part] {
 			w.reported[part] = true
 			w.add(FindingSecret, "%s holds a secret that is not a pseudonym of this key", part)
 		}
