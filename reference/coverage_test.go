@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oauthcompat/oauthcompat/conformance"
-	"github.com/oauthcompat/oauthcompat/reference"
+	"github.com/oauthcompat/oauthcompat/reference/triggers"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -37,8 +37,8 @@ func operation(v *schemas.Version, key string) *schemas.Operation {
 // schema.
 func TestEveryDocumentedStatus(t *testing.T) {
 	have := map[string]bool{}
-	for _, tr := range triggers {
-		have[tr.key+" "+strconv.Itoa(tr.status)] = true
+	for _, tr := range triggers.All() {
+		have[tr.Key+" "+strconv.Itoa(tr.Status)] = true
 	}
 	for _, v := range schemas.Default().Versions() {
 		t.Run(v.Name, func(t *testing.T) {
@@ -56,33 +56,33 @@ func TestEveryDocumentedStatus(t *testing.T) {
 					}
 				}
 			}
-			for i, tr := range triggers {
-				op := operation(v, tr.key)
+			for i, tr := range triggers.All() {
+				op := operation(v, tr.Key)
 				if op == nil {
 					continue
 				}
-				f := reference.DefaultFixtures()
-				if tr.fix != nil {
-					tr.fix(&f)
+				s, err := tr.Server(v)
+				if err != nil {
+					t.Fatal(err)
 				}
-				h := newHarness(t, v, f)
-				r := tr.run(h)
-				name := fmt.Sprintf("trigger %d %s %d (%s)", i, op.ID, tr.status, tr.why)
-				if r.code != tr.status {
-					t.Errorf("%s: got %d %s", name, r.code, r.body)
+				h := &harness{tb: t, v: v, s: s, prefix: prefixOf(v)}
+				r := tr.Run(h)
+				name := fmt.Sprintf("trigger %d %s %d (%s)", i, op.ID, tr.Status, tr.Why)
+				if r.Status != tr.Status {
+					t.Errorf("%s: got %d %s", name, r.Status, r.Body)
 					continue
 				}
-				if _, documented := op.Response(r.code); documented {
-					if err := v.Validate(op.ID, r.code, r.body); err != nil {
-						t.Errorf("%s: %v\nbody: %s", name, err, r.body)
+				if _, documented := op.Response(r.Status); documented {
+					if err := v.Validate(op.ID, r.Status, r.Body); err != nil {
+						t.Errorf("%s: %v\nbody: %s", name, err, r.Body)
 					}
-				} else if len(r.body) > 0 {
+				} else if len(r.Body) > 0 {
 					var e struct {
 						Message          string `json:"message"`
 						DocumentationURL string `json:"documentation_url"`
 					}
-					if err := json.Unmarshal(r.body, &e); err != nil || e.Message == "" || e.DocumentationURL == "" {
-						t.Errorf("%s: undocumented %d without GitHub's error shape: %s", name, r.code, r.body)
+					if err := json.Unmarshal(r.Body, &e); err != nil || e.Message == "" || e.DocumentationURL == "" {
+						t.Errorf("%s: undocumented %d without GitHub's error shape: %s", name, r.Status, r.Body)
 					}
 				}
 			}
@@ -134,21 +134,21 @@ func triggerTable() []byte {
 	}
 	var keys []string
 	rows := map[string][]*row{}
-	for _, tr := range triggers {
-		if _, ok := rows[tr.key]; !ok {
-			keys = append(keys, tr.key)
+	for _, tr := range triggers.All() {
+		if _, ok := rows[tr.Key]; !ok {
+			keys = append(keys, tr.Key)
 		}
 		var r *row
-		for _, x := range rows[tr.key] {
-			if x.status == tr.status {
+		for _, x := range rows[tr.Key] {
+			if x.status == tr.Status {
 				r = x
 			}
 		}
 		if r == nil {
-			r = &row{status: tr.status}
-			rows[tr.key] = append(rows[tr.key], r)
+			r = &row{status: tr.Status}
+			rows[tr.Key] = append(rows[tr.Key], r)
 		}
-		r.whys = append(r.whys, tr.why)
+		r.whys = append(r.whys, tr.Why)
 	}
 	for _, k := range keys {
 		for _, r := range rows[k] {

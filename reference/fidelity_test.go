@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/oauthcompat/oauthcompat/reference"
+	"github.com/oauthcompat/oauthcompat/reference/triggers"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -206,30 +207,26 @@ func TestFieldsFollowTheVersion(t *testing.T) {
 	cat := schemas.Default()
 	for _, v := range cat.Versions() {
 		t.Run(v.Name, func(t *testing.T) {
-			for _, tr := range triggers {
-				op := operation(v, tr.key)
-				if op == nil || tr.status < 200 || tr.status > 299 {
+			for _, tr := range triggers.All() {
+				op := operation(v, tr.Key)
+				if op == nil || tr.Status < 200 || tr.Status > 299 {
 					continue
 				}
-				res, ok := op.Response(tr.status)
+				res, ok := op.Response(tr.Status)
 				if !ok || res.Schema == "" {
 					continue
 				}
-				f := reference.DefaultFixtures()
-				if tr.fix != nil {
-					tr.fix(&f)
-				}
-				r := tr.run(newHarness(t, v, f))
-				if r.code != tr.status {
+				r := tr.Run(newHarness(t, v, tr.SeedFixtures()))
+				if r.Status != tr.Status {
 					continue // TestEveryDocumentedStatus reports it
 				}
 				var doc any
-				if err := json.Unmarshal(r.body, &doc); err != nil {
-					t.Fatalf("%s %d: %v", op.ID, r.code, err)
+				if err := json.Unmarshal(r.Body, &doc); err != nil {
+					t.Fatalf("%s %d: %v", op.ID, r.Status, err)
 				}
 				schema := schemaDoc(t, cat, res.Schema)
 				for _, extra := range unlisted(t, cat, schema, doc, "") {
-					t.Errorf("%s %d (%s) renders %s, which %s's schema %s does not list", op.ID, tr.status, tr.why, extra, v.Name, res.Schema)
+					t.Errorf("%s %d (%s) renders %s, which %s's schema %s does not list", op.ID, tr.Status, tr.Why, extra, v.Name, res.Schema)
 				}
 			}
 		})

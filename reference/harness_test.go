@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/oauthcompat/oauthcompat/reference"
+	"github.com/oauthcompat/oauthcompat/reference/triggers"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -84,11 +85,21 @@ func newHarness(tb testing.TB, v *schemas.Version, f reference.Fixtures) *harnes
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := &harness{tb: tb, v: v, s: s}
+	return &harness{tb: tb, v: v, s: s, prefix: prefixOf(v)}
+}
+
+// prefixOf is the path prefix v's clients use: /api/v3 on GHES.
+func prefixOf(v *schemas.Version) string {
 	if v.Kind() == schemas.KindGHES {
-		h.prefix = "/api/v3"
+		return "/api/v3"
 	}
-	return h
+	return ""
+}
+
+// Do implements [triggers.Doer].
+func (h *harness) Do(method, path, body string, header http.Header) triggers.Response {
+	r := h.do(method, path, body, header)
+	return triggers.Response{Status: r.code, Header: r.hdr, Body: r.body}
 }
 
 func version(tb testing.TB, name string) *schemas.Version {

@@ -10,13 +10,14 @@ import (
 
 // Public test values that requests to the reference server send besides
 // the seed's (see [DefaultFixtures]): a well-formed token no server issues,
-// and credentials that are wrong on purpose. Like the seed, they are
-// published test data, not secrets.
+// and credentials and a one-time password that are wrong on purpose. Like
+// the seed, they are published test data, not secrets.
 const (
 	UnknownToken      = "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"
 	WrongClientSecret = "not-the-secret"
 	WrongPassword     = "wrong-password"
 	WrongSecret       = "wrong"
+	WrongOTP          = "000000"
 )
 
 // mintedTestTokens is how many tokens from the default seed count as
@@ -82,7 +83,7 @@ var testSecrets = sync.OnceValue(func() map[string]bool {
 	json.Unmarshal(b, &tree)
 	walk(tree, false)
 	addToken(UnknownToken)
-	for _, s := range []string{WrongClientSecret, WrongPassword, WrongSecret} {
+	for _, s := range []string{WrongClientSecret, WrongPassword, WrongSecret, WrongOTP} {
 		set[s] = true
 	}
 	src := newTokenSource(DefaultSeed())

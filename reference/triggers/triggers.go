@@ -1,20 +1,83 @@
-package reference_test
+// Package triggers lists, for every (operation, status) any catalog
+// version documents, and for the statuses GitHub sends without documenting
+// them, a realistic request that makes the reference server answer it.
+//
+// # Overview
+//
+// A [Trigger] runs against a [reference.Server] seeded with
+// [reference.DefaultFixtures] (changed first by Trigger.Fixtures when set),
+// through a [Doer]: one request, or a short sequence whose last request
+// gets Status (a conditional request first fetches the ETag it sends).
+// Triggers are independent of each other: each expects a server of its
+// own. The reference server's tests run every trigger against every
+// version documenting its operation, docs/reference-server.md shows them
+// as a table, and the fixture packs ("oauthcompat fixtures") record them.
+//
+// # Usage
+//
+//	for _, tr := range triggers.All() {
+//		srv, _ := tr.Server(version)
+//		got := tr.Run(doer{srv}) // doer sends each request to srv
+//	}
+package triggers
 
 import (
 	"net/http"
 
 	"github.com/oauthcompat/oauthcompat/reference"
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
-// trigger is a realistic request that makes the server answer status for
-// an operation (keyed "METHOD /template", stable across versions). The
-// table is the source of the trigger table in docs/reference-server.md.
-type trigger struct {
-	key    string
-	status int
-	why    string
-	fix    func(*reference.Fixtures) // changes the default fixtures first
-	run    func(h *harness) resp
+// Trigger is a realistic request (or a short sequence of them) that makes
+// a reference server answer Status for the operation Key.
+type Trigger struct {
+	// Key is the operation, "METHOD /template" without /api/v3 (see
+	// [schemas.Operation.Key]), stable across versions.
+	Key string
+	// Status is the status the last request gets.
+	Status int
+	// Why says what makes the server answer Status, in Markdown.
+	Why string
+	// Fixtures changes the default fixtures before the server starts; nil
+	// for none.
+	Fixtures func(*reference.Fixtures)
+	// Run sends the requests through d and returns the last answer.
+	Run func(d Doer) Response
+}
+
+// Doer sends one request to a reference server: path is without /api/v3
+// (the Doer adds the prefix its version's clients use), body is "" for
+// none, header holds the credentials and any other header to send.
+type Doer interface {
+	Do(method, path, body string, header http.Header) Response
+}
+
+// Response is a server's answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// All returns every trigger, grouped by operation in catalog order and,
+// within an operation, by status.
+func All() []Trigger { return append([]Trigger(nil), triggers...) }
+
+// SeedFixtures returns the fixtures t runs with: the default ones, changed
+// by t.Fixtures.
+func (t Trigger) SeedFixtures() reference.Fixtures {
+	f := reference.DefaultFixtures()
+	if t.Fixtures != nil {
+		t.Fixtures(&f)
+	}
+	return f
+}
+
+// Server returns a reference server for v seeded for t. Its tokens are
+// minted from the default fixtures' seed whatever t changes in them, so a
+// token a trigger mints is one [reference.IsTestSecret] knows.
+func (t Trigger) Server(v *schemas.Version) (*reference.Server, error) {
+	return reference.New(v, t.SeedFixtures(), reference.WithSeed(reference.DefaultSeed()))
 }
 
 const (
@@ -39,29 +102,30 @@ const (
 	kDelAuthz    = "DELETE /authorizations/{authorization_id}"
 )
 
-func req(method, path, b string, h http.Header) func(*harness) resp {
-	return func(hs *harness) resp { return hs.do(method, path, b, h) }
+func req(method, path, b string, h http.Header) func(Doer) Response {
+	return func(d Doer) Response { return d.Do(method, path, b, h) }
 }
 
 // conditional GETs etagPath, then sends method path with If-None-Match.
-func conditional(method, path, b, etagPath string, h http.Header) func(*harness) resp {
-	return func(hs *harness) resp {
-		tag := hs.etagOf(etagPath, h)
-		return hs.do(method, path, b, with(h, "If-None-Match", tag))
+func conditional(method, path, b, etagPath string, h http.Header) func(Doer) Response {
+	return func(d Doer) Response {
+		tag := d.Do("GET", etagPath, "", h).Header.Get("ETag")
+		return d.Do(method, path, b, with(h, "If-None-Match", tag))
 	}
 }
 
 // lockedOut fails mona's login MaxLoginAttempts times, then logs in right.
-func lockedOut(h *harness) resp {
+func lockedOut(d Doer) Response {
 	for range reference.MaxLoginAttempts {
-		h.do("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", "000000"))
+		d.Do("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.WrongOTP))
 	}
-	return h.do("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.DefaultOTP))
+	return d.Do("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.DefaultOTP))
 }
 
 var getOrCreateBody = `{"client_secret":"` + secret1 + `","scopes":["repo"],"note":"editor"}`
 
-var triggers = []trigger{
+// triggers is the table; docs/reference-server.md shows it.
+var triggers = []Trigger{
 	// Token in the body.
 	{kCheck, 200, "a token the app holds", nil, req("POST", tokenPath(app1), body(tok(0)), asApp)},
 	{kCheck, 404, "a token the app does not hold (never issued, deleted, reset, or another app's)", nil, req("POST", tokenPath(app1), body(unknown), asApp)},
@@ -123,7 +187,7 @@ var triggers = []trigger{
 	{kList, 304, "`If-None-Match` with the ETag of the previous answer", nil, conditional("GET", "/authorizations", "", "/authorizations", asUser)},
 	{kList, 401, "no credentials, or a wrong password", nil, req("GET", "/authorizations", "", noAuth)},
 	{kList, 401, "a user with two-factor authentication (the fixtures' mona) without `X-GitHub-OTP`, or with a wrong one: `X-GitHub-OTP: required; app` on every Basic endpoint", nil, req("GET", "/authorizations", "", asMona)},
-	{kList, 401, "a wrong one-time password", nil, req("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", "000000"))},
+	{kList, 401, "a wrong one-time password", nil, req("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.WrongOTP))},
 	{kList, 200, "mona with her one-time password (`X-GitHub-OTP: 123456`)", nil, req("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.DefaultOTP))},
 	{kList, 403, "after five failed logins in a row (wrong password or one-time password): \"Maximum number of login attempts exceeded\", on every Basic endpoint, until the server restarts", nil, lockedOut},
 	{kList, 403, "a token instead of Basic", nil, req("GET", "/authorizations", "", asToken)},
