@@ -66,6 +66,11 @@ func WriteAtomic(path string, c *cassette.Cassette) error {
 	return writeFileAtomic(path, data, 0o644)
 }
 
+// WriteFile writes data to path atomically, as [WriteAtomic] writes a
+// cassette: readers see the old file or the whole new one. It creates the
+// directories path needs.
+func WriteFile(path string, data []byte) error { return writeFileAtomic(path, data, 0o644) }
+
 func writeFileAtomic(path string, data []byte, mode fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -11,18 +11,22 @@ import (
 // runCassette dispatches the cassette subcommands.
 func runCassette(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		return usageError(stderr, "cassette", "want a subcommand: 'cassette recover DIR' or 'cassette lint ...'")
+		return usageError(stderr, "cassette", "want a subcommand: recover, lint, export or import")
 	}
 	switch args[0] {
 	case "recover":
 		return runCassetteRecover(ctx, args[1:], stdout, stderr)
 	case "lint":
 		return runCassetteLint(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runCassetteExport(ctx, args[1:], stdout, stderr)
+	case "import":
+		return runCassetteImport(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "-help", "help":
-		fmt.Fprintln(stderr, "Usage: oauthcompat cassette recover DIR\n       oauthcompat cassette lint ...\n\nRun 'oauthcompat cassette <subcommand> -h' for the flags of one.")
+		fmt.Fprintln(stderr, "Usage: oauthcompat cassette recover DIR\n       oauthcompat cassette lint ...\n       oauthcompat cassette export --format har|vcrpy|wiremock --out PATH DIR|FILE\n       oauthcompat cassette import --from har FILE --cassettes DIR\n\nRun 'oauthcompat cassette <subcommand> -h' for the flags of one.")
 		return exitOK
 	}
-	return usageError(stderr, "cassette", "unknown subcommand %q: want recover or lint", args[0])
+	return usageError(stderr, "cassette", "unknown subcommand %q: want recover, lint, export or import", args[0])
 }
 
 func runCassetteRecover(_ context.Context, args []string, stdout, stderr io.Writer) int {
