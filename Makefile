@@ -3,15 +3,27 @@ GO      ?= go
 BIN     ?= bin/oauthcompat
 CACHE   ?= .cache/catalog-sources
 OUT     ?= demo-out
+# The versions whose fixture packs are committed under fixtures/ (ALL=1: every version).
+FIXTURES ?= ghes-3.2,ghes-3.5,github.ae,ghes-3.8,ghes-3.10
+# Where the tests note what they skipped for want of a tool (Python, Node, Java).
+SKIPPED ?= .test-deps/skipped.txt
 
-.PHONY: build test bench demo lint catalog catalog-sources catalog-testdata reports fuzz clean
+.PHONY: build test test-deps bench demo lint catalog catalog-sources catalog-testdata reports fixtures fuzz clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/oauthcompat
 
-test:
+# test-deps installs what the cross-language tests use (python3-requests,
+# python3-vcr, @octokit/rest, wiremock); a no-op when present, and never a
+# failure: a test whose tool is missing skips, and test says so.
+test-deps:
+	@./scripts/install-test-deps.sh
+
+test: test-deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	@mkdir -p $(dir $(SKIPPED)) && rm -f $(SKIPPED)
+	OAUTHCOMPAT_SKIPPED=$(CURDIR)/$(SKIPPED) $(GO) test -race -count=1 ./...; status=$$?; \
+	if [ -s $(SKIPPED) ]; then echo "skipped, a tool is missing:"; sed 's/^/  /' $(SKIPPED); fi; exit $$status
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
@@ -39,6 +51,10 @@ catalog-testdata: catalog-sources
 # reports regenerates the committed diff reports under reports/.
 reports:
 	$(GO) test ./diff -run TestCommittedReports -update
+
+# fixtures regenerates the committed fixture packs under fixtures/.
+fixtures:
+	$(GO) run ./cmd/oauthcompat fixtures --version $(if $(filter 1,$(ALL)),all,$(FIXTURES)) --out fixtures
 
 fuzz:
 	$(GO) test ./redact -run '^$$' -fuzz FuzzRedact -fuzztime 30s

@@ -10,14 +10,16 @@ import (
 
 // Public test values that requests to the reference server send besides
 // the seed's (see [DefaultFixtures]): a well-formed token no server issues,
-// and credentials and a one-time password that are wrong on purpose. Like
-// the seed, they are published test data, not secrets.
+// credentials and a one-time password that are wrong on purpose, and an
+// access_token that is not a string (the JSON number 42). Like the seed,
+// they are published test data, not secrets.
 const (
 	UnknownToken      = "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"
 	WrongClientSecret = "not-the-secret"
 	WrongPassword     = "wrong-password"
 	WrongSecret       = "wrong"
 	WrongOTP          = "000000"
+	NumberToken       = "42"
 )
 
 // mintedTestTokens is how many tokens from the default seed count as
@@ -83,7 +85,7 @@ var testSecrets = sync.OnceValue(func() map[string]bool {
 	json.Unmarshal(b, &tree)
 	walk(tree, false)
 	addToken(UnknownToken)
-	for _, s := range []string{WrongClientSecret, WrongPassword, WrongSecret, WrongOTP} {
+	for _, s := range []string{WrongClientSecret, WrongPassword, WrongSecret, WrongOTP, NumberToken} {
 		set[s] = true
 	}
 	src := newTokenSource(DefaultSeed())

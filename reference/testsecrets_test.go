@@ -30,7 +30,7 @@ func TestIsTestSecret(t *testing.T) {
 		sum(f.Authorizations[0].Token), f.Authorizations[0].Token[32:],
 		reset.Token, sum(reset.Token), reset.Token[len(reset.Token)-8:],
 		"ghu_" + reset.Token[4:], "ghp_" + reset.Token[4:],
-		reference.UnknownToken, reference.WrongClientSecret, reference.WrongPassword, reference.WrongSecret,
+		reference.UnknownToken, reference.WrongClientSecret, reference.WrongPassword, reference.WrongSecret, reference.WrongOTP, reference.NumberToken, reference.DefaultOTP,
 	}
 	for _, s := range known {
 		if !reference.IsTestSecret(s) {
