@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,9 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/replay"
 )
 
@@ -332,5 +335,79 @@ func TestMatchOptionsRefused(t *testing.T) {
 	p, err := replay.ParseFieldPattern("/note=^a=b$")
 	if err != nil || p.Field != "/note" || p.Pattern.String() != "^a=b$" || p.String() != "/note=^a=b$" {
 		t.Errorf("ParseFieldPattern(/note=^a=b$) = %v, %v", p, err)
+	}
+}
+
+// TestGoGitHubReplaysAnotherClient records a session sent the way
+// Octokit sends it (the scheme "basic" in lower case, lower-case header
+// names, JSON with spaces) through the recorder, then replays it with the
+// key to google/go-github, which sends "Basic" and compact JSON: every call gets the recorded status, the check
+// answer holds the token go-github sent, and nothing misses.
+func TestGoGitHubReplaysAnotherClient(t *testing.T) {
+	dir := t.TempDir()
+	ref := reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures())
+	store, err := cassettes.OpenStore(dir, "octokit-like", redact.New(crossKey, redact.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := proxy.NewRecorder(proxy.Config{Store: store, Version: "ghes-3.8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := reference.DefaultFixtures().Apps[0]
+	token := reference.DefaultFixtures().Tokens[0].Value
+	auth := "basic " + base64.StdEncoding.EncodeToString([]byte(app.ClientID+":"+app.ClientSecret))
+	send := func(method, tok string) (int, string) {
+		req, _ := http.NewRequest(method, ref.URL+"/api/v3/applications/"+app.ClientID+"/token", strings.NewReader(`{ "access_token": "`+tok+`" }`))
+		req.Header.Set("authorization", auth)
+		req.Header.Set("content-type", "application/json; charset=utf-8")
+		req.Header.Set("user-agent", "octokit-rest.js/22.0.1")
+		resp, err := (&http.Client{Transport: rec}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var a struct {
+			Token string `json:"token"`
+		}
+		json.NewDecoder(resp.Body).Decode(&a)
+		return resp.StatusCode, a.Token
+	}
+	var live []int
+	code, _ := send("POST", token)
+	live = append(live, code)
+	code, fresh := send("PATCH", token)
+	live = append(live, code)
+	code, _ = send("POST", token)
+	live = append(live, code)
+	code, _ = send("DELETE", fresh)
+	live = append(live, code)
+	code, _ = send("POST", fresh)
+	live = append(live, code)
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{200, 200, 404, 204, 404}, live); diff != "" {
+		t.Fatalf("the recorded session (-want +got):\n%s", diff)
+	}
+
+	srv, err := replay.NewServer(dir, replay.Options{Redactor: redact.New(crossKey, redact.Options{}), Exhausted: replay.ExhaustedError})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	got := ghSession(t, srv.URL()+"/", http.DefaultTransport, token)
+	var statuses []int
+	for _, o := range got {
+		statuses = append(statuses, o.Status)
+	}
+	if diff := cmp.Diff(live, statuses); diff != "" {
+		t.Errorf("go-github against the replay (-recorded +go-github):\n%s", diff)
+	}
+	if got[0].Token != token {
+		t.Errorf("check answered token %q, want the token sent", got[0].Token)
+	}
+	if m := srv.Index.Misses(); len(m) > 0 {
+		t.Errorf("%d misses, first: %s", len(m), m[0].Message)
 	}
 }
