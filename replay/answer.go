@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+
+	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/redact"
@@ -109,21 +111,35 @@ func liveOrigin(r *http.Request, server bool) string {
 // answer returns e's answer to r: with the recorded origins replaced by
 // the live one (unless Options.KeepURLs), and with the key, every
 // pseudonym of a secret the request carried replaced by that secret
-// (re-hydration). body is the request body; server says whether r was
-// received by the replay server rather than sent through it.
-func (ix *Index) answer(e *entry, r *http.Request, body []byte, server bool) answer {
+// (re-hydration). body is the request body and red the request as the
+// redactor pseudonymised it (nil without a key); server says whether r
+// was received by the replay server rather than sent through it.
+func (ix *Index) answer(e *entry, r *http.Request, body []byte, red *cassette.Request, server bool) answer {
 	a := e.plain
 	if len(e.origins) > 0 {
 		if o := liveOrigin(r, server); o != "" {
 			a = e.rewritten(o)
 		}
 	}
-	if len(e.pseudonyms) > 0 {
-		if pairs := ix.liveSecrets(e, r, body); len(pairs) > 0 {
+	if len(e.pseudonyms) > 0 && red != nil {
+		last := e.lastHydrate.Load()
+		if pairs := ix.liveSecrets(e, r, body, red, last); len(pairs) > 0 {
+			if last != nil && last.origin == a.origin && slices.Equal(last.pairs, pairs) {
+				return last.answer
+			}
 			a = rehydrate(a, pairs)
+			e.lastHydrate.Store(&hydrated{answer: a, pairs: pairs})
 		}
 	}
 	return a
+}
+
+// hydrated is an answer re-hydrated with pairs (pseudonym, secret): the
+// last one made for an entry is kept, as a client sends the same secret
+// again and again.
+type hydrated struct {
+	answer
+	pairs []string
 }
 
 // rewritten returns e's answer with its recorded origins replaced by
@@ -226,110 +242,85 @@ func replaceHeaders(h http.Header, names []string, rep func(string) string) http
 	return out
 }
 
-// liveSecrets returns, as replacer pairs (pseudonym, secret), the secrets
-// the live request carried whose pseudonyms e's answer holds.
-func (ix *Index) liveSecrets(e *entry, r *http.Request, body []byte) []string {
+// liveSecrets returns, as pairs (pseudonym, secret), the secrets the live
+// request carried whose pseudonyms e's answer holds. A pseudonym has its
+// secret's length, so where the pseudonymised request holds one, the live
+// request holds its secret at the same place: in the body, the URL (a
+// legacy path) and the Authorization credentials. Each pair is checked:
+// the secret's pseudonym must be the one found.
+func (ix *Index) liveSecrets(e *entry, r *http.Request, body []byte, red *cassette.Request, last *hydrated) []string {
 	var pairs []string
-	seen := map[string]bool{}
-	consider := func(s string) {
-		if s == "" || seen[s] {
+	// known reports whether s is known to be p's secret: the last answer
+	// re-hydrated it, so its pseudonym need not be derived again.
+	known := func(p, s string) bool {
+		if last == nil {
+			return false
+		}
+		for i := 0; i+1 < len(last.pairs); i += 2 {
+			if last.pairs[i] == p && last.pairs[i+1] == s {
+				return true
+			}
+		}
+		return false
+	}
+	find := func(live, pseudo string) {
+		if len(live) != len(pseudo) || live == pseudo {
 			return
 		}
-		seen[s] = true
-		p := ix.opts.Redactor.Token(s)
-		if p == s {
-			return
-		}
-		for _, q := range e.pseudonyms {
-			if q == p {
+		for _, p := range e.pseudonyms {
+			i := strings.Index(pseudo, p)
+			if i < 0 || slices.Contains(pairs, p) {
+				continue
+			}
+			if s := live[i : i+len(p)]; s != p && (known(p, s) || ix.opts.Redactor.Token(s) == p) {
 				pairs = append(pairs, p, s)
-				return
 			}
 		}
 	}
-	tokens := func(s string) {
-		for _, m := range redact.TokenPattern.FindAllString(s, -1) {
-			consider(m)
+	find(string(body), red.Body)
+	find(r.URL.String(), red.URL)
+	if _, cred := redact.SplitAuthorization(r.Header.Get("Authorization")); cred != "" {
+		_, redCred := redact.SplitAuthorization(red.Headers.Get("Authorization"))
+		live, ok1 := decodeBasic(cred)
+		pseudo, ok2 := decodeBasic(redCred)
+		if !ok1 || !ok2 {
+			live, pseudo = cred, redCred
 		}
-	}
-	scheme, cred := redact.SplitAuthorization(r.Header.Get("Authorization"))
-	switch strings.ToLower(scheme) {
-	case "basic":
-		if raw, ok := decodeBasic(cred); ok {
-			_, pass, _ := strings.Cut(raw, ":")
-			consider(pass)
-		}
-	default:
-		consider(cred)
-	}
-	if p, err := url.PathUnescape(r.URL.EscapedPath()); err == nil {
-		tokens(p)
-	}
-	for k, vs := range parseQuery(r.URL.RawQuery) {
-		for _, v := range vs {
-			if redact.IsSecretField(k) {
-				consider(v)
-			} else {
-				tokens(v)
-			}
-		}
-	}
-	if len(body) > 0 {
-		var t any
-		if json.Unmarshal(body, &t) == nil {
-			secretStrings(t, false, consider, tokens)
-		} else {
-			for k, vs := range parseQuery(string(body)) {
-				for _, v := range vs {
-					if redact.IsSecretField(k) {
-						consider(v)
-					}
-				}
-			}
-			tokens(string(body))
-		}
+		find(live, pseudo)
 	}
 	return pairs
-}
-
-// secretStrings calls secret for the strings under secret members and
-// text for every other string of a decoded JSON value.
-func secretStrings(t any, secret bool, secretFn, text func(string)) {
-	switch x := t.(type) {
-	case map[string]any:
-		for k, v := range x {
-			secretStrings(v, secret || redact.IsSecretField(k), secretFn, text)
-		}
-	case []any:
-		for _, v := range x {
-			secretStrings(v, secret, secretFn, text)
-		}
-	case string:
-		if secret {
-			secretFn(x)
-		} else {
-			text(x)
-		}
-	}
 }
 
 // rehydrate puts the secrets back into a: each pseudonym by its secret,
 // and the fields derived from a token (hashed_token, the SHA-256 hex of
 // the token; token_last_eight, its last eight characters) recomputed.
 func rehydrate(a answer, pairs []string) answer {
-	all := append([]string(nil), pairs...)
+	body := string(a.body)
 	for i := 0; i < len(pairs); i += 2 {
 		p, s := pairs[i], pairs[i+1]
-		all = append(all, sha256Hex(p), sha256Hex(s))
-		if len(p) >= 8 && len(s) >= 8 {
-			all = append(all, `"`+p[len(p)-8:]+`"`, `"`+s[len(s)-8:]+`"`)
+		if !strings.Contains(body, p) {
+			continue
+		}
+		body = strings.ReplaceAll(body, p, s)
+		if hp := sha256Hex(p); strings.Contains(body, hp) {
+			body = strings.ReplaceAll(body, hp, sha256Hex(s))
+		}
+		if len(p) >= 8 {
+			// token_last_eight: a JSON string of the last eight characters.
+			body = strings.ReplaceAll(body, `"`+p[len(p)-8:]+`"`, `"`+s[len(s)-8:]+`"`)
 		}
 	}
-	rep := strings.NewReplacer(all...)
 	out := a
-	out.body = []byte(rep.Replace(string(a.body)))
-	out.header = replaceHeaders(a.header, nil, strings.NewReplacer(pairs...).Replace)
-	out.length = []string{strconv.Itoa(len(out.body))}
+	out.body = []byte(body)
+	out.length = []string{strconv.Itoa(len(body))}
+	out.header = replaceHeaders(a.header, nil, func(v string) string {
+		for i := 0; i < len(pairs); i += 2 {
+			if strings.Contains(v, pairs[i]) {
+				v = strings.ReplaceAll(v, pairs[i], pairs[i+1])
+			}
+		}
+		return v
+	})
 	return out
 }
 

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
 )
 
@@ -235,6 +236,53 @@ func BenchmarkMatch(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				req, _ := http.NewRequest("POST", "http://replay/api/v3/applications/"+cid+"/token", strings.NewReader(`{"access_token": "gho_RealRealRealRealRealRealRealRealReal"}`))
 				req.Header.Set("Authorization", basic(cid, "x"))
+				resp, err := ix.Lookup(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				resp.Body.Close()
+			}
+		})
+	}
+}
+
+// BenchmarkMatchWithKey measures the lookup alone with the redaction key:
+// the live request is pseudonymised as at record time, and the answer,
+// which holds the pseudonym of the token sent, is re-hydrated.
+func BenchmarkMatchWithKey(b *testing.B) {
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	r := redact.New(key, redact.Options{})
+	const realToken = "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"
+	for _, n := range []int{10, 10000} {
+		its := benchInteractions(n)
+		for _, it := range its {
+			it.Request.Body = `{"access_token":"` + realToken + `"}`
+			it.Response.Body = strings.ReplaceAll(benchBody, "gho_16C7e42F292c6912E7710c838347Ae178B4a", realToken)
+			r.Interaction(it)
+		}
+		data, err := cassettes.Marshal(its)
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		path := cassettes.Path(dir, "ghes-3.8", "session")
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		ix, err := replay.Load(dir, replay.Options{Redactor: redact.New(key, redact.Options{})})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("interactions=%d", n), func(b *testing.B) {
+			cid := fmt.Sprintf("Iv1.%016x", n/2)
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				req, _ := http.NewRequest("POST", "https://ghes.example.com/api/v3/applications/"+cid+"/token", strings.NewReader(`{"access_token": "`+realToken+`"}`))
+				req.Header.Set("Authorization", basic(cid, "0000000000000000000000000000000000000000"))
 				resp, err := ix.Lookup(req)
 				if err != nil {
 					b.Fatal(err)

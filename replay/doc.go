@@ -15,19 +15,31 @@
 // delete 204, check 404); [Options.Exhausted] says what comes after the
 // last. Within a key, the credentials the request was recorded with select
 // the sequence, so a wrong client secret does not get the right answer.
+// Credentials are compared as a server reads them, so a cassette recorded
+// by one client replays for another: the Authorization scheme in any case
+// (Octokit writes "basic", Go and curl "Basic"), "Bearer" as "token", and
+// Basic credentials by their decoded user and password. [Options.Match]
+// ignores headers, query parameters and body fields, and matches body
+// fields by pattern.
 //
 // Secrets: with [Options.Redactor] (the key the cassettes were recorded
 // with) each request is pseudonymised exactly as at record time, so a
-// client sending the real token gets the answer recorded for it. Without
-// it, secret fields (client_secret, password, tokens, Authorization
-// credentials, tokens in paths) are compared by shape: their kind, not
-// their value.
+// client sending the real token gets the answer recorded for it, and the
+// answer is re-hydrated: wherever it holds the pseudonym of a secret the
+// request carried, the real value is put back (hashed_token and
+// token_last_eight recomputed), as the server would have answered. Without
+// the key, secret fields (client_secret, password, tokens, Authorization
+// credentials, tokens in paths) are compared by shape, their kind, not
+// their value, and answers hold the pseudonyms as recorded.
 //
 // Answers are faithful: status, headers and body bytes as recorded, minus
-// hop-by-hop headers, with a correct Content-Length. A request with an
-// If-None-Match recorded with a 304 gets the 304. An upstream failure the
-// recorder stored (a 502) keeps its [cassettes.ErrorHeader], which GitHub
-// never sends, so it is not taken for GitHub's answer.
+// hop-by-hop headers, with a correct Content-Length, except that the
+// recording server's origin in the body and in Location, Content-Location
+// and Link becomes the origin the request was sent to (the replay server's
+// own), unless [Options.KeepURLs]. A request with an If-None-Match recorded
+// with a 304 gets the 304. An upstream failure the recorder stored (a 502)
+// keeps its [cassettes.ErrorHeader], which GitHub never sends, so it is
+// not taken for GitHub's answer; its body is left as recorded.
 //
 // A miss gets 501 with a [MissError] as JSON (the closest recorded
 // interaction and the fields that differ, secrets shaped or pseudonymised,

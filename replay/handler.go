@@ -31,13 +31,13 @@ func (ix *Index) Lookup(r *http.Request) (*http.Response, error) {
 }
 
 func (ix *Index) lookup(r *http.Request, body []byte) (*http.Response, *MissError) {
-	e, miss := ix.match(r, body)
+	e, red, miss := ix.match(r, body)
 	if miss != nil {
 		ix.logMiss(r.Context(), miss)
 		return nil, miss
 	}
 	ix.logHit(r.Context(), e)
-	return e.response(r, ix.answer(e, r, body, false)), nil
+	return e.response(r, ix.answer(e, r, body, red, false)), nil
 }
 
 // RoundTrip implements [http.RoundTripper]: the recorded response, or on a
@@ -75,10 +75,10 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, status, "replay: read request body: "+err.Error())
 		return
 	}
-	e, miss := ix.match(r, body)
+	e, red, miss := ix.match(r, body)
 	if miss == nil {
 		ix.logHit(r.Context(), e)
-		e.write(w, ix.answer(e, r, body, true))
+		e.write(w, ix.answer(e, r, body, red, true))
 		return
 	}
 	ix.logMiss(r.Context(), miss)

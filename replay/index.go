@@ -80,6 +80,7 @@ type entry struct {
 	origins     []string               // recorded origins the answer mentions
 	pseudonyms  []string               // pseudonyms of the key in the answer
 	lastRewrite atomic.Pointer[answer] // plain with the origins rewritten, for the last origin
+	lastHydrate atomic.Pointer[hydrated]
 }
 
 // Len returns the number of interactions loaded.
@@ -208,9 +209,17 @@ func encoded(enc []string, body []byte) bool {
 }
 
 // match finds the recorded answer to a request. It returns nil and the
-// explanation on a miss. body is the whole request body.
-func (ix *Index) match(r *http.Request, body []byte) (*entry, *MissError) {
-	v := ix.incoming(r, body)
+// explanation on a miss. body is the whole request body. With a redactor,
+// red is the request pseudonymised as at record time (for re-hydrating
+// the answer).
+func (ix *Index) match(r *http.Request, body []byte) (e *entry, red *cassette.Request, miss *MissError) {
+	v, red := ix.incoming(r, body)
+	e, miss = ix.matchView(&v, r, body)
+	return e, red, miss
+}
+
+func (ix *Index) matchView(vp *view, r *http.Request, body []byte) (*entry, *MissError) {
+	v := *vp
 	g := ix.groups[v.key()]
 	if g == nil && v.inm != "" {
 		// A conditional request nobody recorded: the unconditional answer
@@ -258,15 +267,15 @@ func (g *group) lane(cred string) *lane {
 }
 
 // incoming builds the view of a live request, pseudonymised as at record
-// time when there is a redactor.
-func (ix *Index) incoming(r *http.Request, body []byte) view {
+// time when there is a redactor, and returns the pseudonymised request.
+func (ix *Index) incoming(r *http.Request, body []byte) (view, *cassette.Request) {
 	if ix.opts.Redactor == nil {
-		return ix.norm.request(r.Method, "", r.URL, r.Header, body, false)
+		return ix.norm.request(r.Method, "", r.URL, r.Header, body, false), nil
 	}
 	cr := cassetteRequest(r, body)
 	cr.Headers = paddedAuth(cr.Headers)
 	ix.opts.Redactor.Request(cr)
-	return ix.norm.request(cr.Method, cr.URL, nil, cr.Headers, []byte(cr.Body), false)
+	return ix.norm.request(cr.Method, cr.URL, nil, cr.Headers, []byte(cr.Body), false), cr
 }
 
 // cassetteRequest converts a live request the way the recorder stores it.
