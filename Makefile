@@ -59,6 +59,7 @@ fixtures:
 fuzz:
 	$(GO) test ./redact -run '^$$' -fuzz FuzzRedact -fuzztime 30s
 	$(GO) test ./internal/catalogen -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./convert -run '^$$' -fuzz FuzzFromHAR -fuzztime 30s -parallel 1
 
 clean:
 	rm -rf bin $(OUT)

@@ -176,7 +176,9 @@ func harOf(it *cassette.Interaction) harEntry {
 		}
 	}
 	if req.Body != "" {
-		e.Request.PostData = &harPostData{MimeType: mimeType(req.Headers, req.Body), Text: req.Body}
+		// The request's own Content-Type, "" when it sent none: a guess
+		// would come back as a header it did not send.
+		e.Request.PostData = &harPostData{MimeType: req.Headers.Get("Content-Type"), Text: req.Body}
 	}
 	if resp.Body != "" {
 		if utf8.ValidString(resp.Body) {
