@@ -116,14 +116,11 @@ func HAR(its []*cassette.Interaction) ([]byte, error) {
 	for _, it := range its {
 		f.Log.Entries = append(f.Log.Entries, harOf(it))
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(f); err != nil {
+	b, err := JSON(f)
+	if err != nil {
 		return nil, fmt.Errorf("encode HAR: %w", err)
 	}
-	return b.Bytes(), nil
+	return b, nil
 }
 
 func harOf(it *cassette.Interaction) harEntry {

@@ -165,7 +165,7 @@ func WireMock(its []*cassette.Interaction, opts WireMockOptions) ([]File, error)
 				m.Response.Base64Body = base64.StdEncoding.EncodeToString([]byte(body))
 			}
 		}
-		data, err := marshalIndent(m)
+		data, err := JSON(m)
 		if err != nil {
 			return nil, fmt.Errorf("interaction %d: %w", p.it.ID, err)
 		}
@@ -332,7 +332,9 @@ func bodyExt(it *cassette.Interaction) string {
 	return ".bin"
 }
 
-func marshalIndent(v any) ([]byte, error) {
+// JSON encodes v as the exports do: indented two spaces, HTML characters
+// as they are, a newline at the end.
+func JSON(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
