@@ -218,8 +218,8 @@ func (ix *Index) match(r *http.Request, body []byte) (e *entry, red *cassette.Re
 	return e, red, miss
 }
 
-func (ix *Index) matchView(vp *view, r *http.Request, body []byte) (*entry, *MissError) {
-	v := *vp
+// matchView finds the recorded answer to the request whose view is v.
+func (ix *Index) matchView(v *view, r *http.Request, body []byte) (*entry, *MissError) {
 	g := ix.groups[v.key()]
 	if g == nil && v.inm != "" {
 		// A conditional request nobody recorded: the unconditional answer
@@ -230,11 +230,11 @@ func (ix *Index) matchView(vp *view, r *http.Request, body []byte) (*entry, *Mis
 		v.inm = inm
 	}
 	if g == nil {
-		return nil, ix.explain(&v, r, body)
+		return nil, ix.explain(v, r, body)
 	}
 	l := g.lane(v.cred)
 	if l == nil {
-		return nil, ix.explain(&v, r, body)
+		return nil, ix.explain(v, r, body)
 	}
 	last := int64(len(l.entries))
 	if ix.opts.Exhausted == ExhaustedRepeatLast && l.next.Load() >= last {
@@ -244,7 +244,7 @@ func (ix *Index) matchView(vp *view, r *http.Request, body []byte) (*entry, *Mis
 	n := l.next.Add(1) - 1
 	if n >= last {
 		if ix.opts.Exhausted == ExhaustedError {
-			return nil, ix.exhausted(&v, l, n)
+			return nil, ix.exhausted(v, l, n)
 		}
 		n = int64(len(l.entries)) - 1
 	}
