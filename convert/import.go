@@ -23,6 +23,9 @@ type ImportOptions struct {
 	// All keeps every interaction, not only those of the OAuth endpoints
 	// (/applications/..., /authorizations...), as record --record-all does.
 	All bool
+	// Catalog is the catalog versions and operations are looked up in;
+	// nil means the built-in one.
+	Catalog *schemas.Catalog
 }
 
 // ImportResult says what [Import] did.
@@ -39,7 +42,10 @@ type ImportResult struct {
 // anything is written. Close s to write the cassettes.
 func Import(its []*cassette.Interaction, s *cassettes.Store, opts ImportOptions) (ImportResult, error) {
 	res := ImportResult{Added: map[string]int{}}
-	cat := schemas.Default()
+	cat := opts.Catalog
+	if cat == nil {
+		cat = schemas.Default()
+	}
 	fixed := ""
 	if opts.Version != "" {
 		v, err := cat.Version(opts.Version)

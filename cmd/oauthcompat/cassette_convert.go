@@ -14,7 +14,6 @@ import (
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/convert"
 	"github.com/oauthcompat/oauthcompat/redact"
-	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 const exportAbout = `Writes cassettes in a format other tools replay:
@@ -135,6 +134,7 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	name := fs.String("name", "", "the cassette name (default: FILE's name without its extension)")
 	all := fs.Bool("record-all", false, "import every entry, not only the OAuth endpoints")
 	pseudoID := fs.Bool("pseudonymize-client-id", false, "pseudonymise OAuth client ids too, as record --pseudonymize-client-id")
+	catOpt := withCatalog(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -151,8 +151,12 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	if code, ok := missing(stderr, "cassette import", "FILE", file); !ok {
 		return code
 	}
+	cat, code, ok := catOpt.get(stderr, "cassette import")
+	if !ok {
+		return code
+	}
 	if *version != "" {
-		if _, err := schemas.Default().Version(*version); err != nil {
+		if _, err := cat.Version(*version); err != nil {
 			return usageError(stderr, "cassette import", "--version: %v", err)
 		}
 	}
@@ -183,7 +187,7 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return failure(stderr, "cassette import", err)
 	}
-	res, addErr := convert.Import(its, store, convert.ImportOptions{Version: *version, All: *all})
+	res, addErr := convert.Import(its, store, convert.ImportOptions{Version: *version, All: *all, Catalog: cat})
 	if err := errors.Join(addErr, store.Close()); err != nil {
 		return failure(stderr, "cassette import", err)
 	}

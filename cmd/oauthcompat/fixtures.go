@@ -30,6 +30,7 @@ func runFixtures(_ context.Context, args []string, stdout, stderr io.Writer) int
 	version := fs.String("version", "", "the version (3.8, ghes-3.8, api.github.com), a comma-separated list, or all (required)")
 	out := fs.String("out", "", "the directory the packs go into, one DIR/<version> each (required)")
 	format := fs.String("format", "govcr,har,vcrpy,wiremock", "the formats to write, comma-separated")
+	catOpt := withCatalog(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -39,7 +40,11 @@ func runFixtures(_ context.Context, args []string, stdout, stderr io.Writer) int
 	if *version == "" || *out == "" {
 		return usageError(stderr, "fixtures", "--version and --out are required")
 	}
-	versions, err := fixtures.Versions(*version)
+	cat, code, ok := catOpt.get(stderr, "fixtures")
+	if !ok {
+		return code
+	}
+	versions, err := fixtures.Versions(cat, *version)
 	if err != nil {
 		return usageError(stderr, "fixtures", "--version: %v", err)
 	}
