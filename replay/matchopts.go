@@ -30,12 +30,14 @@ type Match struct {
 	// not, whatever their value.
 	IgnoreQuery []string
 	// IgnoreFields are body fields that do not count, present or not,
-	// whatever their value. In an array an ignored element keeps its place.
+	// whatever their value. An ignored array element keeps its place (as
+	// null), so the elements after it still compare by position.
 	IgnoreFields []string
 	// FieldPatterns are body fields matched by pattern: the recorded value
-	// does not count, but the field must be there (when the recording has
-	// it) and its live value must match the pattern. The value matched is
-	// the text of a JSON string, or the JSON text of any other value.
+	// does not count, but the field must be present exactly when the
+	// recording has it, and its live value must match the pattern. The
+	// value matched is the text of a JSON string, or the JSON text of any
+	// other value.
 	FieldPatterns []FieldPattern
 }
 
