@@ -354,14 +354,14 @@ func (s *Store) Close() error {
 		j.close()
 		m, err := merge(s.fsys, j.path, j.f, j.isGone())
 		j.f.Close()
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
 		if m.Cassette != "" {
 			s.mu.Lock()
 			s.written = append(s.written, m.Cassette)
 			s.mu.Unlock()
+		}
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
 		if m.Kept != "" {
 			errs = append(errs, fmt.Errorf("journal %s held damaged records (%s); they were skipped and the journal kept as %s", j.path, spans(m.Skipped), m.Kept))
@@ -464,9 +464,10 @@ func RecoverWith(dir string, o Options) (*Recovery, error) {
 		f.Close()
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		out.Merged = append(out.Merged, m)
+		if err == nil || m.Cassette != "" {
+			out.Merged = append(out.Merged, m)
+		}
 	}
 	return &out, errors.Join(errs...)
 }
@@ -513,8 +514,10 @@ func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
 		m.Kept = kept
 	} else if !gone {
 		if err := fsys.Remove(jp); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			m.Warning = fmt.Sprintf("the cassette %s is written, but its journal could not be removed (%v): remove it by hand", cp, err)
-			return m, nil
+			// Nothing is lost, but the journal would be taken for an
+			// unrecovered one: a recovery notices its records are
+			// already in the cassette.
+			return m, fmt.Errorf("recover %s: the cassette %s is written, but the journal could not be removed: %w; run 'oauthcompat cassette recover' to remove it", jp, cp, err)
 		}
 	}
 	if err := syncDir(fsys, filepath.Dir(jp)); err != nil && !gone {

@@ -170,8 +170,11 @@ func (f *FS) OpenFile(name string, flag int, perm fs.FileMode) (cassettes.File, 
 	return &file{File: in, fs: f}, nil
 }
 
-// MkdirAll creates a directory.
+// MkdirAll creates a directory; one that exists is no operation.
 func (f *FS) MkdirAll(path string, perm fs.FileMode) error {
+	if st, err := f.inner.Stat(path); err == nil && st.IsDir() {
+		return nil
+	}
 	if err := f.do(Mkdir, path); err != nil {
 		return err
 	}
