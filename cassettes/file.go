@@ -25,9 +25,19 @@ const OperationHeader = "X-Oauthcompat-Operation"
 // error.
 const ErrorHeader = "X-Oauthcompat-Error"
 
+// CutHeader is set on a recorded response whose body the upstream cut
+// short: it answered, then failed mid-body (a reset connection, a TLS
+// error). Its value says after how many bytes and why ("upstream failed
+// after 1024 bytes of the body: unexpected EOF"). The recorded status,
+// headers (Content-Length included) and body are what the client got
+// before the failure; a replay sends them, then cuts the connection.
+// A client that stopped reading is not a cut: see [TruncatedHeader].
+const CutHeader = "X-Oauthcompat-Cut"
+
 // TruncatedHeader is set on a recorded response whose body was longer than
-// the recording cap. Its value says how much was kept ("stored 10485760 of
-// 12000000 bytes"); the stored body is the beginning of the real one.
+// the recording cap, or whose client closed it before its end. Its value
+// says how much was kept ("stored 10485760 of 12000000 bytes"); the
+// stored body is the beginning of the real one.
 const TruncatedHeader = "X-Oauthcompat-Truncated"
 
 // ErrMalformed is wrapped by every error saying that a cassette file does

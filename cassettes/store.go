@@ -296,7 +296,11 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 	s.adds.Add(1)
 	s.mu.Unlock()
 	defer s.adds.Done()
-	s.red.Interaction(i)
+	if i.Response.Headers.Get(CutHeader) != "" {
+		redactCut(s.red, i)
+	} else {
+		s.red.Interaction(i)
+	}
 	rec := recordBufs.Get().(*[]byte)
 	defer putRecordBuf(rec) // commit writes it before it returns
 	*rec = appendRecord((*rec)[:0], i)
@@ -305,6 +309,26 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 		return err
 	}
 	return j.commit(*rec)
+}
+
+// redactCut redacts an interaction whose body the upstream cut short
+// (see [CutHeader]) keeping the lengths it announced, which count more
+// than the body: the redactor would set them to the body's. They move by
+// as much as redaction changed the body's length.
+func redactCut(red *redact.Redactor, i *cassette.Interaction) {
+	r := &i.Response
+	length, header, body := r.ContentLength, r.Headers.Values("Content-Length"), len(r.Body)
+	red.Interaction(i)
+	d := int64(len(r.Body) - body)
+	if length >= 0 {
+		r.ContentLength = length + d
+	}
+	if len(header) == 1 {
+		if n, err := strconv.ParseInt(header[0], 10, 64); err == nil {
+			r.Headers = r.Headers.Clone()
+			r.Headers.Set("Content-Length", strconv.FormatInt(n+d, 10))
+		}
+	}
 }
 
 // journal returns the journal of version, opening it on first use (and
