@@ -52,7 +52,10 @@ func cuttingUpstream(t *testing.T, body string, cut int, chunked bool) string {
 				w := bufio.NewWriter(c)
 				fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-GitHub-Enterprise-Version: 3.8.4\r\n")
 				if chunked {
-					fmt.Fprintf(w, "Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n", cut, body[:cut])
+					fmt.Fprintf(w, "Transfer-Encoding: chunked\r\n\r\n")
+					if cut > 0 { // a chunk of 0 bytes would end the body
+						fmt.Fprintf(w, "%x\r\n%s\r\n", cut, body[:cut])
+					}
 				} else {
 					fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", len(body), body[:cut])
 				}
