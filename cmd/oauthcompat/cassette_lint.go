@@ -90,10 +90,10 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch {
 	case malformed > 0:
-		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d findings (%d cassette%s that do not load); %s\n", problems, malformed, plural(int64(malformed)), checked)
+		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s (%d cassette%s that do not load); %s\n", problems, plural(int64(problems)), malformed, plural(int64(malformed)), checked)
 		return exitFailure
 	case problems > 0:
-		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d findings; %s\n", problems, checked)
+		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s; %s\n", problems, plural(int64(problems)), checked)
 		return exitFindings
 	}
 	fmt.Fprintf(stderr, "oauthcompat cassette lint: clean: %s\n", checked)

@@ -142,15 +142,22 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return usageError(stderr, "record", "%v", err)
 	}
 
-	// Start-up checks, before anything is listened to: the key can be
-	// read or made, the directory written and the name is free.
+	// Start-up checks, before anything is served: the address can be
+	// listened on, the key read or made, the directory written and the
+	// name is free.
+	ln, code, ok := listen(stderr, "record", *listenAddr)
+	if !ok {
+		return code
+	}
 	red, keyPath, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
 	if err != nil {
+		ln.Close()
 		return failure(stderr, "record", fmt.Errorf("%w; choose a writable --cassettes directory or --redact-key-file", err))
 	}
 	key, _ := os.ReadFile(keyPath)
 	store, err := cassettes.OpenStoreWith(*dir, *name, red, cassettes.Options{SyncInterval: *syncInterval, SyncEach: *syncEach, FS: storeFS, Logger: logger})
 	if err != nil {
+		ln.Close()
 		if errors.Is(err, cassettes.ErrBusy) {
 			return usageError(stderr, "record", "%v", err)
 		}
@@ -166,11 +173,13 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *forward {
 		ca, err := proxy.LoadCA(*caDir)
 		if err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
 		f, err := proxy.NewForward(cfg, ca, splitList(*mitmHosts), splitList(*allowHosts))
 		if err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
@@ -178,6 +187,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	} else {
 		r, err := proxy.NewReverse(cfg)
 		if err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
@@ -185,16 +195,12 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if v := rec.Version(); v != "" {
 		if err := store.Prepare(v); err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
 	}
 
-	ln, code, ok := listen(stderr, "record", *listenAddr)
-	if !ok {
-		store.Close()
-		return code
-	}
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		f.Sync()
