@@ -86,7 +86,7 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	}
 	checked := fmt.Sprintf("%d cassette%s, %d interaction%s checked", res.Cassettes, plural(int64(res.Cassettes)), res.Interactions, plural(int64(res.Interactions)))
 	if notes > 0 {
-		checked += fmt.Sprintf(", %d note%s (info)", notes, plural(int64(notes)))
+		checked += fmt.Sprintf(", %d note%s", notes, plural(int64(notes)))
 	}
 	switch {
 	case malformed > 0:

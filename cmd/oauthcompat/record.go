@@ -38,8 +38,18 @@ the client always gets the real response. Each interaction is written to a journ
 before its response ends, so a crash of the proxy loses only requests in flight; the
 journal is fdatasynced within --sync-interval (a power loss can lose that much), or
 before each response ends with --sync-each (slower). SIGINT or SIGTERM finishes the
-requests in flight and writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
-record into DIR) turns the journal into a cassette.`
+requests in flight, writes the cassettes and prints a one-line summary. After a crash,
+'oauthcompat cassette recover DIR' (or the next record into DIR) turns the journal into a
+cassette.
+
+Before serving, record checks that --listen can be listened on, the key read or made, the
+directory written, and that no other record holds DIR and --name. An interaction it cannot
+store (the disk is full) is logged at once and counted; --upstream may end in /api/v3.
+--upstream-ca trusts a private CA (SSL_CERT_FILE works too).
+
+Exit codes: 0 every interaction answered is in a cassette, 2 usage error (a bad flag,
+--listen or --name, another record holding DIR and --name), 3 an interaction was not
+recorded, a cassette could not be written, or the directory or key cannot be written.`
 
 // storeFS is the file system cassettes are written through; tests replace
 // it with one that injects faults. Nil means the operating system's.
