@@ -274,7 +274,10 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 				"method", req.Method, "path", schemas.MaskPath(req.URL.Path, "REDACTED"))
 		},
 	}
-	if w, ok := req.Context().Value(writerKey{}).(http.ResponseWriter); ok {
+	if w, ok := req.Context().Value(writerKey{}).(http.ResponseWriter); ok && resp.ContentLength > 0 && !eventStream(resp.Header) {
+		// httputil.ReverseProxy flushes a body of unknown length (and an
+		// event stream) itself, from a goroutine of its own: flushing it
+		// here too would race. A body of known length it does not flush.
 		tee.flush = func() { http.NewResponseController(w).Flush() }
 	}
 	if resp.ContentLength > 0 {
@@ -284,6 +287,12 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp.Body = tee
 	return resp, nil
+}
+
+// eventStream reports whether h describes Server-Sent Events.
+func eventStream(h http.Header) bool {
+	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	return strings.EqualFold(strings.TrimSpace(ct), "text/event-stream")
 }
 
 // writerKey is the context key under which a proxy puts the
