@@ -20,9 +20,9 @@ import (
 // the end is its last byte: done runs before the Read that brings it
 // returns, so the interaction is recorded before the client has the
 // whole response. The upstream's error comes in a Read of its own, after
-// flush: a proxy writes the bytes before it, flush sends them (and the
-// status and headers) to the client, then the error cuts the connection,
-// so the client sees what the upstream did. Bytes past a known length
+// w is flushed: a proxy writes the bytes before it, the flush sends them
+// (and the status and headers) to the client, then the error cuts the
+// connection, so the client sees what the upstream did. Bytes past a known length
 // (only a RoundTripper that misstates it can bring any) still reach the
 // client, and overrun is called once. Close may run while a Read is under
 // way.
@@ -33,7 +33,7 @@ type teeBody struct {
 	limit   int64
 	done    func(b *teeBody, complete bool)
 	overrun func()
-	flush   func() // sends what the client was written so far; may be nil
+	w       http.ResponseWriter // flushed before the upstream's error is returned; may be nil
 
 	mu        sync.Mutex // guards what follows, and done's reading it
 	buf       strings.Builder
@@ -87,8 +87,8 @@ func (b *teeBody) Read(p []byte) (int, error) {
 // fail flushes what the client was written, then returns the upstream's
 // error.
 func (b *teeBody) fail() error {
-	if b.flush != nil {
-		b.flush()
+	if b.w != nil {
+		http.NewResponseController(b.w).Flush()
 	}
 	return b.pending
 }

@@ -278,7 +278,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		// httputil.ReverseProxy flushes a body of unknown length (and an
 		// event stream) itself, from a goroutine of its own: flushing it
 		// here too would race. A body of known length it does not flush.
-		tee.flush = func() { http.NewResponseController(w).Flush() }
+		tee.w = w
 	}
 	if resp.ContentLength > 0 {
 		// Sized once for the common small body; a claimed length is not
