@@ -223,6 +223,31 @@ func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	return c, nil
 }
 
+// visibleFiles lists the files below dir that keep reports true, sorted,
+// skipping hidden files and directories (a .git, an editor's backup, a
+// recording's lock and temporary files).
+func visibleFiles(dir string, keep func(path string) bool) ([]string, error) {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
+		switch {
+		case d.IsDir() && hidden:
+			return filepath.SkipDir
+		case d.IsDir() || hidden:
+			return nil
+		}
+		if keep(p) {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	sort.Strings(paths)
+	return paths, err
+}
+
 func mapValue(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
@@ -268,27 +293,13 @@ func Files(dir string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{dir}, nil
 	}
-	var paths []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
-		switch {
-		case d.IsDir() && hidden:
-			return filepath.SkipDir
-		case d.IsDir() || hidden:
-			return nil
-		}
-		if ext := filepath.Ext(p); ext == Ext || ext == ".yml" {
-			paths = append(paths, p)
-		}
-		return nil
+	paths, err := visibleFiles(dir, func(p string) bool {
+		ext := filepath.Ext(p)
+		return ext == Ext || ext == ".yml"
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load cassettes: %w", err)
 	}
-	sort.Strings(paths)
 	if len(paths) == 0 {
 		if ls, _ := Leftovers(dir); len(ls) > 0 {
 			return nil, fmt.Errorf("load cassettes: %w: no cassettes under %s, but %s", ErrUnrecovered, dir, LeftoverAdvice(dir, ls))

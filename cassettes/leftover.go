@@ -3,10 +3,7 @@ package cassettes
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -39,27 +36,11 @@ func Leftovers(path string) ([]Leftover, error) {
 			paths = append(paths, path+JournalExt)
 		}
 	} else {
-		err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			hidden := p != path && strings.HasPrefix(d.Name(), ".")
-			switch {
-			case d.IsDir() && hidden:
-				return filepath.SkipDir
-			case d.IsDir() || hidden:
-				return nil
-			}
-			if strings.HasSuffix(p, Ext+JournalExt) {
-				paths = append(paths, p)
-			}
-			return nil
-		})
+		paths, err = visibleFiles(path, func(p string) bool { return strings.HasSuffix(p, Ext+JournalExt) })
 		if err != nil {
 			return nil, fmt.Errorf("look for journals: %w", err)
 		}
 	}
-	sort.Strings(paths)
 	out := make([]Leftover, 0, len(paths))
 	for _, p := range paths {
 		l := Leftover{Path: p}

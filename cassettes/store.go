@@ -257,13 +257,9 @@ func (s *Store) Prepare(version string) error {
 	if err := CheckName("version", version); err != nil {
 		return fmt.Errorf("open cassette store: %w", err)
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
+	if err := s.begin(); err != nil {
+		return err
 	}
-	s.adds.Add(1)
-	s.mu.Unlock()
 	defer s.adds.Done()
 	if _, err := s.journal(version); err != nil {
 		if !errors.Is(err, ErrBusy) {
@@ -288,13 +284,9 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 	if err := CheckName("version", version); err != nil {
 		return fmt.Errorf("record interaction: %w", err)
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
+	if err := s.begin(); err != nil {
+		return err
 	}
-	s.adds.Add(1)
-	s.mu.Unlock()
 	defer s.adds.Done()
 	if i.Response.Headers.Get(CutHeader) != "" {
 		redactCut(s.red, i)
@@ -309,6 +301,18 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 		return err
 	}
 	return j.commit(*rec)
+}
+
+// begin counts an Add (or Prepare) under way, which Close waits for, or
+// returns ErrClosed. The caller calls s.adds.Done when it is done.
+func (s *Store) begin() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.adds.Add(1)
+	return nil
 }
 
 // redactCut redacts an interaction whose body the upstream cut short

@@ -1,13 +1,11 @@
 package proxy_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,57 +14,13 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/internal/faultfs"
+	"github.com/oauthcompat/oauthcompat/internal/resetting"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
 )
-
-// cuttingUpstream is an upstream on 127.0.0.1 that answers every request
-// with status 200, a JSON Content-Type and the version header, then the
-// first cut bytes of body (sent with Content-Length len(body), or chunked)
-// and resets the connection.
-func cuttingUpstream(t *testing.T, body string, cut int, chunked bool) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				req, err := http.ReadRequest(br)
-				if err != nil {
-					return
-				}
-				io.Copy(io.Discard, req.Body)
-				w := bufio.NewWriter(c)
-				fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-GitHub-Enterprise-Version: 3.8.4\r\n")
-				if chunked {
-					fmt.Fprintf(w, "Transfer-Encoding: chunked\r\n\r\n")
-					if cut > 0 { // a chunk of 0 bytes would end the body
-						fmt.Fprintf(w, "%x\r\n%s\r\n", cut, body[:cut])
-					}
-				} else {
-					fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", len(body), body[:cut])
-				}
-				w.Flush()
-				time.Sleep(20 * time.Millisecond) // let the bytes reach the proxy first
-				c.(*net.TCPConn).SetLinger(0)     // close with a reset
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
-}
 
 // TestUpstreamResetMidBody resets the upstream's connection at several
 // offsets of its body: the client gets the bytes before the reset and an
@@ -79,7 +33,7 @@ func TestUpstreamResetMidBody(t *testing.T) {
 	for _, chunked := range []bool{false, true} {
 		for _, cut := range []int{1, 100, len(body) / 2, len(body) - 1} {
 			t.Run(fmt.Sprintf("chunked=%v/cut=%d", chunked, cut), func(t *testing.T) {
-				r := newRig(t, cuttingUpstream(t, body, cut, chunked), proxy.Config{})
+				r := newRig(t, resetting.Upstream(t, body, cut, chunked), proxy.Config{})
 				req, _ := http.NewRequest("POST", r.proxy.URL+"/applications/"+clientID+"/token", strings.NewReader(`{"access_token":"`+realToken+`"}`))
 				req.SetBasicAuth(clientID, clientSecret)
 				resp, err := http.DefaultClient.Do(req)

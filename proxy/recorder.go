@@ -547,13 +547,19 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 			}
 		}
 	}
+	return recorded(resp, h, body, cl, d)
+}
+
+// recorded is the recorded side of resp with the headers, body and length
+// to store.
+func recorded(resp *http.Response, h http.Header, body string, length int64, d time.Duration) cassette.Response {
 	return cassette.Response{
 		Proto:            resp.Proto,
 		ProtoMajor:       resp.ProtoMajor,
 		ProtoMinor:       resp.ProtoMinor,
 		TransferEncoding: resp.TransferEncoding,
 		Trailer:          resp.Trailer,
-		ContentLength:    cl,
+		ContentLength:    length,
 		Uncompressed:     resp.Uncompressed,
 		Body:             body,
 		Headers:          h,
@@ -576,20 +582,7 @@ func (r *Recorder) cutResponse(resp *http.Response, b *teeBody, d time.Duration)
 	if b.truncated {
 		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of the %d bytes received", b.buf.Len(), b.n))
 	}
-	return cassette.Response{
-		Proto:            resp.Proto,
-		ProtoMajor:       resp.ProtoMajor,
-		ProtoMinor:       resp.ProtoMinor,
-		TransferEncoding: resp.TransferEncoding,
-		Trailer:          resp.Trailer,
-		ContentLength:    resp.ContentLength,
-		Uncompressed:     resp.Uncompressed,
-		Body:             b.buf.String(),
-		Headers:          h,
-		Status:           resp.Status,
-		Code:             resp.StatusCode,
-		Duration:         d,
-	}
+	return recorded(resp, h, b.buf.String(), resp.ContentLength, d)
 }
 
 // errorResponse is the recorded response of a round trip upstream failed.

@@ -1,64 +1,21 @@
 package replay_test
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/internal/resetting"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
 )
-
-// resettingUpstream answers every request with 200, the first cut bytes
-// of body (with Content-Length len(body), or chunked), and a reset.
-func resettingUpstream(t *testing.T, body string, cut int, chunked bool) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				io.Copy(io.Discard, req.Body)
-				w := bufio.NewWriter(c)
-				fmt.Fprintf(w, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\nX-GitHub-Enterprise-Version: 3.8.4\r\nEtag: \"abc\"\r\n")
-				if chunked {
-					fmt.Fprintf(w, "Transfer-Encoding: chunked\r\n\r\n")
-					if cut > 0 { // a chunk of 0 bytes would end the body
-						fmt.Fprintf(w, "%x\r\n%s\r\n", cut, body[:cut])
-					}
-				} else {
-					fmt.Fprintf(w, "Content-Length: %d\r\n\r\n%s", len(body), body[:cut])
-				}
-				w.Flush()
-				time.Sleep(20 * time.Millisecond)
-				c.(*net.TCPConn).SetLinger(0)
-			}()
-		}
-	}()
-	return "http://" + ln.Addr().String()
-}
 
 // outcome is what a client saw of one response.
 type outcome struct {
@@ -99,7 +56,7 @@ func TestReplayReproducesUpstreamCut(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				up, _ := url.Parse(resettingUpstream(t, body, cut, chunked))
+				up, _ := url.Parse(resetting.Upstream(t, body, cut, chunked))
 				rev, err := proxy.NewReverse(proxy.Config{Upstream: up, Store: store})
 				if err != nil {
 					t.Fatal(err)
@@ -152,7 +109,7 @@ func TestForwardedMissCut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	up, _ := url.Parse(resettingUpstream(t, body, 10, false))
+	up, _ := url.Parse(resetting.Upstream(t, body, 10, false))
 	srv, err := replay.NewServer(dir, replay.Options{Miss: replay.Upstream(up, rec)})
 	if err != nil {
 		t.Fatal(err)
