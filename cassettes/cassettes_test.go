@@ -165,18 +165,22 @@ func TestStoreConcurrentAdds(t *testing.T) {
 }
 
 // TestRecoverTornJournal simulates a crash: the journal is left behind
-// with a torn last record. Recover keeps every whole record.
+// with a torn last record. Recover keeps every whole record, reports the
+// bytes it skipped, and keeps a journal it skipped bytes of as
+// <journal>.damaged.
 func TestRecoverTornJournal(t *testing.T) {
 	for _, tail := range []struct {
-		name string
-		cut  func([]byte) []byte
-		want int
+		name    string
+		cut     func([]byte) []byte
+		want    int
+		skipped bool
 	}{
-		{"whole", func(b []byte) []byte { return b }, 5},
-		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 8192)...) }, 5},
-		{"torn payload", func(b []byte) []byte { return b[:len(b)-10] }, 4},
-		{"torn header", func(b []byte) []byte { return append(b, "OCJ1 12"...) }, 5},
-		{"bad checksum", func(b []byte) []byte { b = bytes.Clone(b); b[len(b)-3] ^= 1; return b }, 4},
+		{"whole", func(b []byte) []byte { return b }, 5, false},
+		{"zero-filled tail", func(b []byte) []byte { return append(b, make([]byte, 8192)...) }, 5, false},
+		{"torn payload", func(b []byte) []byte { return b[:len(b)-10] }, 4, true},
+		{"torn payload, zeros after", func(b []byte) []byte { return append(b[:len(b)-10], make([]byte, 8192)...) }, 4, true},
+		{"torn header", func(b []byte) []byte { return append(b, "OCJ1 12"...) }, 5, true},
+		{"bad checksum", func(b []byte) []byte { b = bytes.Clone(b); b[len(b)-3] ^= 1; return b }, 4, true},
 	} {
 		t.Run(tail.name, func(t *testing.T) {
 			src, dst := t.TempDir(), t.TempDir()
@@ -198,13 +202,13 @@ func TestRecoverTornJournal(t *testing.T) {
 			if err := os.WriteFile(djp, tail.cut(data), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			written, err := cassettes.Recover(dst)
+			rec, err := cassettes.Recover(dst)
 			if err != nil {
 				t.Fatal(err)
 			}
 			want := cassettes.Path(dst, "ghes-3.8", "session")
-			if diff := cmp.Diff([]string{want}, written); diff != "" {
-				t.Errorf("written (-want +got):\n%s", diff)
+			if len(rec.Merged) != 1 || rec.Merged[0].Cassette != want || rec.Merged[0].Records != tail.want {
+				t.Fatalf("recovery %+v, want %d records into %s", rec, tail.want, want)
 			}
 			c, err := cassettes.Load(want)
 			if err != nil {
@@ -215,6 +219,14 @@ func TestRecoverTornJournal(t *testing.T) {
 			}
 			if _, err := os.Stat(djp); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("journal still there after recovery: %v", err)
+			}
+			m := rec.Merged[0]
+			if skipped := len(m.Skipped) > 0; skipped != tail.skipped {
+				t.Errorf("skipped %v, want skipped bytes reported: %v", m.Skipped, tail.skipped)
+			}
+			_, err = os.Stat(djp + cassettes.DamagedExt)
+			if kept := err == nil; kept != tail.skipped || (m.Kept != "") != tail.skipped {
+				t.Errorf("damaged journal kept: %v (%q), want %v", kept, m.Kept, tail.skipped)
 			}
 		})
 	}
@@ -273,21 +285,44 @@ func TestCloseAppendsToExistingCassette(t *testing.T) {
 	}
 }
 
-// TestSecondRecordingIntoSameCassetteIsRefused: two stores, one name.
+// TestSecondRecordingIntoSameCassetteIsRefused: two stores, one directory
+// and name. The second is refused when it opens, naming the process that
+// holds the cassettes; once the first closes, the name is free again and
+// its lock file gone.
 func TestSecondRecordingIntoSameCassetteIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	a, b := openStore(t, dir), openStore(t, dir)
+	a := openStore(t, dir)
 	if err := a.Add("ghes-3.8", interaction(1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Add("ghes-3.8", interaction(2)); !errors.Is(err, cassettes.ErrBusy) {
-		t.Errorf("second store: err = %v, want ErrBusy", err)
+	_, err := cassettes.OpenStore(dir, "session", redact.NewRandom())
+	if !errors.Is(err, cassettes.ErrBusy) || !strings.Contains(err.Error(), fmt.Sprint(os.Getpid())) || !strings.Contains(err.Error(), "--name") {
+		t.Errorf("second store: err = %v, want ErrBusy naming process %d and --name", err, os.Getpid())
 	}
-	// Recover leaves a journal in use alone.
-	if written, err := cassettes.Recover(dir); err != nil || len(written) != 0 {
-		t.Errorf("Recover during a recording = %v, %v; want nothing", written, err)
+	// Another name in the same directory records alongside.
+	other, err := cassettes.OpenStore(dir, "other", redact.NewRandom())
+	if err != nil {
+		t.Fatal(err)
 	}
-	a.Close()
+	// Recover leaves a journal in use alone, and says so.
+	rec, err := cassettes.Recover(dir)
+	if err != nil || len(rec.Merged) != 0 || len(rec.Busy) != 1 {
+		t.Errorf("Recover during a recording = %+v, %v; want one busy journal and nothing merged", rec, err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".lock") {
+			t.Errorf("lock file %s left after Close", e.Name())
+		}
+	}
+	b := openStore(t, dir)
+	if err := b.Add("ghes-3.8", interaction(2)); err != nil {
+		t.Errorf("a store after the first closed: %v", err)
+	}
 	b.Close()
 }
 

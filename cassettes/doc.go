@@ -18,9 +18,26 @@
 // directory, fsync, rename, fsync of the directory), appending to the
 // interactions of a cassette already there.
 //
+// Nothing is lost silently. [OpenStore] takes the lock DIR/.<name>.lock
+// (a second store of the same directory and name is [ErrBusy]) and checks
+// that what it will write can be written ([ErrNotWritable]). A record that
+// cannot be written (the disk is full) is undone and its Add fails, for
+// the caller to report; the journal stays usable. The room made ahead of a
+// journal is best effort. A journal whose directory is removed while
+// recording is merged from its open file into a re-created directory.
+// What loses nothing yet but needs attention (the disk nearly full, a
+// failed sync, a removed journal) goes to [Options.Logger] at once.
+//
 // A process killed mid-recording leaves its journal behind; [Recover] (run
 // by [OpenStore] and by "oauthcompat cassette recover") turns every journal
-// into a valid cassette, dropping only a torn last record.
+// into a valid cassette. Every record with a valid checksum is kept: damaged
+// bytes are skipped and reported ([Merged.Skipped]), recovery resumes at the
+// next record, and the journal is kept as <journal>.damaged. [Leftovers]
+// lists the journals among cassettes, and [Files] fails with
+// [ErrUnrecovered] on a directory holding only journals.
+//
+// All writing goes through an [FS] ([OS] unless [Options.FS] says
+// otherwise), so tests can make any write step fail.
 //
 // Each interaction's request carries the catalog operation it matched in
 // the [OperationHeader] header, which go-vcr's loader keeps.

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -23,10 +25,42 @@ const OperationHeader = "X-Oauthcompat-Operation"
 // error.
 const ErrorHeader = "X-Oauthcompat-Error"
 
+// CutHeader is set on a recorded response whose body the upstream cut
+// short: it answered, then failed mid-body (a reset connection, a TLS
+// error). Its value says after how many bytes and why ("upstream failed
+// after 1024 bytes of the body: unexpected EOF"). The recorded status,
+// headers (Content-Length included) and body are what the client got
+// before the failure; a replay sends them, then cuts the connection.
+// A client that stopped reading is not a cut: see [TruncatedHeader].
+const CutHeader = "X-Oauthcompat-Cut"
+
 // TruncatedHeader is set on a recorded response whose body was longer than
-// the recording cap. Its value says how much was kept ("stored 10485760 of
-// 12000000 bytes"); the stored body is the beginning of the real one.
+// the recording cap, or whose client closed it before its end. Its value
+// says how much was kept ("stored 10485760 of 12000000 bytes"); the
+// stored body is the beginning of the real one.
 const TruncatedHeader = "X-Oauthcompat-Truncated"
+
+// ErrMalformed is wrapped by every error saying that a cassette file does
+// not load: not YAML, not a go-vcr v3 cassette, or an interaction missing
+// a field. Commands exit 3 on it, whatever they were doing.
+var ErrMalformed = errors.New("malformed cassette")
+
+// Malformed returns err marked as wrapping [ErrMalformed], with its
+// message unchanged; nil stays nil. Other cassette readers (a faster
+// parser of the same format) use it so that callers can tell a bad file
+// from a bad argument.
+func Malformed(err error) error {
+	if err == nil || errors.Is(err, ErrMalformed) {
+		return err
+	}
+	return malformedError{err}
+}
+
+type malformedError struct{ err error }
+
+func (e malformedError) Error() string        { return e.err.Error() }
+func (e malformedError) Unwrap() error        { return e.err }
+func (e malformedError) Is(target error) bool { return target == ErrMalformed }
 
 // Ext is the extension of a cassette file.
 const Ext = ".yaml"
@@ -63,27 +97,31 @@ func WriteAtomic(path string, c *cassette.Cassette) error {
 	if err != nil {
 		return fmt.Errorf("write cassette %s: %w", path, err)
 	}
-	return writeFileAtomic(path, data, 0o644)
+	return writeFileAtomic(OS, path, data, 0o644)
 }
 
 // WriteFile writes data to path atomically, as [WriteAtomic] writes a
 // cassette: readers see the old file or the whole new one. It creates the
 // directories path needs.
-func WriteFile(path string, data []byte) error { return writeFileAtomic(path, data, 0o644) }
+func WriteFile(path string, data []byte) error { return writeFileAtomic(OS, path, data, 0o644) }
 
-func writeFileAtomic(path string, data []byte, mode fs.FileMode) (err error) {
+// writeFileAtomic writes data to path through fsys: a temporary file in
+// the same directory (created if missing), fsynced, renamed over path,
+// then the directory fsynced. On failure path is as it was and the
+// temporary file is gone.
+func writeFileAtomic(fsys FS, path string, data []byte, mode fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	tmp, err := createTemp(fsys, dir, "."+filepath.Base(path)+".tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer func() {
 		if err != nil {
 			tmp.Close()
-			os.Remove(tmp.Name())
+			fsys.Remove(tmp.Name())
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
@@ -98,22 +136,23 @@ func writeFileAtomic(path string, data []byte, mode fs.FileMode) (err error) {
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err = fsys.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	return syncDir(dir)
+	return syncDir(fsys, dir)
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
+// createTemp creates a new file in dir named prefix followed by random
+// digits, as [os.CreateTemp] does.
+func createTemp(fsys FS, dir, prefix string) (File, error) {
+	for try := 0; ; try++ {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 10))
+		f, err := fsys.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) && try < 100 {
+			continue
+		}
+		return f, err
 	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("sync directory %s: %w", dir, err)
-	}
-	return nil
 }
 
 // Load reads the cassette file at path (with its .yaml extension). Errors
@@ -129,11 +168,15 @@ func Load(path string) (c *cassette.Cassette, err error) {
 	return Parse(path, data)
 }
 
-// Parse decodes cassette bytes read from path (used in messages).
+// Parse decodes cassette bytes read from path (used in messages). Every
+// error it returns wraps [ErrMalformed].
 func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			c, err = nil, fmt.Errorf("load cassette %s: malformed YAML: %v", path, p)
+		}
+		if err != nil {
+			err = Malformed(err)
 		}
 	}()
 	var root yaml.Node
@@ -185,6 +228,31 @@ func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	return c, nil
 }
 
+// visibleFiles lists the files below dir that keep reports true, sorted,
+// skipping hidden files and directories (a .git, an editor's backup, a
+// recording's lock and temporary files).
+func visibleFiles(dir string, keep func(path string) bool) ([]string, error) {
+	var paths []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
+		switch {
+		case d.IsDir() && hidden:
+			return filepath.SkipDir
+		case d.IsDir() || hidden:
+			return nil
+		}
+		if keep(p) {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	sort.Strings(paths)
+	return paths, err
+}
+
 func mapValue(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
@@ -219,7 +287,9 @@ func LoadDir(dir string) ([]*cassette.Cassette, error) {
 
 // Files lists the cassette files at dir: dir itself when it is a file,
 // else every *.yaml and *.yml file below it, sorted, skipping hidden files
-// and directories (a .git, an editor's backup).
+// and directories (a .git, an editor's backup). A directory holding no
+// cassette but journals is an error wrapping [ErrUnrecovered] that says
+// what to do.
 func Files(dir string) ([]string, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -228,26 +298,17 @@ func Files(dir string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{dir}, nil
 	}
-	var paths []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		hidden := p != dir && strings.HasPrefix(d.Name(), ".")
-		switch {
-		case d.IsDir() && hidden:
-			return filepath.SkipDir
-		case d.IsDir() || hidden:
-			return nil
-		}
-		if ext := filepath.Ext(p); ext == Ext || ext == ".yml" {
-			paths = append(paths, p)
-		}
-		return nil
+	paths, err := visibleFiles(dir, func(p string) bool {
+		ext := filepath.Ext(p)
+		return ext == Ext || ext == ".yml"
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load cassettes: %w", err)
 	}
-	sort.Strings(paths)
+	if len(paths) == 0 {
+		if ls, _ := Leftovers(dir); len(ls) > 0 {
+			return nil, fmt.Errorf("load cassettes: %w: no cassettes under %s, but %s", ErrUnrecovered, dir, LeftoverAdvice(dir, ls))
+		}
+	}
 	return paths, nil
 }

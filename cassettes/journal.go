@@ -1,13 +1,8 @@
 package cassettes
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
-	"fmt"
 	"hash/crc32"
-	"io"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -25,9 +20,8 @@ const JournalExt = ".journal"
 // followed by <length> bytes of payload (the interaction's cassette entry,
 // the YAML of its request and response, as the cassette will hold it) and
 // a newline. The file is filled with zeros ahead of the records (see
-// preallocChunk); a zero byte where a record would start ends the journal.
-// A record cut short or failing its checksum ends it too: it can only be
-// the last one, torn by a crash mid-write.
+// preallocChunk): zeros after the last record end the journal. A record
+// cut short or failing its checksum is skipped (see [parseJournal]).
 const journalMagic = "OCJ1"
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -90,64 +84,102 @@ func appendHex32(b []byte, v uint32) []byte {
 		hex[v>>12&0xf], hex[v>>8&0xf], hex[v>>4&0xf], hex[v&0xf])
 }
 
-// errTorn reports a record cut short or failing its checksum.
-var errTorn = errors.New("torn journal record")
+// Span is a run of bytes of a journal, for reporting what recovery
+// skipped.
+type Span struct {
+	Offset int64 `json:"offset"`
+	Length int64 `json:"length"`
+}
 
-// readJournal returns the payload of every whole record of the journal at
-// path. torn is true when trailing bytes did not form a whole, valid record.
-func readJournal(path string) (out [][]byte, torn bool, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false, fmt.Errorf("read journal: %w", err)
-	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 64<<10)
-	for {
-		i, err := readRecord(br)
-		switch {
-		case err == io.EOF, errors.Is(err, errZeros):
-			return out, false, nil
-		case errors.Is(err, errTorn):
-			return out, true, nil
-		case err != nil:
-			return out, false, fmt.Errorf("read journal %s: %w", path, err)
+// parseJournal returns the payload of every whole, checksum-valid record
+// of a journal's bytes (sub-slices of data), and the spans of bytes it
+// skipped. A damaged record does not end the journal: parsing goes on at
+// the next record header (a line starting with the magic, as every record
+// does, followed by a valid record), so every intact record after the
+// damage is kept. Zeros after the last record are the space made ahead
+// of the records, not damage; anything else that forms no record
+// (a record torn by a crash mid-write, bytes overwritten) is skipped and
+// reported.
+//
+// end is where the last valid record ends.
+func parseJournal(data []byte) (records [][]byte, skipped []Span, end int) {
+	pos := 0
+	for pos < len(data) {
+		if payload, size, ok := recordAt(data, pos); ok {
+			records = append(records, payload)
+			pos += size
+			end = pos
+			continue
 		}
-		out = append(out, i)
+		next := nextRecord(data, pos)
+		stop := next
+		if next < 0 {
+			stop = len(data)
+			for stop > pos && data[stop-1] == 0 {
+				stop--
+			}
+			if stop == pos {
+				break // only zeros left: the end of the records
+			}
+		}
+		skipped = append(skipped, Span{Offset: int64(pos), Length: int64(stop - pos)})
+		if next < 0 {
+			break
+		}
+		pos = next
+	}
+	return records, skipped, end
+}
+
+// recordSep is what precedes every record but the first: the newline
+// ending the one before, then the magic.
+var recordSep = []byte("\n" + journalMagic + " ")
+
+// nextRecord returns where the next valid record after pos starts, or -1.
+func nextRecord(data []byte, pos int) int {
+	for from := pos; ; {
+		i := bytes.Index(data[from:], recordSep)
+		if i < 0 {
+			return -1
+		}
+		at := from + i + 1
+		if _, _, ok := recordAt(data, at); ok {
+			return at
+		}
+		from = at
 	}
 }
 
-// errZeros reports the zero-filled space after the last record.
-var errZeros = errors.New("end of journal records")
+// maxHeader bounds a record's header line.
+const maxHeader = 64
 
-func readRecord(br *bufio.Reader) ([]byte, error) {
-	if b, err := br.Peek(1); err == nil && b[0] == 0 {
-		return nil, errZeros
+// recordAt parses the record at data[pos:]: its payload and its size with
+// header and trailing newline. ok is false when no whole, valid record
+// starts there.
+func recordAt(data []byte, pos int) (payload []byte, size int, ok bool) {
+	rest := data[pos:]
+	if !bytes.HasPrefix(rest, []byte(journalMagic+" ")) {
+		return nil, 0, false
 	}
-	line, err := br.ReadSlice('\n')
-	if err == io.EOF && len(line) == 0 {
-		return nil, io.EOF
+	nl := bytes.IndexByte(rest[:min(len(rest), maxHeader)], '\n')
+	if nl < 0 {
+		return nil, 0, false
 	}
-	if err != nil {
-		return nil, errTorn
-	}
-	fields := bytes.Fields(line)
+	fields := bytes.Fields(rest[:nl])
 	if len(fields) != 3 || string(fields[0]) != journalMagic {
-		return nil, errTorn
+		return nil, 0, false
 	}
 	n, err := strconv.Atoi(string(fields[1]))
-	if err != nil || n < 0 || n > 1<<31 {
-		return nil, errTorn
+	if err != nil || n < 0 || n > len(rest)-nl-2 {
+		return nil, 0, false
 	}
 	sum, err := strconv.ParseUint(string(fields[2]), 16, 32)
 	if err != nil {
-		return nil, errTorn
+		return nil, 0, false
 	}
-	payload := make([]byte, n+1)
-	if _, err := io.ReadFull(br, payload); err != nil {
-		return nil, errTorn
+	payload = rest[nl+1 : nl+1+n]
+	if rest[nl+1+n] != '\n' || crc32.Checksum(payload, crcTable) != uint32(sum) {
+		return nil, 0, false
 	}
-	if payload[n] != '\n' || crc32.Checksum(payload[:n], crcTable) != uint32(sum) {
-		return nil, errTorn
-	}
-	return payload[:n], nil
+	return payload, nl + 1 + n + 1, true
 }

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,16 +21,29 @@ import (
 var ErrClosed = errors.New("cassette store is closed")
 
 // ErrBusy is returned when another process is recording into the same
-// cassette.
+// cassette: by [OpenStore] when it holds the same directory and name.
 var ErrBusy = errors.New("cassette is being recorded by another process")
+
+// ErrNotWritable is wrapped by the error of [OpenStore] when the cassette
+// directory (or one of its version directories the store would write)
+// cannot be written.
+var ErrNotWritable = errors.New("cassette directory cannot be written")
 
 // Store records interactions into the cassettes of one recording session:
 // DIR/<version>/<name>.yaml, one per version seen. It is safe for
 // concurrent use.
+//
+// While it is open it holds the lock file DIR/.<name>.lock: a second Store
+// of the same directory and name is refused ([ErrBusy]) when it opens, not
+// at its first interaction.
 type Store struct {
 	dir, name string
 	red       *redact.Redactor
 	opts      Options
+	fsys      FS
+	log       *slog.Logger
+	lock      File
+	recovered *Recovery
 
 	mu       sync.Mutex
 	adds     sync.WaitGroup      // Adds under way
@@ -55,6 +70,16 @@ type Options struct {
 	// each waits for it: slower, for when a power loss must not lose an
 	// answered interaction.
 	SyncEach bool
+
+	// FS is the file system written through; nil means [OS].
+	FS FS
+
+	// Logger is told at once of what loses nothing yet but needs the
+	// user's attention: the disk nearly full (no room ahead of a
+	// journal), a failed sync, a journal removed while recording. An
+	// interaction that is not recorded is the error of its [Store.Add]
+	// instead. Nil discards them.
+	Logger *slog.Logger
 }
 
 func (o Options) syncInterval() time.Duration {
@@ -64,10 +89,29 @@ func (o Options) syncInterval() time.Duration {
 	return o.SyncInterval
 }
 
+func (o Options) fs() FS {
+	if o.FS == nil {
+		return OS
+	}
+	return o.FS
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
+}
+
 // OpenStore opens a store writing the cassettes called name under dir,
 // redacting with r (which must not be nil), with the default [Options]. It
 // first recovers any journal left in dir by a recording that did not
-// finish (see [Recover]).
+// finish (see [Recover]; [Store.Recovered] says what it did).
+//
+// It fails, before anything is recorded, when another Store holds the same
+// directory and name ([ErrBusy]), when name is not a single path element,
+// and when dir, or the version directory of an earlier cassette of this
+// name, cannot be written ([ErrNotWritable]).
 func OpenStore(dir, name string, r *redact.Redactor) (*Store, error) {
 	return OpenStoreWith(dir, name, r, Options{})
 }
@@ -77,16 +121,113 @@ func OpenStoreWith(dir, name string, r *redact.Redactor, o Options) (*Store, err
 	if r == nil {
 		return nil, errors.New("open cassette store: no redactor")
 	}
-	if err := checkComponent("cassette name", name); err != nil {
+	if err := CheckName("cassette name", name); err != nil {
+		return nil, fmt.Errorf("open cassette store: %w", err)
+	}
+	fsys := o.fs()
+	if err := fsys.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open cassette store: %w: %w", ErrNotWritable, err)
+	}
+	lock, err := lockStore(fsys, dir, name)
+	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	s := &Store{dir: dir, name: name, red: r, opts: o, fsys: fsys, log: o.logger(), lock: lock, journals: map[string]*journal{}}
+	if err := s.probe(); err != nil {
+		s.unlock()
+		return nil, err
+	}
+	rec, err := RecoverWith(dir, o)
+	s.recovered = rec
+	if err != nil {
+		s.unlock()
 		return nil, fmt.Errorf("open cassette store: %w", err)
 	}
-	if _, err := Recover(dir); err != nil {
-		return nil, fmt.Errorf("open cassette store: %w", err)
+	return s, nil
+}
+
+// lockName is the lock file of the cassettes called name: DIR/.<name>.lock,
+// hidden from the commands that read a directory.
+func lockName(dir, name string) string {
+	return filepath.Join(dir, "."+name+".lock")
+}
+
+// lockStore takes the lock of the cassettes called name under dir, and
+// writes this process's id into it for the message another recording
+// gets.
+func lockStore(fsys FS, dir, name string) (File, error) {
+	p := lockName(dir, name)
+	f, err := openLocked(fsys, p, 0)
+	if errors.Is(err, ErrBusy) {
+		holder := ""
+		if b, err := readFile(fsys, p); err == nil {
+			if pid := strings.TrimSpace(string(b)); pid != "" {
+				holder = " (process " + pid + ")"
+			}
+		}
+		return nil, fmt.Errorf("open cassette store: the cassettes %q in %s are %w%s; choose another --name or wait for it to stop", name, dir, ErrBusy, holder)
 	}
-	return &Store{dir: dir, name: name, red: r, opts: o, journals: map[string]*journal{}}, nil
+	if err != nil {
+		return nil, fmt.Errorf("open cassette store: %w: %w", ErrNotWritable, err)
+	}
+	// Who holds it, for the message above; a failure here loses nothing.
+	if f.Truncate(0) == nil {
+		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	}
+	return f, nil
+}
+
+// unlock removes the lock file and lets go of its lock. The file is
+// removed while locked, and a Store that locks it checks it still has its
+// name (see openLocked), so no two Stores ever both hold it.
+func (s *Store) unlock() {
+	if s.lock == nil {
+		return
+	}
+	if same, err := samePath(s.fsys, s.lock, lockName(s.dir, s.name)); err == nil && same {
+		s.fsys.Remove(lockName(s.dir, s.name))
+	}
+	s.lock.Close()
+	s.lock = nil
+}
+
+// probe checks that the version directories holding a cassette or
+// journal of this name, which Close will write, can be written: it
+// creates and removes a file in each. (The lock file proved dir itself.)
+func (s *Store) probe() error {
+	entries, err := s.fsys.ReadDir(s.dir)
+	if err != nil {
+		return fmt.Errorf("open cassette store: %w: %w", ErrNotWritable, err)
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		vdir := filepath.Join(s.dir, e.Name())
+		mine := false
+		for _, p := range []string{filepath.Join(vdir, s.name+Ext), filepath.Join(vdir, s.name+Ext+JournalExt)} {
+			if _, err := s.fsys.Stat(p); err == nil {
+				mine = true
+			}
+		}
+		if !mine {
+			continue
+		}
+		if err := probeDir(s.fsys, vdir); err != nil {
+			return fmt.Errorf("open cassette store: %w: %w", ErrNotWritable, err)
+		}
+	}
+	return nil
+}
+
+// probeDir creates and removes a file in dir.
+func probeDir(fsys FS, dir string) error {
+	f, err := createTemp(fsys, dir, ".probe-")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return fsys.Remove(f.Name())
 }
 
 // Dir returns the directory the store writes under.
@@ -95,10 +236,36 @@ func (s *Store) Dir() string { return s.dir }
 // Name returns the cassette name the store writes.
 func (s *Store) Name() string { return s.name }
 
-// checkComponent rejects names that are not a single path element.
-func checkComponent(what, v string) error {
+// Recovered returns what opening the store recovered: the journals left
+// by earlier recordings that did not finish.
+func (s *Store) Recovered() *Recovery { return s.recovered }
+
+// CheckName reports an error when v, a cassette name or version that
+// becomes a file or directory name, is not a single path element. what
+// names it in the message ("cassette name").
+func CheckName(what, v string) error {
 	if v == "" || v == "." || v == ".." || strings.ContainsAny(v, `/\`) || strings.ContainsRune(v, 0) {
 		return fmt.Errorf("%s %q: want a non-empty name without path separators", what, v)
+	}
+	return nil
+}
+
+// Prepare opens the journal of version now, rather than at the first
+// interaction of that version: a recording that knows its version finds
+// out at start-up that its directory cannot be written.
+func (s *Store) Prepare(version string) error {
+	if err := CheckName("version", version); err != nil {
+		return fmt.Errorf("open cassette store: %w", err)
+	}
+	if err := s.begin(); err != nil {
+		return err
+	}
+	defer s.adds.Done()
+	if _, err := s.journal(version); err != nil {
+		if !errors.Is(err, ErrBusy) {
+			err = fmt.Errorf("%w: %w", ErrNotWritable, err)
+		}
+		return fmt.Errorf("open cassette store: %w", err)
 	}
 	return nil
 }
@@ -109,19 +276,23 @@ func checkComponent(what, v string) error {
 // loses none of it. The journal is fdatasynced in the background within
 // [Options.SyncInterval] (before Add returns with [Options.SyncEach]), and
 // fully before Close merges it.
+//
+// An error means the interaction is not recorded (the disk is full, the
+// directory cannot be written): the caller must say so. The store stays
+// usable, and the next Add tries again.
 func (s *Store) Add(version string, i *cassette.Interaction) error {
-	if err := checkComponent("version", version); err != nil {
+	if err := CheckName("version", version); err != nil {
 		return fmt.Errorf("record interaction: %w", err)
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return ErrClosed
+	if err := s.begin(); err != nil {
+		return err
 	}
-	s.adds.Add(1)
-	s.mu.Unlock()
 	defer s.adds.Done()
-	s.red.Interaction(i)
+	if i.Response.Headers.Get(CutHeader) != "" {
+		redactCut(s.red, i)
+	} else {
+		s.red.Interaction(i)
+	}
 	rec := recordBufs.Get().(*[]byte)
 	defer putRecordBuf(rec) // commit writes it before it returns
 	*rec = appendRecord((*rec)[:0], i)
@@ -132,15 +303,48 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 	return j.commit(*rec)
 }
 
-// journal returns the journal of version, opening it on first use. Only
-// an Add that Close waits for calls it.
+// begin counts an Add (or Prepare) under way, which Close waits for, or
+// returns ErrClosed. The caller calls s.adds.Done when it is done.
+func (s *Store) begin() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return ErrClosed
+	}
+	s.adds.Add(1)
+	return nil
+}
+
+// redactCut redacts an interaction whose body the upstream cut short
+// (see [CutHeader]) keeping the lengths it announced, which count more
+// than the body: the redactor would set them to the body's. They move by
+// as much as redaction changed the body's length.
+func redactCut(red *redact.Redactor, i *cassette.Interaction) {
+	r := &i.Response
+	length, header, body := r.ContentLength, r.Headers.Values("Content-Length"), len(r.Body)
+	red.Interaction(i)
+	d := int64(len(r.Body) - body)
+	if length >= 0 {
+		r.ContentLength = length + d
+	}
+	if len(header) == 1 {
+		if n, err := strconv.ParseInt(header[0], 10, 64); err == nil {
+			r.Headers = r.Headers.Clone()
+			r.Headers.Set("Content-Length", strconv.FormatInt(n+d, 10))
+		}
+	}
+}
+
+// journal returns the journal of version, opening it on first use (and
+// again on the next use when opening failed). Only an Add or Prepare that
+// Close waits for calls it.
 func (s *Store) journal(version string) (*journal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j := s.journals[version]; j != nil {
 		return j, nil
 	}
-	j, err := openJournal(Path(s.dir, version, s.name)+JournalExt, s.opts)
+	j, err := openJournal(s.fsys, Path(s.dir, version, s.name)+JournalExt, s.opts, s.log)
 	if err != nil {
 		return nil, err
 	}
@@ -150,7 +354,14 @@ func (s *Store) journal(version string) (*journal, error) {
 
 // Close waits for every Add under way, syncs the journals, then turns each
 // journal into its cassette (see [Recover]) and removes the journal. A
-// cassette already there keeps its interactions; the new ones follow.
+// cassette already there keeps its interactions; the new ones follow. A
+// journal whose name was removed while recording (its directory deleted)
+// is read from the open file, and its cassette written into a re-created
+// directory.
+//
+// When a cassette cannot be written (the disk is full), the error says so
+// and its journal is kept, so 'oauthcompat cassette recover' can write it
+// later: nothing recorded is lost.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -160,32 +371,34 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.adds.Wait()
-	s.mu.Lock()
 	versions := make([]string, 0, len(s.journals))
 	for v := range s.journals {
 		versions = append(versions, v)
 	}
-	s.mu.Unlock()
 	sort.Strings(versions)
 	var errs []error
 	for _, v := range versions {
 		j := s.journals[v]
-		if err := j.close(); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		p, err := merge(j.path, j.f)
+		j.close()
+		m, err := merge(s.fsys, j.path, j.f, j.isGone())
 		j.f.Close()
+		if m.Cassette != "" {
+			s.mu.Lock()
+			s.written = append(s.written, m.Cassette)
+			s.mu.Unlock()
+		}
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		if p != "" {
-			s.mu.Lock()
-			s.written = append(s.written, p)
-			s.mu.Unlock()
+		if m.Kept != "" {
+			errs = append(errs, fmt.Errorf("journal %s held damaged records (%s); they were skipped and the journal kept as %s", j.path, spans(m.Skipped), m.Kept))
+		}
+		if m.Warning != "" {
+			s.log.Warn(m.Warning, "journal", j.path)
 		}
 	}
+	s.unlock()
 	return errors.Join(errs...)
 }
 
@@ -196,33 +409,68 @@ func (s *Store) Written() []string {
 	return append([]string(nil), s.written...)
 }
 
+// Recovery is what [Recover] did with the journals under a directory.
+type Recovery struct {
+	// Merged lists the journals turned into cassettes.
+	Merged []Merged
+	// Busy lists the journals left alone because a running recording
+	// holds them.
+	Busy []string
+}
+
+// Merged is one journal [Recover] (or [Store.Close]) turned into its
+// cassette.
+type Merged struct {
+	Journal string
+	// Cassette is the cassette written, "" when the journal held no
+	// record.
+	Cassette string
+	// Records is how many interactions the journal held.
+	Records int
+	// Skipped lists the bytes of the journal that formed no valid record:
+	// a record torn by a crash mid-write, or damage. Every valid record
+	// before and after them is kept.
+	Skipped []Span
+	// Kept is where the journal was kept when bytes were skipped
+	// (<journal>.damaged), for a closer look; "" when it was removed.
+	Kept string
+	// Warning says what went wrong after the cassette was written: the
+	// journal could not be removed (a later recovery notices that the
+	// cassette already holds its records).
+	Warning string
+}
+
+// spans formats skipped spans as "N bytes at offset O, ...".
+func spans(ss []Span) string {
+	parts := make([]string, len(ss))
+	for k, s := range ss {
+		parts[k] = fmt.Sprintf("%d bytes at offset %d", s.Length, s.Offset)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Recover turns every journal under dir (*.yaml.journal, left by a
 // recording that was killed) into a valid cassette, appending to the
-// cassette already there, and removes it. A torn last record (the process
-// died mid-write) is dropped; every record before it is kept. Journals
-// that a running recording holds are left alone. It returns the cassette
-// files written.
-func Recover(dir string) ([]string, error) {
-	var journals []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, Ext+JournalExt) {
-			journals = append(journals, p)
-		}
-		return nil
-	})
+// cassette already there, and removes it. Every whole record with a valid
+// checksum is kept: a damaged or torn record is skipped and reported, and
+// recovery goes on at the next record; the journal is then kept beside the
+// cassette as <journal>.damaged. Journals that a running recording holds
+// are left alone and listed in [Recovery.Busy].
+func Recover(dir string) (*Recovery, error) { return RecoverWith(dir, Options{}) }
+
+// RecoverWith is [Recover] through the file system of o.
+func RecoverWith(dir string, o Options) (*Recovery, error) {
+	fsys := o.fs()
+	journals, err := walk(fsys, dir, func(name string) bool { return strings.HasSuffix(name, Ext+JournalExt) })
 	if err != nil {
-		return nil, fmt.Errorf("recover journals: %w", err)
+		return &Recovery{}, fmt.Errorf("recover journals: %w", err)
 	}
-	sort.Strings(journals)
 	var (
-		written []string
-		errs    []error
+		out  Recovery
+		errs []error
 	)
 	for _, jp := range journals {
-		f, err := os.OpenFile(jp, os.O_RDWR, 0)
+		f, err := fsys.OpenFile(jp, os.O_RDWR, 0)
 		if err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // merged by someone else meanwhile
@@ -230,62 +478,124 @@ func Recover(dir string) ([]string, error) {
 			errs = append(errs, fmt.Errorf("recover %s: %w", jp, err))
 			continue
 		}
-		busy, err := tryLock(f)
-		if busy || err != nil {
-			f.Close()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("recover %s: lock: %w", jp, err))
-			}
+		f.Close()
+		f, err = openLocked(fsys, jp, lockWait)
+		switch {
+		case errors.Is(err, ErrBusy):
+			out.Busy = append(out.Busy, jp)
+			continue
+		case err != nil:
+			errs = append(errs, fmt.Errorf("recover %s: %w", jp, err))
 			continue
 		}
-		p, err := merge(jp, f)
+		m, err := merge(fsys, jp, f, false)
 		f.Close()
 		if err != nil {
 			errs = append(errs, err)
-			continue
 		}
-		if p != "" {
-			written = append(written, p)
+		if err == nil || m.Cassette != "" {
+			out.Merged = append(out.Merged, m)
 		}
 	}
-	return written, errors.Join(errs...)
+	return &out, errors.Join(errs...)
 }
 
-// merge appends the records of the journal at jp (locked through f) to its
-// cassette, written atomically, then removes the journal. It returns the
-// cassette written, or "" when the journal held nothing. If a crash came
-// between writing the cassette and removing the journal, the cassette
-// already ends with the journal's records: merge notices and only removes
-// the journal.
-func merge(jp string, f *os.File) (string, error) {
-	records, _, err := readJournal(jp)
+// merge appends the records of the journal at jp (locked through f, read
+// from f) to its cassette, written atomically, then removes the journal,
+// or keeps it as <journal>.damaged when some of its bytes formed no valid
+// record. If a crash came between writing the cassette and removing the
+// journal, the cassette already ends with the journal's records: merge
+// notices and only removes the journal. gone says the journal's name was
+// removed while recording: its cassette is written into a re-created
+// directory, and when even that fails, the records are written back as a
+// journal at jp.
+func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
+	m := Merged{Journal: jp}
+	st, err := f.Stat()
 	if err != nil {
-		return "", fmt.Errorf("recover %s: %w", jp, err)
+		return m, fmt.Errorf("recover %s: %w", jp, err)
 	}
+	data := make([]byte, st.Size())
+	if _, err := f.ReadAt(data, 0); err != nil {
+		return m, fmt.Errorf("recover %s: read journal: %w", jp, err)
+	}
+	records, skipped, end := parseJournal(data)
+	m.Records, m.Skipped = len(records), skipped
 	cp := strings.TrimSuffix(jp, JournalExt)
 	if len(records) > 0 {
-		var existing [][]byte
-		if _, err := os.Stat(cp); err == nil {
-			c, err := Load(cp)
-			if err != nil {
-				return "", fmt.Errorf("recover %s: the cassette it belongs to does not load, so the journal is kept; move the cassette aside and run 'oauthcompat cassette recover' again: %w", jp, err)
+		if err := appendCassette(fsys, cp, records); err != nil {
+			if gone {
+				// The journal's only copy is the open file: put it back.
+				if werr := writeFileAtomic(fsys, jp, data[:end], 0o644); werr == nil {
+					return m, fmt.Errorf("%w; the journal (removed while recording) was written back as %s: run 'oauthcompat cassette recover' once the problem is fixed", err, jp)
+				}
 			}
-			existing = items(c.Interactions)
+			return m, err
 		}
-		if !endsWith(existing, records) {
-			if err := writeFileAtomic(cp, assemble(append(existing, records...)), 0o644); err != nil {
-				return "", fmt.Errorf("recover %s: %w", jp, err)
-			}
+		m.Cassette = cp
+	}
+	if len(skipped) > 0 && !gone {
+		kept, err := keepDamaged(fsys, jp)
+		if err != nil {
+			return m, fmt.Errorf("recover %s: keep the damaged journal: %w", jp, err)
+		}
+		m.Kept = kept
+	} else if !gone {
+		if err := fsys.Remove(jp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			// Nothing is lost, but the journal would be taken for an
+			// unrecovered one: a recovery notices its records are
+			// already in the cassette.
+			return m, fmt.Errorf("recover %s: the cassette %s is written, but the journal could not be removed: %w; run 'oauthcompat cassette recover' to remove it", jp, cp, err)
 		}
 	}
-	if err := os.Remove(jp); err != nil {
-		return "", fmt.Errorf("recover %s: %w", jp, err)
+	if err := syncDir(fsys, filepath.Dir(jp)); err != nil && !gone {
+		m.Warning = fmt.Sprintf("the cassette %s is written, but its directory could not be synced (%v)", cp, err)
 	}
-	if err := syncDir(filepath.Dir(jp)); err != nil {
-		return "", err
+	return m, nil
+}
+
+// appendCassette appends records to the cassette at cp, written
+// atomically, unless it already ends with them.
+func appendCassette(fsys FS, cp string, records [][]byte) error {
+	var existing [][]byte
+	data, err := readFile(fsys, cp)
+	switch {
+	case err == nil:
+		c, err := Parse(cp, data)
+		if err != nil {
+			return fmt.Errorf("recover %s%s: the cassette it belongs to does not load, so the journal is kept; move the cassette aside and run 'oauthcompat cassette recover' again: %w", cp, JournalExt, err)
+		}
+		existing = items(c.Interactions)
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("recover %s%s: read the cassette: %w", cp, JournalExt, err)
 	}
-	if len(records) == 0 {
-		return "", nil
+	if endsWith(existing, records) {
+		return nil
 	}
-	return cp, nil
+	if err := writeFileAtomic(fsys, cp, assemble(append(existing, records...)), 0o644); err != nil {
+		return fmt.Errorf("recover %s%s: the journal is kept: %w", cp, JournalExt, err)
+	}
+	return nil
+}
+
+// DamagedExt is appended to a journal's name to keep it once recovery
+// skipped some of its bytes.
+const DamagedExt = ".damaged"
+
+// keepDamaged renames the journal at jp to jp.damaged (or jp.damaged.N
+// when that is taken) and returns the new name.
+func keepDamaged(fsys FS, jp string) (string, error) {
+	for n := 1; ; n++ {
+		p := jp + DamagedExt
+		if n > 1 {
+			p += "." + strconv.Itoa(n)
+		}
+		if _, err := fsys.Stat(p); err == nil {
+			continue
+		}
+		if err := fsys.Rename(jp, p); err != nil {
+			return "", err
+		}
+		return p, nil
+	}
 }

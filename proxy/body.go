@@ -4,6 +4,7 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -12,20 +13,27 @@ import (
 )
 
 // teeBody passes a response body through unchanged while keeping its first
-// limit bytes. done runs once, when the body reaches its end (complete) or
-// is closed before it; the Read or Close that triggers it returns only
-// after done. With a known length, the end is its last byte: done runs
-// before the Read that brings it returns, so the interaction is recorded
-// before the client has the whole response. Bytes past a known length
+// limit bytes. done runs once, when the body reaches its end (complete),
+// fails (an upstream error mid-body: cut is set, unless ctx is done,
+// which is the client going away), or is closed before its end; the Read
+// or Close that triggers it returns only after done. With a known length,
+// the end is its last byte: done runs before the Read that brings it
+// returns, so the interaction is recorded before the client has the
+// whole response. The upstream's error comes in a Read of its own, after
+// w is flushed: a proxy writes the bytes before it, the flush sends them
+// (and the status and headers) to the client, then the error cuts the
+// connection, so the client sees what the upstream did. Bytes past a known length
 // (only a RoundTripper that misstates it can bring any) still reach the
 // client, and overrun is called once. Close may run while a Read is under
 // way.
 type teeBody struct {
+	ctx     context.Context // the request's: done when the client went away
 	rc      io.ReadCloser
 	length  int64 // the Content-Length, or -1
 	limit   int64
 	done    func(b *teeBody, complete bool)
 	overrun func()
+	w       http.ResponseWriter // flushed before the upstream's error is returned; may be nil
 
 	mu        sync.Mutex // guards what follows, and done's reading it
 	buf       strings.Builder
@@ -33,9 +41,14 @@ type teeBody struct {
 	truncated bool
 	finished  bool
 	over      bool
+	cut       error // the upstream's error mid-body
+	pending   error // cut, held back for the next Read
 }
 
 func (b *teeBody) Read(p []byte) (int, error) {
+	if b.pending != nil {
+		return 0, b.fail()
+	}
 	n, err := b.rc.Read(p)
 	b.mu.Lock()
 	if n > 0 {
@@ -53,11 +66,31 @@ func (b *teeBody) Read(p []byte) (int, error) {
 			b.truncated = true
 		}
 	}
-	if err == io.EOF || b.length > 0 && b.n >= b.length {
+	switch {
+	case err == io.EOF || b.length > 0 && b.n >= b.length:
 		b.finishLocked(true)
+	case err != nil && !b.finished && (b.ctx == nil || b.ctx.Err() == nil):
+		b.cut = err
+		b.finishLocked(false)
+		b.mu.Unlock()
+		if n > 0 {
+			b.pending = err
+			return n, nil
+		}
+		b.pending = err
+		return 0, b.fail()
 	}
 	b.mu.Unlock()
 	return n, err
+}
+
+// fail flushes what the client was written, then returns the upstream's
+// error.
+func (b *teeBody) fail() error {
+	if b.w != nil {
+		http.NewResponseController(b.w).Flush()
+	}
+	return b.pending
 }
 
 func (b *teeBody) Close() error {

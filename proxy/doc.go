@@ -15,6 +15,15 @@
 // (redacted, decoded if it was gzip or deflate) when the body reaches its
 // end or is closed, before that Read or Close returns.
 //
+// Failures are recorded as what they were: no answer is a 502 whose body
+// says what failed ([Problem]: an untrusted certificate, a refused
+// connection...) and whose recorded response carries
+// [cassettes.ErrorHeader]; an answer the upstream cut mid-body is recorded
+// as received, marked with [cassettes.CutHeader], and reaches the client
+// as received, then cut. Each is logged. An interaction the Store cannot
+// record is logged at once and counted ([Recorder.Stats]), so a command can
+// say so and fail.
+//
 // # Usage
 //
 //	store, _ := cassettes.OpenStore(dir, "session", redactor)

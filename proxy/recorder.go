@@ -63,8 +63,9 @@ type Config struct {
 	// marked with the [cassettes.TruncatedHeader] header.
 	MaxBody int64
 
-	// Logger receives warnings (a version header contradicting Version, a
-	// failed journal write); nil discards them.
+	// Logger receives what the user must know at once: each interaction
+	// not recorded (error), each upstream failure (warning, with what it
+	// means), a version header contradicting Version; nil discards them.
 	Logger *slog.Logger
 }
 
@@ -86,6 +87,26 @@ type Recorder struct {
 	lastHeader atomic.Pointer[[2]string] // see headerVersion
 	ops        sync.Map                  // opKey -> operation id; see operation
 	opsCount   atomic.Int64
+	hosts      sync.Map // upstream host -> the version it last reported; see versionFor
+
+	recorded, lost atomic.Int64 // see Stats
+}
+
+// Stats counts what a [Recorder] did with the interactions it saw
+// complete.
+type Stats struct {
+	// Recorded interactions are in the Store's journal: in the cassettes
+	// once the Store is closed.
+	Recorded int64
+	// NotRecorded interactions were answered but could not be stored (the
+	// disk is full, the directory cannot be written, the Store was closed);
+	// each was logged as an error when it happened.
+	NotRecorded int64
+}
+
+// Stats returns the counts so far.
+func (r *Recorder) Stats() Stats {
+	return Stats{Recorded: r.recorded.Load(), NotRecorded: r.lost.Load()}
 }
 
 // NewRecorder returns a Recorder for cfg. cfg.Store is required.
@@ -112,13 +133,20 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 			// A version the catalog does not know yet can still be
 			// recorded; its operations are named from the other versions.
 			r.version = schemas.Canonical(cfg.Version)
-			r.log.Warn("recording a version the catalog does not document", "version", r.version)
+			if err := cassettes.CheckName("version", r.version); err != nil {
+				return nil, fmt.Errorf("new recorder: %w", err)
+			}
+			r.log.Warn("recording a version the catalog does not document: cassette lint will not check its responses", "version", r.version)
 		} else {
 			r.version = v.Name
 		}
 	}
 	return r, nil
 }
+
+// Version returns the version every interaction is filed under (the
+// canonical [Config.Version]), or "" when each response's header decides.
+func (r *Recorder) Version() string { return r.version }
 
 // NewTransport returns the *http.Transport used when [Config.Transport] is
 // nil: proxy settings from the environment, keep-alives and up to 256 idle
@@ -218,17 +246,26 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		defer r.inflight.Done()
 		if req.Context().Err() == nil {
+			r.log.Warn("upstream failed; the client gets a 502, recorded as such",
+				"method", req.Method, "path", schemas.MaskPath(req.URL.Path, "REDACTED"), "upstream", upstreamOf(req),
+				"problem", Problem(err), "err", errorText(err))
 			it.Response = errorResponse(req, err, time.Since(start))
 			r.add(req, it, "")
 		}
 		return nil, err
 	}
 	tee := &teeBody{
+		ctx:    req.Context(),
 		rc:     resp.Body,
 		length: resp.ContentLength,
 		limit:  r.cfg.MaxBody,
 		done: func(b *teeBody, complete bool) {
 			defer r.inflight.Done()
+			if b.cut != nil {
+				r.log.Warn("upstream failed mid-body; the client got the bytes before it and an error, recorded as such",
+					"method", req.Method, "path", schemas.MaskPath(req.URL.Path, "REDACTED"), "upstream", upstreamOf(req),
+					"after_bytes", b.n, "problem", Problem(b.cut), "err", errorText(b.cut))
+			}
 			it.Response = r.response(resp, b, complete, time.Since(start))
 			r.add(req, it, resp.Header.Get("X-GitHub-Enterprise-Version"))
 		},
@@ -236,6 +273,12 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			r.log.Warn("the response is longer than its Content-Length; the recorded body stops there",
 				"method", req.Method, "path", schemas.MaskPath(req.URL.Path, "REDACTED"))
 		},
+	}
+	if w, ok := req.Context().Value(writerKey{}).(http.ResponseWriter); ok && resp.ContentLength > 0 && !eventStream(resp.Header) {
+		// httputil.ReverseProxy flushes a body of unknown length (and an
+		// event stream) itself, from a goroutine of its own: flushing it
+		// here too would race. A body of known length it does not flush.
+		tee.w = w
 	}
 	if resp.ContentLength > 0 {
 		// Sized once for the common small body; a claimed length is not
@@ -245,6 +288,18 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = tee
 	return resp, nil
 }
+
+// eventStream reports whether h describes Server-Sent Events.
+func eventStream(h http.Header) bool {
+	ct, _, _ := strings.Cut(h.Get("Content-Type"), ";")
+	return strings.EqualFold(strings.TrimSpace(ct), "text/event-stream")
+}
+
+// writerKey is the context key under which a proxy puts the
+// http.ResponseWriter a request's response goes to, so that an upstream
+// failure mid-body can flush what the client was sent before the
+// connection is cut.
+type writerKey struct{}
 
 // readBody reads a request body whole, in one allocation when its length
 // is known (and not implausibly large).
@@ -269,22 +324,30 @@ func readBody(body io.Reader, length int64) ([]byte, error) {
 	return append(append(b, extra[:n]...), rest...), err
 }
 
-// add labels and stores a finished interaction. Store errors are logged:
-// the live client already has its response.
+// add labels and stores a finished interaction. The live client already
+// has its response, so a Store error is logged at once (and counted, see
+// [Recorder.Stats]): the caller reports the count and fails.
 func (r *Recorder) add(req *http.Request, it *cassette.Interaction, header string) {
-	version := r.versionFor(header)
+	version := r.versionFor(req.URL.Host, header)
 	op := r.operation(version, req.Method, req.URL.Path)
 	if op != "" {
 		it.Request.Headers.Set(cassettes.OperationHeader, op)
 	}
 	if err := r.cfg.Store.Add(version, it); err != nil {
+		r.lost.Add(1)
 		// Not the path: a legacy endpoint carries the token in it.
-		r.log.Error("interaction not recorded", "method", req.Method, "operation", op, "err", err)
+		r.log.Error("interaction not recorded", "method", req.Method, "operation", op, "version", version,
+			"status", it.Response.Code, "err", err)
+		return
 	}
+	r.recorded.Add(1)
 }
 
-// versionFor picks the version an interaction is filed under.
-func (r *Recorder) versionFor(header string) string {
+// versionFor picks the version an interaction with host is filed under:
+// --version, else the response's X-GitHub-Enterprise-Version, else (an
+// upstream failure has no header) the version host last reported, else
+// [DefaultVersion].
+func (r *Recorder) versionFor(host, header string) string {
 	fromHeader := r.headerVersion(header)
 	switch {
 	case r.version != "":
@@ -296,14 +359,22 @@ func (r *Recorder) versionFor(header string) string {
 		}
 		return r.version
 	case fromHeader != "":
+		if last, ok := r.hosts.Load(host); !ok || last.(string) != fromHeader {
+			r.hosts.Store(host, fromHeader)
+		}
 		return fromHeader
+	}
+	if last, ok := r.hosts.Load(host); ok {
+		return last.(string)
 	}
 	return DefaultVersion
 }
 
 // headerVersion is the canonical name of an X-GitHub-Enterprise-Version
-// value ("" for none). A server sends the same value every time, so the
-// last answer is kept.
+// value ("" for none), made a safe directory name: a value that is not
+// one ("3.8/x") is recorded under a name without its path separators,
+// and a warning says so once. A server sends the same value every time,
+// so the last answer is kept.
 func (r *Recorder) headerVersion(header string) string {
 	if header == "" {
 		return ""
@@ -315,8 +386,33 @@ func (r *Recorder) headerVersion(header string) string {
 	if v, err := r.cat.Version(header); err == nil {
 		name = v.Name
 	}
+	if safe := safeVersion(name); safe != name {
+		if _, seen := r.warned.LoadOrStore("unsafe "+header, struct{}{}); !seen {
+			r.log.Warn("upstream's X-GitHub-Enterprise-Version is not a version name; recording under a safe name",
+				"header", header, "version", safe)
+		}
+		name = safe
+	}
 	r.lastHeader.Store(&[2]string{header, name})
 	return name
+}
+
+// safeVersion returns name with every character that has no place in a
+// directory name (anything but letters, digits, '.', '_', '+' and '-')
+// replaced by '-', without leading dots (a hidden directory would not be
+// read back); "unknown" when nothing is left.
+func safeVersion(name string) string {
+	b := []byte(name)
+	for k, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '+' || c == '-') {
+			b[k] = '-'
+		}
+	}
+	out := strings.TrimLeft(string(b), ".")
+	if out == "" || cassettes.CheckName("version", out) != nil {
+		return "unknown"
+	}
+	return out
 }
 
 // operation names the catalog operation a request matched: the version's
@@ -408,6 +504,9 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	if h == nil {
 		h = http.Header{}
 	}
+	if b.cut != nil {
+		return r.cutResponse(resp, b, d)
+	}
 	body, decoded, cut := decode(h, b.buf.String(), b.truncated, r.cfg.MaxBody)
 	cl := resp.ContentLength
 	var note string
@@ -448,13 +547,19 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 			}
 		}
 	}
+	return recorded(resp, h, body, cl, d)
+}
+
+// recorded is the recorded side of resp with the headers, body and length
+// to store.
+func recorded(resp *http.Response, h http.Header, body string, length int64, d time.Duration) cassette.Response {
 	return cassette.Response{
 		Proto:            resp.Proto,
 		ProtoMajor:       resp.ProtoMajor,
 		ProtoMinor:       resp.ProtoMinor,
 		TransferEncoding: resp.TransferEncoding,
 		Trailer:          resp.Trailer,
-		ContentLength:    cl,
+		ContentLength:    length,
 		Uncompressed:     resp.Uncompressed,
 		Body:             body,
 		Headers:          h,
@@ -464,13 +569,29 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	}
 }
 
+// cutResponse is the recorded response of a body the upstream cut short:
+// status and headers as received (Content-Length and Content-Encoding
+// included), the bytes received as they came (not decoded: a replay
+// sends them as the client got them), and the [cassettes.CutHeader].
+func (r *Recorder) cutResponse(resp *http.Response, b *teeBody, d time.Duration) cassette.Response {
+	h := resp.Header.Clone()
+	if h == nil {
+		h = http.Header{}
+	}
+	h.Set(cassettes.CutHeader, fmt.Sprintf("upstream failed after %d bytes of the body: %s", b.n, errorText(b.cut)))
+	if b.truncated {
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of the %d bytes received", b.buf.Len(), b.n))
+	}
+	return recorded(resp, h, b.buf.String(), resp.ContentLength, d)
+}
+
 // errorResponse is the recorded response of a round trip upstream failed.
 func errorResponse(req *http.Request, err error, d time.Duration) cassette.Response {
 	body := ErrorBody(upstreamOf(req), err)
 	h := http.Header{}
 	h.Set("Content-Type", "application/json; charset=utf-8")
 	h.Set("Content-Length", fmt.Sprint(len(body)))
-	h.Set(cassettes.ErrorHeader, err.Error())
+	h.Set(cassettes.ErrorHeader, errorText(err))
 	return cassette.Response{
 		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		ContentLength: int64(len(body)),

@@ -49,6 +49,11 @@ func recordedOrigins(rawURL, host string) []string {
 // pseudonyms of the key (candidates for re-hydration).
 func (ix *Index) prepareAnswer(e *entry, origins []string) {
 	e.plain = answer{header: e.header, body: e.body, length: e.length}
+	if e.cut != "" {
+		// A recorded cut is replayed byte for byte: the bytes received
+		// and the length announced, which a rewrite would break.
+		return
+	}
 	// A recorded upstream failure is oauthcompat's own message about the
 	// upstream: its URLs name that upstream, not a server to point at.
 	if !ix.opts.KeepURLs && e.header.Get(cassettes.ErrorHeader) == "" {

@@ -39,7 +39,11 @@
 // own), unless [Options.KeepURLs]. A request with an If-None-Match recorded
 // with a 304 gets the 304. An upstream failure the recorder stored (a 502)
 // keeps its [cassettes.ErrorHeader], which GitHub never sends, so it is
-// not taken for GitHub's answer; its body is left as recorded.
+// not taken for GitHub's answer; its body is left as recorded. An upstream
+// failure mid-body (marked [cassettes.CutHeader]) is reproduced: the
+// recorded status and headers, the bytes received, then the connection is
+// cut ([Index.ServeHTTP] aborts the handler with [http.ErrAbortHandler];
+// through [Index.RoundTrip] the body fails with [io.ErrUnexpectedEOF]).
 //
 // A miss gets 501 with a [MissError] as JSON (the closest recorded
 // interaction and the fields that differ, secrets shaped or pseudonymised,

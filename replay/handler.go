@@ -102,22 +102,48 @@ func writeMessage(w http.ResponseWriter, status int, msg string) {
 }
 
 // write sends the recorded answer a. The header slices are shared with
-// the index, which never changes them.
+// the index, which never changes them. A recorded upstream failure
+// mid-body is reproduced: the status and headers (the Content-Length
+// announced included), the bytes received, then the connection is cut.
 func (e *entry) write(w http.ResponseWriter, a answer) {
 	h := w.Header()
 	for k, vs := range a.header {
 		h[k] = vs
 	}
-	h["Content-Length"] = a.length
+	if a.length != nil {
+		h["Content-Length"] = a.length
+	}
 	w.WriteHeader(e.status)
 	w.Write(a.body)
+	if e.cut != "" {
+		cut(w)
+	}
+}
+
+// cut sends what w holds and closes the connection without ending the
+// response: the client sees the body end early, with an error.
+func cut(w http.ResponseWriter) {
+	http.NewResponseController(w).Flush()
+	panic(http.ErrAbortHandler)
 }
 
 // response builds the recorded answer a as an [http.Response] the caller
-// owns.
+// owns. The body of a recorded upstream failure mid-body fails after the
+// bytes received, with an error wrapping [io.ErrUnexpectedEOF].
 func (e *entry) response(r *http.Request, a answer) *http.Response {
 	h := a.header.Clone()
-	h["Content-Length"] = a.length
+	length := int64(len(a.body))
+	var body io.ReadCloser = io.NopCloser(bytes.NewReader(a.body))
+	if a.length != nil {
+		h["Content-Length"] = a.length
+	}
+	if e.cut != "" {
+		length = -1
+		if a.length != nil {
+			length, _ = strconv.ParseInt(a.length[0], 10, 64)
+		}
+		body = &cutBody{r: bytes.NewReader(a.body), err: fmt.Errorf("replay: %s: %w", e.cut, io.ErrUnexpectedEOF)}
+	}
 	return &http.Response{
 		Status:        e.statusLine,
 		StatusCode:    e.status,
@@ -125,11 +151,27 @@ func (e *entry) response(r *http.Request, a answer) *http.Response {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(a.body)),
-		ContentLength: int64(len(a.body)),
+		Body:          body,
+		ContentLength: length,
 		Request:       r,
 	}
 }
+
+// cutBody returns the bytes of r, then err instead of io.EOF.
+type cutBody struct {
+	r   *bytes.Reader
+	err error
+}
+
+func (b *cutBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF {
+		err = b.err
+	}
+	return n, err
+}
+
+func (b *cutBody) Close() error { return nil }
 
 func missResponse(r *http.Request, m *MissError) *http.Response {
 	b := missBody(m)
@@ -179,7 +221,11 @@ func (ix *Index) forward(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		// The upstream failed mid-body (the recorder logged and recorded
+		// it): the client sees the same, not a clean end.
+		cut(w)
+	}
 }
 
 func (ix *Index) logHit(ctx context.Context, e *entry) {

@@ -69,8 +69,9 @@ type entry struct {
 	status     int
 	statusLine string
 	header     http.Header // cleaned: no hop-by-hop, no Content-Length
-	length     []string    // Content-Length of body
+	length     []string    // Content-Length of body; with cut, as recorded (nil: none)
 	body       []byte
+	cut        string // the recorded upstream failure mid-body (cassettes.CutHeader), or ""
 
 	detailOnce sync.Once
 	detail     *detail
@@ -159,6 +160,13 @@ func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
 	}
 	e.header = replayHeader(in.Response.Headers, e.body)
 	e.length = []string{strconv.Itoa(len(e.body))}
+	if e.cut = in.Response.Headers.Get(cassettes.CutHeader); e.cut != "" {
+		// The length the upstream announced, more than it sent.
+		e.length = nil
+		if n, err := strconv.Atoi(in.Response.Headers.Get("Content-Length")); err == nil && n > len(e.body) {
+			e.length = []string{strconv.Itoa(n)}
+		}
+	}
 	ix.prepareAnswer(e, recordedOrigins(req.URL, req.Host))
 	return e
 }

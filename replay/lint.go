@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -27,6 +28,10 @@ const (
 	FindingSchema       = "schema-mismatch"      // the body fails the documented schema
 	FindingSecret       = "unredacted-secret"    // something looks like a secret left in clear
 	FindingHash         = "inconsistent-hash"    // hashed_token is not the SHA-256 of token
+	FindingNoVersion    = "version-unknown"      // no catalog version to check the file against: the operation and schema checks did not run
+	FindingJournal      = "unrecovered-journal"  // a journal beside the cassettes: interactions in no cassette yet
+	FindingTruncated    = "truncated-body"       // (info) the stored body is cut short (the recording cap, or the client stopped reading): not schema-checked
+	FindingUpstream     = "upstream-failure"     // (info) the upstream failed (no answer, or a body cut short): recorded as it happened, not schema-checked
 )
 
 // Finding is one problem [Lint] found in a cassette. It never holds a
@@ -39,8 +44,9 @@ type Finding struct {
 	Kind        string `json:"kind"`
 	// Info is set for findings that are worth knowing but not wrong: a
 	// status the version does not document (GitHub answers more statuses
-	// than it documents), or an operation it does not document answered
-	// 404 (conform's probes of removed endpoints).
+	// than it documents), an operation it does not document answered
+	// 404 (conform's probes of removed endpoints), a stored body cut
+	// short, a recorded upstream failure.
 	Info    bool   `json:"info,omitempty"`
 	Message string `json:"message"`
 }
@@ -77,39 +83,80 @@ type LintOptions struct {
 // file): that it loads, that each interaction matches a catalog operation
 // of its version, that each response fits the documented schema for its
 // status, and that no secret is left in clear. The error is for path
-// itself (missing, unreadable); problems in files are findings.
+// itself (missing, unreadable, or holding only journals: see
+// [cassettes.ErrUnrecovered]); problems in files are findings.
 func Lint(path string, opts LintOptions) ([]Finding, error) {
+	r, err := LintAll(path, opts)
+	return r.Findings, err
+}
+
+// LintResult is what [LintAll] found, and how much it checked.
+type LintResult struct {
+	Findings []Finding
+	// Cassettes and Interactions count the files and interactions
+	// checked (files that do not load are findings, not counted).
+	Cassettes, Interactions int
+}
+
+// LintAll is [Lint] with counts. Besides the findings of Lint, it reports
+// a file whose version is unknown (the operation and schema checks could
+// not run: not a clean result), each journal beside the cassettes (its
+// interactions are in no cassette yet), and, as info, each interaction
+// whose stored body is cut short or records an upstream failure.
+func LintAll(path string, opts LintOptions) (LintResult, error) {
+	var res LintResult
 	cat := opts.Catalog
 	if cat == nil {
 		cat = schemas.Default()
 	}
 	files, err := cassetteFiles(path, cat)
 	if err != nil {
-		return nil, err
+		return res, err
 	}
 	var override *schemas.Version
 	if opts.Version != "" {
 		if override, err = cat.Version(opts.Version); err != nil {
-			return nil, fmt.Errorf("lint: %w", err)
+			return res, fmt.Errorf("lint: %w", err)
 		}
 	}
-	var out []Finding
 	for _, f := range files {
 		c, err := cassettes.Load(f.path)
 		if err != nil {
-			out = append(out, Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
+			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
 			continue
 		}
+		res.Cassettes++
+		res.Interactions += len(c.Interactions)
 		v := f.version
 		if override != nil {
 			v = override
 		}
+		if v == nil && len(c.Interactions) > 0 {
+			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)})
+		}
 		for i, it := range c.Interactions {
-			out = append(out, lintInteraction(cat, f.path, i, it, v, opts.Redactor)...)
+			res.Findings = append(res.Findings, lintInteraction(cat, f.path, i, it, v, opts.Redactor)...)
 		}
 	}
-	return out, nil
+	if ls, err := cassettes.Leftovers(path); err == nil {
+		for _, l := range ls {
+			res.Findings = append(res.Findings, Finding{File: l.Path, Interaction: -1, Kind: FindingJournal,
+				Message: cassettes.LeftoverAdvice(path, []cassettes.Leftover{l})})
+		}
+	}
+	return res, nil
 }
+
+// noVersion says why the file at path could not be checked against a
+// version.
+func noVersion(path string) string {
+	dir := filepath.Base(filepath.Dir(path))
+	return fmt.Sprintf("the directory %q names no version the catalog documents, so whether each request is a documented operation and each response fits its schema was not checked (secrets were); pass --version V to check against a documented version (see 'oauthcompat versions')", dir)
+}
+
+// infoKinds are the kinds of finding that are worth knowing but not
+// wrong.
+var infoKinds = map[string]bool{FindingUndocumented: true, FindingAbsent: true, FindingTruncated: true, FindingUpstream: true}
 
 func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Interaction, v *schemas.Version, r *redact.Redactor) []Finding {
 	path := it.Request.URL
@@ -120,11 +167,21 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	var out []Finding
 	add := func(kind, format string, a ...any) {
 		f := base
-		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), kind == FindingUndocumented || kind == FindingAbsent
+		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), infoKinds[kind]
 		out = append(out, f)
 	}
 	lintSecrets(it, r, add)
 	lintHashes(it.Response.Body, add)
+	h := it.Response.Headers
+	if note := h.Get(cassettes.TruncatedHeader); note != "" {
+		add(FindingTruncated, "the stored body is cut short (%s: %s): its schema was not checked", cassettes.TruncatedHeader, note)
+	}
+	if note := h.Get(cassettes.CutHeader); note != "" {
+		add(FindingUpstream, "%s (%s): replay sends the bytes received, then cuts the connection; the schema was not checked", note, cassettes.CutHeader)
+	}
+	if note := h.Get(cassettes.ErrorHeader); note != "" {
+		add(FindingUpstream, "the upstream did not answer (%s: %s): recorded as the recorder's %d", cassettes.ErrorHeader, note, it.Response.Code)
+	}
 
 	var op *schemas.Operation
 	var ok bool
@@ -146,8 +203,8 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 		}
 		return out
 	}
-	if v == nil || it.Response.Headers.Get(cassettes.ErrorHeader) != "" || it.Response.Headers.Get(cassettes.TruncatedHeader) != "" {
-		return out // no version to check against, or no real answer recorded
+	if v == nil || h.Get(cassettes.ErrorHeader) != "" || h.Get(cassettes.TruncatedHeader) != "" || h.Get(cassettes.CutHeader) != "" {
+		return out // no version to check against, or no whole answer recorded
 	}
 	err := v.Validate(op.ID, it.Response.Code, []byte(it.Response.Body))
 	var verr *schemas.ValidationError

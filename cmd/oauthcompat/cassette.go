@@ -31,7 +31,16 @@ func runCassette(ctx context.Context, args []string, stdout, stderr io.Writer) i
 
 func runCassetteRecover(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("cassette recover", "cassette recover DIR",
-		"Turns every journal under DIR (DIR/<version>/<name>.yaml.journal, left when a 'record'\nwas killed) into a valid cassette, appending to the cassette already there, and removes\nthe journal. A torn last record (the process died mid-write) is dropped; every completed\ninteraction is kept. Journals of a recording still running are left alone. Prints each\ncassette written.", stderr)
+		`Turns every journal under DIR (DIR/<version>/<name>.yaml.journal, left when a 'record'
+was killed) into a valid cassette, appending to the cassette already there, and removes
+the journal. Every record with a valid checksum is kept: damaged bytes (a record torn by a
+crash mid-write, or overwritten) are skipped, each reported with its offset and length,
+recovery goes on at the next record, and the journal is kept beside the cassette as
+<journal>.damaged. Journals of a recording still running are left alone, and said so.
+Prints each cassette written.
+
+Exit codes: 0 every journal recovered whole (or none to recover), 1 damaged bytes were
+skipped, 2 usage error, 3 a journal could not be recovered.`, stderr)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -41,15 +50,31 @@ func runCassetteRecover(_ context.Context, args []string, stdout, stderr io.Writ
 	if code, ok := missing(stderr, "cassette recover", "DIR", fs.Arg(0)); !ok {
 		return code
 	}
-	written, err := cassettes.Recover(fs.Arg(0))
-	for _, p := range written {
-		fmt.Fprintln(stdout, p)
+	rec, err := cassettes.Recover(fs.Arg(0))
+	damaged := false
+	for _, m := range rec.Merged {
+		if m.Cassette != "" {
+			fmt.Fprintln(stdout, m.Cassette)
+		}
+		if len(m.Skipped) > 0 {
+			damaged = true
+			for _, sp := range m.Skipped {
+				fmt.Fprintf(stderr, "oauthcompat cassette recover: %s: skipped %d damaged bytes at offset %d\n", m.Journal, sp.Length, sp.Offset)
+			}
+			fmt.Fprintf(stderr, "oauthcompat cassette recover: %s: %d intact interactions recovered into %s; the damaged journal is kept as %s\n", m.Journal, m.Records, m.Cassette, m.Kept)
+		}
+	}
+	for _, b := range rec.Busy {
+		fmt.Fprintf(stderr, "oauthcompat cassette recover: %s is being written by a recording still running: left alone; stop that recording (SIGINT or SIGTERM) to write its cassette\n", b)
 	}
 	if err != nil {
 		return failure(stderr, "cassette recover", err)
 	}
-	if len(written) == 0 {
+	if len(rec.Merged) == 0 && len(rec.Busy) == 0 {
 		fmt.Fprintln(stderr, "oauthcompat cassette recover: no journal to recover")
+	}
+	if damaged {
+		return exitFindings
 	}
 	return exitOK
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 const lintAbout = `Checks the cassettes under DIR (recursively; or one cassette file) and reports, one
@@ -19,8 +20,15 @@ a GitHub token with a valid checksum, or any other credential, OTP, password, co
 client secret without the redactor's mark, is reported. With the key (--redact-key-file,
 default .redact-key in DIR or up to two directories above) the check is exact: a secret
 the key does not reproduce, and whatever redaction would still change, is reported.
-Statuses a version does not document are listed as (info) and do not fail the check.
-Exits 0 when clean, 1 when anything is found, 2 for a usage error.`
+A cassette whose directory names no version the catalog documents is reported (its
+operation and schema checks could not run; pass --version), and so is a journal beside the
+cassettes (its interactions are in no cassette yet: run 'oauthcompat cassette recover').
+Statuses a version does not document, bodies stored cut short and recorded upstream
+failures are listed as (info) and do not fail the check. The last line on standard error
+counts the cassettes and interactions checked.
+
+Exits 0 when clean, 1 when anything is found, 2 for a usage error, 3 when a cassette does
+not load or the directory holds only journals.`
 
 func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("cassette lint", "cassette lint [--version V] [--redact-key-file F] [--json] DIR|FILE", lintAbout, stderr)
@@ -36,6 +44,9 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 		return usageError(stderr, "cassette lint", "want one DIR or FILE, got %d arguments", fs.NArg())
 	}
 	path := fs.Arg(0)
+	if code, ok := missing(stderr, "cassette lint", "DIR|FILE", path); !ok {
+		return code
+	}
 	red, _, err := findRedactor(path, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
 	if err != nil {
 		return usageError(stderr, "cassette lint", "%v", err)
@@ -44,10 +55,11 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	if !ok {
 		return code
 	}
-	findings, err := replay.Lint(path, replay.LintOptions{Version: *version, Catalog: cat, Redactor: red})
+	res, err := replay.LintAll(path, replay.LintOptions{Version: *version, Catalog: cat, Redactor: red})
 	if err != nil {
-		return usageError(stderr, "cassette lint", "%v", err)
+		return loadFailure(stderr, "cassette lint", err, schemas.ErrUnknownVersion)
 	}
+	findings := res.Findings
 	if *asJSON {
 		if findings == nil {
 			findings = []replay.Finding{}
@@ -60,15 +72,30 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 			fmt.Fprintln(stdout, f)
 		}
 	}
-	var problems int
+	var problems, notes, malformed int
 	for _, f := range findings {
-		if !f.Info {
+		switch {
+		case f.Info:
+			notes++
+		case f.Kind == replay.FindingYAML:
+			malformed++
+			problems++
+		default:
 			problems++
 		}
 	}
-	if problems > 0 {
-		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d findings\n", problems)
+	checked := fmt.Sprintf("%d cassette%s, %d interaction%s checked", res.Cassettes, plural(int64(res.Cassettes)), res.Interactions, plural(int64(res.Interactions)))
+	if notes > 0 {
+		checked += fmt.Sprintf(", %d note%s", notes, plural(int64(notes)))
+	}
+	switch {
+	case malformed > 0:
+		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s (%d cassette%s that do not load); %s\n", problems, plural(int64(problems)), malformed, plural(int64(malformed)), checked)
+		return exitFailure
+	case problems > 0:
+		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s; %s\n", problems, plural(int64(problems)), checked)
 		return exitFindings
 	}
+	fmt.Fprintf(stderr, "oauthcompat cassette lint: clean: %s\n", checked)
 	return exitOK
 }

@@ -7,13 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -58,9 +58,11 @@ Revoking a grant revokes every token of that user for the app: use a test user.
 DIR/<version>/conform-run.json, replacing an earlier recording only once the run completed;
 --cassettes DIR replays it, with the same credentials again.
 
+--report and --record are checked to be writable before the first request is sent.
+
 Exit codes: 0 conformant, 1 findings, 2 usage or setup error (unknown --only operation,
 unreachable target, no case could be exercised, replay that does not match the recording),
-3 the recording or the reports could not be written.`, stderr)
+3 the recording or the reports cannot be written, or a recorded cassette does not load.`, stderr)
 	versionFlag := fs.String("version", "", "the GitHub version to check against, e.g. 3.8, ghes-3.2, github.ae (required)")
 	target := fs.String("target", "", "base URL of the server, e.g. https://ghes.example.com/api/v3 or http://127.0.0.1:8080")
 	cassetteDir := fs.String("cassettes", "", "replay a run recorded with --record DIR (DIR or DIR/<version>) instead of a live server")
@@ -72,6 +74,8 @@ unreachable target, no case could be exercised, replay that does not match the r
 	credFile := fs.String("credentials", "", "read credentials from FILE (JSON or KEY=VALUE lines) before the environment")
 	keyFile := fs.String("redact-key-file", "", "the redaction key; default DIR/.redact-key of --record or --cassettes")
 	catOpt := withCatalog(fs)
+	upstreamCA := fs.String("upstream-ca", "", "trust the CA certificate(s) in this PEM file for --target's TLS, as well as the system's (a GHES with a private CA); SSL_CERT_FILE works too")
+	insecure := fs.Bool("upstream-insecure", false, "do not verify --target's TLS certificate (anyone on the path can then read the traffic); prefer --upstream-ca")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -118,6 +122,18 @@ unreachable target, no case could be exercised, replay that does not match the r
 		cfg.Progress = progress(stderr)
 	}
 
+	if *upstreamCA != "" && *insecure {
+		return usageError(stderr, "conform", "--upstream-ca and --upstream-insecure exclude each other")
+	}
+	if (*upstreamCA != "" || *insecure) && *target == "" {
+		return usageError(stderr, "conform", "--upstream-ca and --upstream-insecure are for --target")
+	}
+	if *reportDir != "" && !*dryRun {
+		if err := probeWritable(*reportDir); err != nil {
+			return failure(stderr, "conform", fmt.Errorf("--report %s cannot be written, so nothing was sent: %w", *reportDir, err))
+		}
+	}
+
 	var recording *conformRecording
 	switch {
 	case *target != "":
@@ -128,12 +144,17 @@ unreachable target, no case could be exercised, replay that does not match the r
 		if u.User != nil {
 			return usageError(stderr, "conform", "--target must not carry credentials; set %s and %s instead", conformance.EnvUsername, conformance.EnvPassword)
 		}
+		logger := slog.New(slog.NewTextHandler(stderr, nil))
+		transport, err := upstreamTransport(*upstreamCA, *insecure, logger)
+		if err != nil {
+			return usageError(stderr, "conform", "%v", err)
+		}
 		cfg.BaseURL, cfg.Mode = *target, "live"
-		cfg.Client = &http.Client{Timeout: 30 * time.Second}
+		cfg.Client = &http.Client{Timeout: 30 * time.Second, Transport: transport}
 		if *recordDir != "" && !*dryRun {
-			recording, err = openConformRecording(*recordDir, *keyFile, v, u, stderr)
+			recording, err = openConformRecording(*recordDir, *keyFile, v, u, transport, logger)
 			if err != nil {
-				return failure(stderr, "conform", fmt.Errorf("--record: %w", err))
+				return failure(stderr, "conform", fmt.Errorf("--record %s cannot be written, so nothing was sent: %w", *recordDir, err))
 			}
 			cfg.Client.Transport, cfg.Mode = recording.rec, "live+record"
 		}
@@ -214,17 +235,17 @@ func nothingRan(rep *conformance.Report) string {
 // from the commands that load a directory), so that an earlier recording
 // stays whole until the new run completed.
 type conformRecording struct {
-	rec    *proxy.Recorder
-	dir    string // DIR/<version>
-	tmp    string // the temporary cassette file
-	errors *atomic.Int64
+	rec *proxy.Recorder
+	dir string // DIR/<version>
+	tmp string // the temporary cassette file
 }
 
 // openConformRecording opens a fresh temporary cassette under
 // dir/<version> for a recording through the recorder, forwarding to
-// upstream. The recorder logs to stderr; each interaction it fails to
-// record is counted, and makes close fail.
-func openConformRecording(dir, keyFile string, v *schemas.Version, upstream *url.URL, stderr io.Writer) (*conformRecording, error) {
+// upstream through transport, and checks that the version directory can
+// be written. The recorder logs to logger; each interaction it fails to
+// record is logged, counted, and makes close fail.
+func openConformRecording(dir, keyFile string, v *schemas.Version, upstream *url.URL, transport http.RoundTripper, logger *slog.Logger) (*conformRecording, error) {
 	red, _, err := createRedactor(dir, keyFile, redact.Options{})
 	if err != nil {
 		return nil, err
@@ -234,20 +255,22 @@ func openConformRecording(dir, keyFile string, v *schemas.Version, upstream *url
 		return nil, err
 	}
 	name := ".conform-" + hex.EncodeToString(b[:])
-	store, err := cassettes.OpenStore(dir, name, red)
+	store, err := cassettes.OpenStoreWith(dir, name, red, cassettes.Options{FS: storeFS, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
-	errs := new(atomic.Int64)
-	logger := slog.New(countErrors{slog.NewTextHandler(stderr, nil), errs})
-	rec, err := proxy.NewRecorder(proxy.Config{Upstream: upstream, Store: store, Version: v.Name, Catalog: v.Catalog(), Logger: logger})
+	if err := store.Prepare(v.Name); err != nil {
+		store.Close()
+		return nil, err
+	}
+	rec, err := proxy.NewRecorder(proxy.Config{Upstream: upstream, Store: store, Version: v.Name, Catalog: v.Catalog(), Logger: logger, Transport: transport})
 	if err != nil {
 		store.Close()
 		return nil, err
 	}
 	cpath := cassettes.Path(dir, v.Name, name)
 	removeStale(filepath.Dir(cpath))
-	return &conformRecording{rec: rec, dir: filepath.Dir(cpath), tmp: cpath, errors: errs}, nil
+	return &conformRecording{rec: rec, dir: filepath.Dir(cpath), tmp: cpath}, nil
 }
 
 // removeStale removes what a killed recording left in dir: its temporary
@@ -267,7 +290,7 @@ func removeStale(dir string) {
 // the error says why not.
 func (r *conformRecording) close() error {
 	err := r.rec.Close()
-	if n := r.errors.Load(); n > 0 {
+	if n := r.rec.Stats().NotRecorded; n > 0 {
 		err = errors.Join(err, fmt.Errorf("%d interaction(s) could not be recorded (see the log above)", n))
 	}
 	return err
@@ -304,31 +327,6 @@ func (r *conformRecording) commit(ri conformance.RunInfo) error {
 	return nil
 }
 
-// countErrors is a slog.Handler that counts the records at level Error or
-// above before passing them on.
-type countErrors struct {
-	slog.Handler
-	n *atomic.Int64
-}
-
-// Handle counts r if it is an error and passes it on.
-func (h countErrors) Handle(ctx context.Context, r slog.Record) error {
-	if r.Level >= slog.LevelError {
-		h.n.Add(1)
-	}
-	return h.Handler.Handle(ctx, r)
-}
-
-// WithAttrs keeps counting into the same counter.
-func (h countErrors) WithAttrs(a []slog.Attr) slog.Handler {
-	return countErrors{h.Handler.WithAttrs(a), h.n}
-}
-
-// WithGroup keeps counting into the same counter.
-func (h countErrors) WithGroup(name string) slog.Handler {
-	return countErrors{h.Handler.WithGroup(name), h.n}
-}
-
 // setupReplay points cfg at the recording of a conform run: its cassette,
 // its target, nonce and options, and the redaction key.
 func setupReplay(cfg *conformance.Config, dir, keyFile string, v *schemas.Version, only string, stderr io.Writer) (int, bool) {
@@ -356,13 +354,14 @@ func setupReplay(cfg *conformance.Config, dir, keyFile string, v *schemas.Versio
 	if err != nil {
 		return usageError(stderr, "conform", "%v", err), false
 	}
+	warnLeftovers(stderr, "conform", vdir)
 	if red == nil {
 		fmt.Fprintf(stderr, "oauthcompat conform: no redaction key (%s) in %s: secrets are matched by shape only\n", keyName, root)
 	}
 	cpath := filepath.Join(vdir, conformCassette+cassettes.Ext)
 	ix, err := replay.Load(cpath, replay.Options{Version: v.Name, Catalog: v.Catalog(), Redactor: red, Exhausted: replay.ExhaustedError})
 	if err != nil {
-		return usageError(stderr, "conform", "%v", err), false
+		return loadFailure(stderr, "conform", err, replay.ErrNoCassettes, replay.ErrSeveralVersions, schemas.ErrUnknownVersion, iofs.ErrNotExist), false
 	}
 	cfg.Client = &http.Client{Transport: ix}
 	cfg.BaseURL, cfg.Nonce, cfg.Only = ri.Target, ri.Nonce, ri.Only

@@ -20,8 +20,12 @@ endpoints and OAuth Authorizations API operations come with their migration. The
 the Markdown output is the summary, e.g. "4 breaking, 12 warnings, 0 info". docs/diff.md lists
 every rule and the JSON shape.
 
+A journal beside the cassettes (a recording that did not finish) is reported: its
+interactions are in no cassette, so the diff does not see them; run 'oauthcompat cassette
+recover'.
+
 Exit codes: 0 report written, 1 a change at or above --fail-on was found, 2 usage error,
-3 a file could not be read or written.`
+3 a file could not be read or written, or a cassette does not load.`
 
 func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("diff", "diff --from V1 --to V2 [--format md|json|html] [--out FILE] [--fail-on SEVERITY]\n       oauthcompat diff --from-cassettes DIR1 --to-cassettes DIR2 [--format ...] [--out FILE] [--fail-on SEVERITY]", diffAbout, stderr)
@@ -82,6 +86,8 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		if code, ok := missing(stderr, "diff", "--to-cassettes", *toDir); !ok {
 			return code
 		}
+		warnLeftovers(stderr, "diff", *fromDir)
+		warnLeftovers(stderr, "diff", *toDir)
 		rf, err := d.LoadRecording(*fromDir)
 		if err != nil {
 			return failure(stderr, "diff", err)

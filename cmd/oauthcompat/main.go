@@ -9,6 +9,9 @@
 // Run "oauthcompat help" for the commands and "oauthcompat <command> -h" for
 // the flags of one. Exit codes: 0 success, 1 findings (invalid body,
 // non-conformance, breaking change), 2 usage error, 3 operational failure.
+// The same fault gives the same code in every command: a cassette that does
+// not load, or a directory holding only journals, is 3; a bad --listen or
+// --name is 2; record exits 3 when any interaction was not recorded.
 package main
 
 import (

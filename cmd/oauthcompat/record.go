@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/oauthcompat/oauthcompat/internal/httpserve"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 const recordAbout = `Records the traffic between a client and a GitHub server into redacted go-vcr v3
@@ -35,19 +38,33 @@ the client always gets the real response. Each interaction is written to a journ
 before its response ends, so a crash of the proxy loses only requests in flight; the
 journal is fdatasynced within --sync-interval (a power loss can lose that much), or
 before each response ends with --sync-each (slower). SIGINT or SIGTERM finishes the
-requests in flight and writes the cassettes. After a crash, 'oauthcompat cassette recover DIR' (or the next
-record into DIR) turns the journal into a cassette.`
+requests in flight, writes the cassettes and prints a one-line summary. After a crash,
+'oauthcompat cassette recover DIR' (or the next record into DIR) turns the journal into a
+cassette.
+
+Before serving, record checks that --listen can be listened on, the key read or made, the
+directory written, and that no other record holds DIR and --name. An interaction it cannot
+store (the disk is full) is logged at once and counted; --upstream may end in /api/v3.
+--upstream-ca trusts a private CA (SSL_CERT_FILE works too).
+
+Exit codes: 0 every interaction answered is in a cassette, 2 usage error (a bad flag,
+--listen or --name, another record holding DIR and --name), 3 an interaction was not
+recorded, a cassette could not be written, or the directory or key cannot be written.`
+
+// storeFS is the file system cassettes are written through; tests replace
+// it with one that injects faults. Nil means the operating system's.
+var storeFS cassettes.FS
 
 func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("record",
 		"record --upstream URL --cassettes DIR [flags]\n       oauthcompat record --forward --mitm-host HOST[,HOST] --ca DIR --cassettes DIR [flags]",
 		recordAbout, stderr)
-	upstream := fs.String("upstream", "", "reverse mode: the server to forward to, e.g. https://ghe.example.com or http://127.0.0.1:8080")
+	upstream := fs.String("upstream", "", "reverse mode: the server to forward to, e.g. https://ghe.example.com, https://ghe.example.com/api/v3 or http://127.0.0.1:8080")
 	dir := fs.String("cassettes", "", "the directory cassettes are written under (required)")
 	version := fs.String("version", "", "the GitHub version to file cassettes under (3.8, ghes-3.8, api.github.com); default: each response's X-GitHub-Enterprise-Version, else api.github.com")
 	catOpt := withCatalog(fs)
 	name := fs.String("name", "session", "the cassette name: cassettes are DIR/<version>/<name>.yaml; recording again appends")
-	listen := fs.String("listen", "127.0.0.1:8081", "the address to listen on (127.0.0.1:0 picks a free port)")
+	listenAddr := fs.String("listen", "127.0.0.1:8081", "the address to listen on (127.0.0.1:0 picks a free port)")
 	recordAll := fs.Bool("record-all", false, "record every request, not only the OAuth endpoints")
 	maxBody := fs.Int64("max-body", proxy.DefaultMaxBody, "bytes of each body to store; longer bodies stream through whole and are stored truncated with an "+cassettes.TruncatedHeader+" header")
 	keyFile := fs.String("redact-key-file", "", "the redaction key (created with mode 0600 if missing); default DIR/.redact-key, inside the cassettes directory. Keep it: the same key gives the same pseudonyms")
@@ -56,6 +73,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	mitmHosts := fs.String("mitm-host", "", "forward mode: comma-separated hosts (name or name:port) whose HTTPS is intercepted and recorded")
 	caDir := fs.String("ca", "", "forward mode: the directory holding the CA made by 'oauthcompat ca init'")
 	allowHosts := fs.String("allow-host", "", "forward mode: comma-separated hosts that may also be reached (tunnelled, not recorded); when set, every other host is refused")
+	upstreamCA := fs.String("upstream-ca", "", "trust the CA certificate(s) in this PEM file for the upstream's TLS, as well as the system's (a GHES with a private CA); SSL_CERT_FILE works too")
+	insecure := fs.Bool("upstream-insecure", false, "do not verify the upstream's TLS certificate (anyone on the path can then read the traffic); prefer --upstream-ca")
 	syncInterval := fs.Duration("sync-interval", cassettes.DefaultSyncInterval, "the longest a recorded interaction waits to be fdatasynced to stable storage (what a power loss can lose; a crash of the proxy loses nothing answered)")
 	syncEach := fs.Bool("sync-each", false, "end each response only once its interaction is fdatasynced (concurrent requests share a sync; slower)")
 	verbose := fs.Bool("v", false, "log debug messages")
@@ -68,6 +87,17 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *dir == "" {
 		return usageError(stderr, "record", "--cassettes is required")
 	}
+	if code, ok := checkCassetteName(stderr, "record", *name); !ok {
+		return code
+	}
+	if code, ok := checkListen(stderr, "record", *listenAddr); !ok {
+		return code
+	}
+	if *version != "" {
+		if err := cassettes.CheckName("--version", schemas.Canonical(*version)); err != nil {
+			return usageError(stderr, "record", "%v", err)
+		}
+	}
 	var up *url.URL
 	if *forward {
 		if *upstream != "" {
@@ -76,8 +106,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if *mitmHosts == "" || *caDir == "" {
 			return usageError(stderr, "record", "--forward needs --mitm-host and --ca")
 		}
-		if *allowHosts == "" && !loopback(*listen) {
-			return usageError(stderr, "record", "--listen %s is not a loopback address: without --allow-host that would be an open proxy; name the hosts clients may reach with --allow-host", *listen)
+		if *allowHosts == "" && !loopback(*listenAddr) {
+			return usageError(stderr, "record", "--listen %s is not a loopback address: without --allow-host that would be an open proxy; name the hosts clients may reach with --allow-host", *listenAddr)
 		}
 	} else {
 		if *upstream == "" {
@@ -93,6 +123,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if u.User != nil {
 			return usageError(stderr, "record", "--upstream must not carry credentials (user:password@): they would not be sent; the client's own Authorization header is forwarded")
 		}
+		if u.RawQuery != "" || u.Fragment != "" {
+			return usageError(stderr, "record", "--upstream: want a base URL such as https://ghe.example.com/api/v3, without a query or fragment")
+		}
 		up = u
 	}
 	if *maxBody <= 0 {
@@ -105,22 +138,43 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !ok {
 		return code
 	}
+	if *upstreamCA != "" && *insecure {
+		return usageError(stderr, "record", "--upstream-ca and --upstream-insecure exclude each other")
+	}
 
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	transport, err := upstreamTransport(*upstreamCA, *insecure, logger)
+	if err != nil {
+		return usageError(stderr, "record", "%v", err)
+	}
 
-	red, _, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
+	// Start-up checks, before anything is served: the address can be
+	// listened on, the key read or made, the directory written and the
+	// name is free.
+	ln, code, ok := listen(stderr, "record", *listenAddr)
+	if !ok {
+		return code
+	}
+	red, keyPath, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
 	if err != nil {
+		ln.Close()
+		return failure(stderr, "record", fmt.Errorf("%w; choose a writable --cassettes directory or --redact-key-file", err))
+	}
+	key, _ := os.ReadFile(keyPath)
+	store, err := cassettes.OpenStoreWith(*dir, *name, red, cassettes.Options{SyncInterval: *syncInterval, SyncEach: *syncEach, FS: storeFS, Logger: logger})
+	if err != nil {
+		ln.Close()
+		if errors.Is(err, cassettes.ErrBusy) {
+			return usageError(stderr, "record", "%v", err)
+		}
 		return failure(stderr, "record", err)
 	}
-	store, err := cassettes.OpenStoreWith(*dir, *name, red, cassettes.Options{SyncInterval: *syncInterval, SyncEach: *syncEach})
-	if err != nil {
-		return failure(stderr, "record", err)
-	}
-	cfg := proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, RecordAll: *recordAll, MaxBody: *maxBody, Logger: logger}
+	logRecovery(logger, store.Recovered())
+	cfg := proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, RecordAll: *recordAll, MaxBody: *maxBody, Logger: logger, Transport: transport}
 
 	var (
 		handler http.Handler
@@ -129,11 +183,13 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *forward {
 		ca, err := proxy.LoadCA(*caDir)
 		if err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
 		f, err := proxy.NewForward(cfg, ca, splitList(*mitmHosts), splitList(*allowHosts))
 		if err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
@@ -141,17 +197,20 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	} else {
 		r, err := proxy.NewReverse(cfg)
 		if err != nil {
+			ln.Close()
 			store.Close()
 			return failure(stderr, "record", err)
 		}
 		handler, rec = r, r.Recorder
 	}
-
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		store.Close()
-		return failure(stderr, "record", fmt.Errorf("listen: %w", err))
+	if v := rec.Version(); v != "" {
+		if err := store.Prepare(v); err != nil {
+			ln.Close()
+			store.Close()
+			return failure(stderr, "record", err)
+		}
 	}
+
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		f.Sync()
@@ -165,16 +224,67 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	runErr := httpserve.Serve(ctx, ln, handler, logger)
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := rec.Shutdown(sctx); err != nil {
-		runErr = errors.Join(runErr, err)
-	}
+	closeErr := rec.Shutdown(sctx)
+	restoreKey(keyPath, key, logger)
 	for _, p := range store.Written() {
 		logger.Info("cassette written", "path", p)
 	}
-	if runErr != nil {
-		return failure(stderr, "record", runErr)
+	return recordSummary(stderr, "record", *dir, rec.Stats(), store.Written(), errors.Join(runErr, closeErr))
+}
+
+// recordSummary prints the one-line summary of a recording and returns
+// its exit code: 0 when every interaction answered is in a cassette, 3
+// when any is not, or the cassettes could not all be written.
+func recordSummary(stderr io.Writer, name, dir string, st proxy.Stats, written []string, err error) int {
+	line := fmt.Sprintf("recorded %d interaction%s into %s", st.Recorded, plural(st.Recorded), dir)
+	if len(written) > 0 {
+		rel := make([]string, len(written))
+		for k, p := range written {
+			if r, err := filepath.Rel(dir, p); err == nil {
+				p = r
+			}
+			rel[k] = p
+		}
+		line += " (" + strings.Join(rel, ", ") + ")"
+	}
+	if st.NotRecorded > 0 {
+		line += fmt.Sprintf("; %d not recorded (see log)", st.NotRecorded)
+	}
+	fmt.Fprintf(stderr, "oauthcompat %s: %s\n", name, line)
+	if err != nil {
+		return failure(stderr, name, err)
+	}
+	if st.NotRecorded > 0 {
+		return exitFailure
 	}
 	return exitOK
+}
+
+func plural(n int64) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// logRecovery logs what opening a store recovered: journals left by
+// recordings that did not finish.
+func logRecovery(logger *slog.Logger, r *cassettes.Recovery) {
+	if r == nil {
+		return
+	}
+	for _, m := range r.Merged {
+		if m.Cassette == "" {
+			continue
+		}
+		logger.Warn("recovered the journal of a recording that did not finish", "journal", m.Journal, "cassette", m.Cassette, "interactions", m.Records)
+		for _, sp := range m.Skipped {
+			logger.Error("recovery skipped damaged bytes of the journal; its intact records are kept", "journal", m.Journal, "offset", sp.Offset, "length", sp.Length, "kept", m.Kept)
+		}
+	}
+	for _, b := range r.Busy {
+		logger.Info("left alone: another recording is writing this journal", "journal", b)
+	}
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.

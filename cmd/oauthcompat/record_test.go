@@ -17,24 +17,6 @@ import (
 	"github.com/oauthcompat/oauthcompat/cassettes"
 )
 
-// buildBinary builds oauthcompat into a temporary directory.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build the binary with")
-	}
-	bin := filepath.Join(t.TempDir(), "oauthcompat")
-	out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // tokenUpstream answers check-token with the token it was sent.
 func tokenUpstream() *httptest.Server {
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +84,7 @@ func interactions(t *testing.T, path string) int {
 // completed interaction is in the journal, and "cassette recover" makes a
 // valid cassette of it. A second run stops on SIGTERM and appends.
 func TestRecordSurvivesSIGKILL(t *testing.T) {
-	bin := buildBinary(t)
+	bin := builtBinary(t)
 	up := tokenUpstream()
 	defer up.Close()
 	dir := t.TempDir()

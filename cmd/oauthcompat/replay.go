@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -49,13 +48,15 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	dir := fs.String("cassettes", "", "a cassette directory (DIR/<version>/<name>.yaml, searched recursively) or one cassette file (required)")
 	catOpt := withCatalog(fs)
 	version := fs.String("version", "", "the GitHub version to replay (3.8, ghes-3.8, api.github.com); default: the version the cassette directories name (required when they name several)")
-	listen := fs.String("listen", "127.0.0.1:8082", "the address to listen on (127.0.0.1:0 picks a free port)")
+	listenAddr := fs.String("listen", "127.0.0.1:8082", "the address to listen on (127.0.0.1:0 picks a free port)")
 	onMiss := fs.String("on-miss", "error", "what a request no interaction matches gets: error (501 with an explanation) or proxy (forwarded to --upstream and recorded)")
 	upstream := fs.String("upstream", "", "with --on-miss proxy: the server misses are forwarded to")
 	exhausted := fs.String("exhausted", "repeat-last", "after the last recorded answer to identical requests: repeat-last, or error (a miss)")
 	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default: .redact-key in the cassettes directory or up to two directories above")
 	name := fs.String("name", "", "with --on-miss proxy: the cassette misses are recorded into (default misses-<UTC time>, a new episode)")
 	pseudoID := fs.Bool("pseudonymize-client-id", false, "the cassettes were recorded with record --pseudonymize-client-id")
+	upstreamCA := fs.String("upstream-ca", "", "with --on-miss proxy: trust the CA certificate(s) in this PEM file for the upstream's TLS, as well as the system's")
+	insecure := fs.Bool("upstream-insecure", false, "with --on-miss proxy: do not verify the upstream's TLS certificate (prefer --upstream-ca)")
 	verbose := fs.Bool("v", false, "log every hit too")
 	keepURLs := fs.Bool("keep-urls", false, "answer with the recorded URLs instead of pointing them (body, Location, Link) at this server")
 	var match replay.Match
@@ -75,6 +76,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if code, ok := missing(stderr, "replay", "--cassettes", *dir); !ok {
 		return code
 	}
+	if code, ok := checkListen(stderr, "replay", *listenAddr); !ok {
+		return code
+	}
 	ex, err := replay.ParseExhausted(*exhausted)
 	if err != nil {
 		return usageError(stderr, "replay", "--exhausted: %v", err)
@@ -82,8 +86,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	var up *url.URL
 	switch *onMiss {
 	case "error":
-		if *upstream != "" {
-			return usageError(stderr, "replay", "--upstream needs --on-miss proxy")
+		if *upstream != "" || *upstreamCA != "" || *insecure || *name != "" {
+			return usageError(stderr, "replay", "--upstream, --upstream-ca, --upstream-insecure and --name need --on-miss proxy")
 		}
 	case "proxy":
 		u, err := url.Parse(*upstream)
@@ -91,6 +95,14 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return usageError(stderr, "replay", "--on-miss proxy needs --upstream URL (http:// or https://)")
 		}
 		up = u
+		if *name != "" {
+			if code, ok := checkCassetteName(stderr, "replay", *name); !ok {
+				return code
+			}
+		}
+		if *upstreamCA != "" && *insecure {
+			return usageError(stderr, "replay", "--upstream-ca and --upstream-insecure exclude each other")
+		}
 	default:
 		return usageError(stderr, "replay", "--on-miss must be error or proxy, got %q", *onMiss)
 	}
@@ -116,7 +128,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	opts := replay.Options{Version: *version, Catalog: cat, Exhausted: ex, Redactor: red, Logger: logger, KeepURLs: *keepURLs, Match: match}
-	var rec *proxy.Recorder
+	var (
+		rec   *proxy.Recorder
+		store *cassettes.Store
+	)
 	if up != nil {
 		storeRed := red
 		if storeRed == nil {
@@ -130,11 +145,19 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if *name == "" {
 			*name = "misses-" + time.Now().UTC().Format("20060102T150405Z")
 		}
-		store, err := cassettes.OpenStore(root, *name, storeRed)
+		transport, err := upstreamTransport(*upstreamCA, *insecure, logger)
 		if err != nil {
+			return usageError(stderr, "replay", "%v", err)
+		}
+		store, err = cassettes.OpenStoreWith(root, *name, storeRed, cassettes.Options{FS: storeFS, Logger: logger})
+		if err != nil {
+			if errors.Is(err, cassettes.ErrBusy) {
+				return usageError(stderr, "replay", "%v", err)
+			}
 			return failure(stderr, "replay", err)
 		}
-		rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, Logger: logger})
+		logRecovery(logger, store.Recovered())
+		rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, Logger: logger, Transport: transport})
 		if err != nil {
 			store.Close()
 			return failure(stderr, "replay", err)
@@ -153,15 +176,13 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ix, err := replay.Load(*dir, opts)
 	if err != nil {
 		closeRec()
-		if errors.Is(err, replay.ErrNoCassettes) || errors.Is(err, replay.ErrSeveralVersions) || errors.Is(err, schemas.ErrUnknownVersion) || errors.Is(err, replay.ErrOptions) {
-			return usageError(stderr, "replay", "%v", err)
-		}
-		return failure(stderr, "replay", err)
+		return loadFailure(stderr, "replay", err, replay.ErrNoCassettes, replay.ErrSeveralVersions, schemas.ErrUnknownVersion, replay.ErrOptions)
 	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
+	warnLeftovers(stderr, "replay", *dir)
+	ln, code, ok := listen(stderr, "replay", *listenAddr)
+	if !ok {
 		closeRec()
-		return failure(stderr, "replay", fmt.Errorf("listen: %w", err))
+		return code
 	}
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	if f, ok := stdout.(interface{ Sync() error }); ok {
@@ -178,13 +199,13 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	logger.Info("replaying", "listen", ln.Addr().String(), "cassettes", *dir, "version", v, "interactions", ix.Len(), "secrets", secrets, "on_miss", *onMiss)
 
 	runErr := replay.Serve(ctx, ln, ix)
-	if err := closeRec(); err != nil {
-		runErr = errors.Join(runErr, err)
+	if rec == nil {
+		if runErr != nil {
+			return failure(stderr, "replay", runErr)
+		}
+		return exitOK
 	}
-	if runErr != nil {
-		return failure(stderr, "replay", runErr)
-	}
-	return exitOK
+	return recordSummary(stderr, "replay", root, rec.Stats(), store.Written(), errors.Join(runErr, closeRec()))
 }
 
 // listFlag is a repeatable string flag.

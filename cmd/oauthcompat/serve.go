@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 
 	"github.com/oauthcompat/oauthcompat/internal/httpserve"
 	"github.com/oauthcompat/oauthcompat/reference"
@@ -22,7 +21,7 @@ a free port). It stops cleanly on SIGINT or SIGTERM.
 Without --fixtures it starts from a built-in seed of apps, users and tokens; print it with
 --print-fixtures to see the credentials, or edit it and pass it back with --fixtures FILE.`, stderr)
 	version := fs.String("version", "", "the GitHub version to stand in for, e.g. 3.8, ghes-3.2, github.ae, api.github.com (required)")
-	listen := fs.String("listen", "127.0.0.1:8080", "address to listen on")
+	listenAddr := fs.String("listen", "127.0.0.1:8080", "address to listen on")
 	fixtures := fs.String("fixtures", "", "JSON file with the seed state (the shape --print-fixtures prints)")
 	printFixtures := fs.Bool("print-fixtures", false, "print the seed state as JSON (the --fixtures file if given) and exit")
 	catOpt := withCatalog(fs)
@@ -66,9 +65,9 @@ Without --fixtures it starts from a built-in seed of apps, users and tokens; pri
 	if err != nil {
 		return failure(stderr, "serve", err)
 	}
-	ln, err := net.Listen("tcp", *listen)
-	if err != nil {
-		return failure(stderr, "serve", fmt.Errorf("listen on %s: %w (pick another address with --listen)", *listen, err))
+	ln, code, ok := listen(stderr, "serve", *listenAddr)
+	if !ok {
+		return code
 	}
 	fmt.Fprintf(stdout, "http://%s\n", ln.Addr())
 	if err := httpserve.Serve(ctx, ln, srv, nil); err != nil {

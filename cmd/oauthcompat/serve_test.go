@@ -90,7 +90,7 @@ func TestServeFlags(t *testing.T) {
 		{"unknown version", []string{"serve", "--version", "9.9"}, exitUsage, "known versions are"},
 		{"bad fixtures", []string{"serve", "--version", "3.8", "--fixtures", bad}, exitUsage, "bad.json: users[0].id"},
 		{"print given fixtures", []string{"serve", "--print-fixtures", "--fixtures", good}, exitOK, `"client_id": "` + got.Apps[0].ClientID},
-		{"bad address", []string{"serve", "--version", "3.8", "--listen", "256.0.0.1:1"}, exitFailure, "--listen"},
+		{"bad address", []string{"serve", "--version", "3.8", "--listen", "256.0.0.1:1"}, exitUsage, "--listen"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := runCmd(t, tc.args...)

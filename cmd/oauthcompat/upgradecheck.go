@@ -19,8 +19,11 @@ documented status or schema change between the recorded version and V that can b
 The recorded version is the name of the directory holding the cassettes (ghes-3.3); --from
 overrides it.
 
+A journal beside the cassettes (a recording that did not finish) is reported: its calls are
+in no cassette, so the check does not see them; run 'oauthcompat cassette recover'.
+
 Exit codes: 0 nothing breaks, 1 at least one call breaks, 2 usage error, 3 the traffic could
-not be read or the report not written.`
+not be read (a cassette does not load, or there are only journals) or the report not written.`
 
 func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("upgrade-check", "upgrade-check --traffic DIR --to V [--from V] [--format md|json|html] [--out FILE]", upgradeCheckAbout, stderr)
@@ -60,6 +63,7 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 			return usageError(stderr, "upgrade-check", "--from: %v", err)
 		}
 	}
+	warnLeftovers(stderr, "upgrade-check", *traffic)
 	rec, err := d.LoadRecording(*traffic)
 	if err != nil {
 		return failure(stderr, "upgrade-check", err)

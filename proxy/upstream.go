@@ -1,0 +1,93 @@
+package proxy
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"syscall"
+)
+
+// Problem says in a sentence what an error of a round trip to upstream
+// means and what to do about it: a certificate the machine does not
+// trust, a name that does not resolve, a refused connection. It never
+// holds the request URL (a legacy path carries a token).
+func Problem(err error) string {
+	var (
+		unknownCA x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		verify    *tls.CertificateVerificationError
+		header    tls.RecordHeaderError
+		dns       *net.DNSError
+		nerr      net.Error
+	)
+	switch {
+	case errors.As(err, &unknownCA):
+		return "its TLS certificate is signed by an authority this machine does not trust; pass --upstream-ca FILE with the CA certificate (PEM) that signed it, or set SSL_CERT_FILE"
+	case errors.As(err, &hostname):
+		return "its TLS certificate is not valid for the host name used; use the host name the certificate names in the upstream URL"
+	case errors.As(err, &invalid):
+		return "its TLS certificate is not valid (expired, not yet valid, or not for serving); renew it, or pass --upstream-ca FILE if it is signed by a private CA"
+	case errors.As(err, &verify):
+		return "its TLS certificate could not be verified; pass --upstream-ca FILE with the CA certificate (PEM) that signed it"
+	case errors.As(err, &header):
+		return "it did not answer TLS; if it speaks plain HTTP, use an http:// URL"
+	case errors.As(err, &dns):
+		return "its host name does not resolve; check the upstream URL"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "it refused the connection; check that it is running and listening on that port"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "it closed the connection before answering"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &nerr) && nerr.Timeout():
+		return "it did not answer in time; check that it is reachable"
+	case errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.ENETUNREACH):
+		return "it cannot be reached from this machine; check the network and any proxy settings"
+	}
+	return "the request to it failed"
+}
+
+// errorText is err without the URL a *url.Error names (a legacy path
+// carries a token).
+func errorText(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// UpstreamTLS returns the TLS configuration for the connections to
+// upstream: the system's roots plus the PEM certificates in caFile (a
+// private CA, as most GHES instances have), or, with insecure, no
+// verification at all (say so loudly: anyone on the path can then read
+// the traffic). A nil configuration and no error mean the defaults
+// (SSL_CERT_FILE and SSL_CERT_DIR are honoured by Go on Linux).
+func UpstreamTLS(caFile string, insecure bool) (*tls.Config, error) {
+	if caFile != "" && insecure {
+		return nil, errors.New("--upstream-ca and --upstream-insecure exclude each other: with a CA the certificate can be verified")
+	}
+	if insecure {
+		return &tls.Config{InsecureSkipVerify: true}, nil
+	}
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--upstream-ca: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--upstream-ca %s: no PEM certificate in it; give the CA certificate (-----BEGIN CERTIFICATE-----)", caFile)
+	}
+	return &tls.Config{RootCAs: pool}, nil
+}
