@@ -82,7 +82,7 @@ func Version(ctx context.Context, base string, cfg Config) (Result, error) {
 	for _, path := range []string{"/meta", "/"} {
 		a, err := get(ctx, &client, u, path)
 		if err != nil {
-			return Result{}, fmt.Errorf("detect the version of %s: %w", u, err)
+			return Result{}, fmt.Errorf("cannot reach %s to detect its version: %w", u, err)
 		}
 		seen = append(seen, a)
 		if r, ok, err := decide(cat, a); ok || err != nil {

@@ -95,7 +95,7 @@ func TestVersionErrors(t *testing.T) {
 	}{
 		{"nothing names a version", fake(t, 404, nil, ""), detect.ErrUndetected, "GET /meta answered 404 and GET / answered 404"},
 		{"unknown release", fake(t, 404, map[string]string{"X-GitHub-Enterprise-Version": "3.99.1"}, ""), detect.ErrUnknownVersion, "names ghes-3.99"},
-		{"unreachable", closed, syscall.ECONNREFUSED, "detect the version of " + closed},
+		{"unreachable", closed, syscall.ECONNREFUSED, "cannot reach " + closed + " to detect its version"},
 		{"not a URL", "ftp://example", nil, "not an http(s) URL"},
 	}
 	for _, tc := range tests {

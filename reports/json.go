@@ -28,20 +28,8 @@ type jsonReport struct {
 // WriteJSON writes r as report.json: the report's fields, "$schema", and
 // every finding of every case flattened into "findings".
 func WriteJSON(w io.Writer, r *conformance.Report) error {
-	f := r.Findings()
-	if f == nil {
-		f = []conformance.Finding{}
-	}
-	c := *r
-	if c.Cases == nil {
-		c.Cases = []conformance.Case{}
-	}
-	if c.Coverage == nil {
-		c.Coverage = []conformance.Coverage{}
-	}
-	r = &c
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(jsonReport{Schema: SchemaID, Report: r, Findings: f})
+	return enc.Encode(jsonOf(r))
 }

@@ -47,6 +47,7 @@ type JUnitCase struct {
 	Classname string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *JUnitFailure `xml:"failure"`
+	Error     *JUnitFailure `xml:"error"`
 	Skipped   *JUnitSkipped `xml:"skipped"`
 	SystemOut string        `xml:"system-out,omitempty"` // a passing case's reason
 }

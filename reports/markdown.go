@@ -38,32 +38,8 @@ func WriteMarkdown(w io.Writer, r *conformance.Report) error {
 		}
 	}
 	if len(failed) > 0 {
-		b.WriteString("\n### Failures\n\n| case | rule | where | message |\n|---|---|---|---|\n")
-		rows := 0
-		for _, c := range failed {
-			for _, f := range c.Findings {
-				if rows == maxMarkdownRows {
-					break
-				}
-				rows++
-				fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s |\n", mdEscape(c.ID), f.Rule, mdEscape(f.Pointer), mdEscape(f.Message))
-			}
-		}
-		if n := r.Summary.Findings - rows; n > 0 {
-			fmt.Fprintf(&b, "\n…and %d more findings: see report.json or report.html.\n", n)
-		}
-		b.WriteString("\n<details><summary>Evidence (redacted)</summary>\n\n")
-		shown := 0
-		for _, c := range failed {
-			for _, f := range c.Findings {
-				if f.Evidence == nil || shown == 10 {
-					continue
-				}
-				shown++
-				fmt.Fprintf(&b, "**%s** — `%s`\n\n```http\n%s\n```\n```http\n%s\n```\n\n", mdEscape(c.ID), f.Rule, fence(f.Evidence.Request), fence(f.Evidence.Response))
-			}
-		}
-		b.WriteString("</details>\n")
+		b.WriteString("\n### Failures\n\n")
+		writeFailures(&b, r)
 	}
 	if len(skipped) > 0 {
 		b.WriteString("\n### Not exercised\n\n")
@@ -107,6 +83,43 @@ func writeReasons(b *strings.Builder, heading string, cases []conformance.Case, 
 		}
 		fmt.Fprintf(b, "- `%s`: %s\n", mdEscape(c.ID), mdEscape(c.Reason))
 	}
+}
+
+// writeFailures writes the failing cases of r as a table of findings,
+// then their redacted evidence folded away.
+func writeFailures(b *strings.Builder, r *conformance.Report) {
+	var failed []conformance.Case
+	for _, c := range r.Cases {
+		if c.Result == conformance.Fail {
+			failed = append(failed, c)
+		}
+	}
+	b.WriteString("| case | rule | where | message |\n|---|---|---|---|\n")
+	rows := 0
+	for _, c := range failed {
+		for _, f := range c.Findings {
+			if rows == maxMarkdownRows {
+				break
+			}
+			rows++
+			fmt.Fprintf(b, "| `%s` | `%s` | %s | %s |\n", mdEscape(c.ID), f.Rule, mdEscape(f.Pointer), mdEscape(f.Message))
+		}
+	}
+	if n := r.Summary.Findings - rows; n > 0 {
+		fmt.Fprintf(b, "\n…and %d more findings: see report.json or report.html.\n", n)
+	}
+	b.WriteString("\n<details><summary>Evidence (redacted)</summary>\n\n")
+	shown := 0
+	for _, c := range failed {
+		for _, f := range c.Findings {
+			if f.Evidence == nil || shown == 10 {
+				continue
+			}
+			shown++
+			fmt.Fprintf(b, "**%s** — `%s`\n\n```http\n%s\n```\n```http\n%s\n```\n\n", mdEscape(c.ID), f.Rule, fence(f.Evidence.Request), fence(f.Evidence.Response))
+		}
+	}
+	b.WriteString("</details>\n")
 }
 
 func resultIcon(r conformance.Outcome) string {

@@ -57,24 +57,18 @@ func run(t *testing.T, version string, removeLegacy bool) *conformance.Report {
 		t.Fatal(err)
 	}
 	f := reference.DefaultFixtures()
-	srv, err := reference.New(v, f)
-	if err != nil {
+	var h http.Handler
+	if removeLegacy {
+		h = legacyRemoved(t, version)
+	} else if h, err = reference.New(v, f); err != nil {
 		t.Fatal(err)
 	}
-	var base string
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Host = strings.TrimPrefix(fixedHost, "http://")
-		segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
-		if removeLegacy && len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(404)
-			io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
-			return
-		}
-		srv.ServeHTTP(w, r)
+		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(ts.Close)
-	base = ts.URL
+	base := ts.URL
 	rep, err := conformance.Run(context.Background(), conformance.Config{Version: v, BaseURL: base, Credentials: creds(f), Nonce: "golden", Target: fixedHost})
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +79,30 @@ func run(t *testing.T, version string, removeLegacy bool) *conformance.Report {
 		rep.Cases[i].Duration = conformance.Duration(time.Millisecond)
 	}
 	return rep
+}
+
+// legacyRemoved is the reference server of version with the legacy
+// path-token endpoints answering 404 as if removed.
+func legacyRemoved(t *testing.T, version string) http.Handler {
+	t.Helper()
+	v, err := schemas.Default().Version(version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := reference.New(v, reference.DefaultFixtures())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
+		if len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.WriteHeader(404)
+			io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
+			return
+		}
+		srv.ServeHTTP(w, r)
+	})
 }
 
 func render(t *testing.T, f reports.Format, rep *conformance.Report) []byte {
@@ -216,7 +234,11 @@ func TestHTMLSelfContained(t *testing.T) {
 			t.Errorf("report.html uses %q: it must stand alone", bad)
 		}
 	}
-	for _, want := range []string{`class="cell fail"`, `class="cell pass"`, "endpoint-removed"} {
+	checkLinks(t, out)
+	for _, want := range []string{`class="cell fail"`, `class="cell pass"`, "endpoint-removed", `id="verdict"`,
+		// a failing cell links to its cases, and each case has an anchor
+		`<td class="cell fail" title="some cases failed"><a href="#ghes-3-3-live-get-applications-client-id-tokens-access-token">`,
+		`<tr id="ghes-3-3-live--apps-check-authorization-404-unknown-token" class="pass ok">`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report.html lacks %q", want)
 		}

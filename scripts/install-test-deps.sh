@@ -10,6 +10,8 @@
 #   python   Debian's python3-requests and python3-vcr (for /usr/bin/python3)
 #   node     @octokit/rest and wiremock (its standalone jar) from npm, into
 #            .test-deps/node (ignored by git); needs node and npm
+#   chromium Debian's chromium (and a font), for the end-to-end test of the
+#            HTML reports (make e2e)
 #
 # With no argument every part runs. TEST_DEPS_DIR overrides .test-deps.
 set -uo pipefail
@@ -82,13 +84,25 @@ part_node() {
 	return 0
 }
 
+part_chromium() {
+	if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then
+		return 0
+	fi
+	say "chromium: installing Debian's chromium for make e2e"
+	# fonts-dejavu-core: text renders in the screenshots even on a bare system.
+	if ! apt_install chromium fonts-dejavu-core || ! command -v chromium >/dev/null; then
+		say "chromium: could not install chromium (needs apt-get as root); make e2e will skip its browser checks"
+	fi
+	return 0
+}
+
 parts=("$@")
-((${#parts[@]})) || parts=(python node)
+((${#parts[@]})) || parts=(python node chromium)
 for p in "${parts[@]}"; do
 	if declare -F "part_$p" >/dev/null; then
 		"part_$p"
 	else
-		say "unknown part $p (known: python node)"
+		say "unknown part $p (known: python node chromium)"
 	fi
 done
 exit 0
