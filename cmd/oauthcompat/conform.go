@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	iofs "io/fs"
@@ -19,6 +20,9 @@ import (
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/conformance"
+	"github.com/oauthcompat/oauthcompat/detect"
+	"github.com/oauthcompat/oauthcompat/fleet"
+	"github.com/oauthcompat/oauthcompat/ghactions"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
@@ -34,12 +38,20 @@ const conformCassette = "conform"
 var getenv = os.Getenv
 
 func runConform(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flags("conform", "conform --version V (--target URL | --cassettes DIR) [--record DIR] [--report DIR]\n       [--format junit,json,md,html] [--only ID,...] [--dry-run] [--credentials FILE] [--redact-key-file F]",
+	fs := flags("conform", `conform --version V|auto (--target URL | --cassettes DIR) [--record DIR] [--report DIR|-]
+       [--format junit,json,md,html] [--only ID,...] [--fail-on error|warning|never] [--ci auto|github|none]
+       [--dry-run] [--credentials FILE] [--redact-key-file F]
+       oauthcompat conform --targets FILE [--version V|auto] [--parallel N] [--report DIR|-] [--format ...] [--only ...]
+       [--fail-on ...] [--ci ...]`,
 		`Checks that a server (--target) or a recording of one (--cassettes) behaves as version V
 documents the OAuth application and authorization endpoints: every documented operation and
 status code, provoked with realistic inputs; each body against the version's schema; reset,
 delete and revoke from the outside; legacy endpoints removed or only rejecting; operations V
 does not document probed for 404.
+
+--version auto asks the server: X-GitHub-Enterprise-Version on any answer, GET /meta's
+installed_version, api.github.com's own headers; it says what it found. With --cassettes it
+takes the recorded run's version.
 
 Credentials come from the environment or --credentials FILE (JSON or KEY=VALUE lines), never
 from flags:
@@ -54,22 +66,46 @@ from flags:
                                                      the server locks the user out (403)
 Revoking a grant revokes every token of that user for the app: use a test user.
 
+--targets FILE checks many servers in one run (YAML or JSON; see docs/conform.md):
+  targets:
+    - name: prod
+      url: https://ghe.example.com/api/v3
+      version: ghes-3.8                  # or auto; default --version, else auto
+      credentials_env_prefix: PROD_      # PROD_CLIENT_ID, PROD_CLIENT_SECRET, PROD_USERNAME,
+                                         # PROD_PASSWORD, PROD_TOKENS
+--parallel servers run at once, each server's cases one after the other. --report DIR then
+holds report.json (every server), index.html (servers x operations), report.md, report.xml and
+DIR/<name>/ with each server's own reports. A server that cannot be reached is reported and
+the others still run; the exit code is the worst of the servers'.
+
+--report - (or one --format without --report) writes that report (JSON by default) to standard
+output, and the summary to standard error.
+
 --record DIR records the live run into DIR/<version>/conform.yaml (redacted) with
 DIR/<version>/conform-run.json, replacing an earlier recording only once the run completed;
 --cassettes DIR replays it, with the same credentials again.
 
 --report and --record are checked to be writable before the first request is sent.
 
-Exit codes: 0 conformant, 1 findings, 2 usage or setup error (unknown --only operation,
-unreachable target, no case could be exercised, replay that does not match the recording),
-3 the recording or the reports cannot be written, or a recorded cassette does not load.`, stderr)
-	versionFlag := fs.String("version", "", "the GitHub version to check against, e.g. 3.8, ghes-3.2, github.ae (required)")
+In GitHub Actions (GITHUB_ACTIONS=true, or --ci github) it also appends a summary to
+$GITHUB_STEP_SUMMARY (verdict, failing cases, coverage) and prints ::error and ::warning
+annotations for the findings, titled with the operation and rule.
+
+Exit codes: 0 conformant, 1 findings (see --fail-on), 2 usage or setup error (unknown --only
+operation, unreachable target, version not detected, no case could be exercised, replay that
+does not match the recording), 3 the recording or the reports cannot be written, or a recorded
+cassette does not load.`, stderr)
+	versionFlag := fs.String("version", "", "the GitHub version to check against, e.g. 3.8, ghes-3.2, github.ae, or auto to ask the server (required with --target or --cassettes)")
 	target := fs.String("target", "", "base URL of the server, e.g. https://ghes.example.com/api/v3 or http://127.0.0.1:8080")
+	targetsFile := fs.String("targets", "", "check every server this YAML or JSON file lists (see above)")
+	parallel := fs.Int("parallel", fleet.DefaultParallel, "with --targets: how many servers to check at once")
 	cassetteDir := fs.String("cassettes", "", "replay a run recorded with --record DIR (DIR or DIR/<version>) instead of a live server")
 	recordDir := fs.String("record", "", "record the live run into DIR/<version>/conform.yaml (replaces an earlier conform recording once the run completed)")
-	reportDir := fs.String("report", "", "write the reports into this directory")
+	reportDir := fs.String("report", "", "write the reports into this directory; - writes one report to standard output")
 	formats := fs.String("format", "junit,json,md,html", "report formats: junit, json, md, html")
 	only := fs.String("only", "", "run only these operations: comma-separated ids (apps/check-token) or \"METHOD /path\"")
+	failOnFlag := fs.String("fail-on", "error", "which findings exit 1: error (a failed case), warning (also a warning), never")
+	ciFlag := fs.String("ci", ghactions.ModeAuto, "CI output: auto (GitHub Actions when GITHUB_ACTIONS=true), github, none")
 	dryRun := fs.Bool("dry-run", false, "print every request the suite would send (secrets masked) and send nothing")
 	credFile := fs.String("credentials", "", "read credentials from FILE (JSON or KEY=VALUE lines) before the environment")
 	keyFile := fs.String("redact-key-file", "", "the redaction key; default DIR/.redact-key of --record or --cassettes")
@@ -82,26 +118,59 @@ unreachable target, no case could be exercised, replay that does not match the r
 	if fs.NArg() > 0 {
 		return usageError(stderr, "conform", "unexpected argument %q", fs.Arg(0))
 	}
-	if *versionFlag == "" {
-		return usageError(stderr, "conform", "--version is required (see 'oauthcompat versions')")
-	}
 	cat, code, ok := catOpt.get(stderr, "conform")
 	if !ok {
 		return code
 	}
-	v, err := cat.Version(*versionFlag)
+	out, err := reportOutput(fs, *reportDir, *formats)
 	if err != nil {
 		return usageError(stderr, "conform", "%v", err)
 	}
+	failOn, err := fleet.ParseFailOn(*failOnFlag)
+	if err != nil {
+		return usageError(stderr, "conform", "--fail-on: %v", err)
+	}
+	ci, err := ghactions.Enabled(*ciFlag, getenv)
+	if err != nil {
+		return usageError(stderr, "conform", "--ci: %v", err)
+	}
+	auto := strings.EqualFold(*versionFlag, fleet.Auto)
+	if *targetsFile != "" {
+		for _, f := range []struct {
+			set  bool
+			name string
+		}{{*target != "", "--target"}, {*cassetteDir != "", "--cassettes"}, {*recordDir != "", "--record"}, {*dryRun, "--dry-run"}, {*credFile != "", "--credentials"}, {*keyFile != "", "--redact-key-file"}} {
+			if f.set {
+				return usageError(stderr, "conform", "%s works with a single --target, not with --targets (in a targets file, each server takes its credentials from its credentials_env_prefix)", f.name)
+			}
+		}
+		if *parallel < 1 {
+			return usageError(stderr, "conform", "--parallel %d: give at least 1", *parallel)
+		}
+		if *versionFlag != "" && !auto {
+			if _, err := cat.Version(*versionFlag); err != nil {
+				return usageError(stderr, "conform", "%v", err)
+			}
+		}
+		return runFleet(ctx, fleetRun{cat: cat, file: *targetsFile, version: *versionFlag, parallel: *parallel, only: splitList(*only), failOn: failOn, ci: ci, out: out}, stdout, stderr)
+	}
+	if *versionFlag == "" {
+		return usageError(stderr, "conform", "--version is required (see 'oauthcompat versions'), or auto to ask the server")
+	}
 	if (*target == "") == (*cassetteDir == "") {
-		return usageError(stderr, "conform", "give exactly one of --target URL (live) and --cassettes DIR (replay)")
+		return usageError(stderr, "conform", "give exactly one of --target URL (live), --cassettes DIR (replay) and --targets FILE (many servers)")
 	}
 	if *recordDir != "" && *cassetteDir != "" {
 		return usageError(stderr, "conform", "--record works with --target only: a replay has nothing new to record")
 	}
-	fmts, err := reports.ParseFormats(*formats)
-	if err != nil {
-		return usageError(stderr, "conform", "--format: %v", err)
+	if auto && *dryRun {
+		return usageError(stderr, "conform", "--dry-run sends nothing, so it cannot ask the server its version: pass --version V")
+	}
+	var v *schemas.Version
+	if !auto {
+		if v, err = cat.Version(*versionFlag); err != nil {
+			return usageError(stderr, "conform", "%v", err)
+		}
 	}
 	creds := conformance.CredentialsFromEnv(getenv)
 	if *credFile != "" {
@@ -111,15 +180,13 @@ unreachable target, no case could be exercised, replay that does not match the r
 		}
 		creds = fc.Merge(creds)
 	}
-	if err := conformance.CheckOnly(v, splitList(*only)); err != nil {
+	// --only is checked against the catalog before anything is sent.
+	if err := conformance.CheckOnly(orNewest(cat, v), splitList(*only)); err != nil {
 		return usageError(stderr, "conform", "--only: %v", err)
 	}
-	cfg := conformance.Config{Version: v, Credentials: creds, Only: splitList(*only)}
+	cfg := conformance.Config{Credentials: creds, Only: splitList(*only)}
 	if *dryRun {
 		cfg.DryRun = stdout
-	}
-	if isTerminal(stderr) && !*dryRun {
-		cfg.Progress = progress(stderr)
 	}
 
 	if *upstreamCA != "" && *insecure {
@@ -135,6 +202,7 @@ unreachable target, no case could be exercised, replay that does not match the r
 	}
 
 	var recording *conformRecording
+	var detected string
 	switch {
 	case *target != "":
 		u, err := url.Parse(*target)
@@ -151,6 +219,14 @@ unreachable target, no case could be exercised, replay that does not match the r
 		}
 		cfg.BaseURL, cfg.Mode = *target, "live"
 		cfg.Client = &http.Client{Timeout: 30 * time.Second, Transport: transport}
+		if auto {
+			d, err := detect.Version(ctx, *target, detect.Config{Client: cfg.Client, Catalog: cat})
+			if err != nil {
+				return setupFailure(stdout, stderr, ci, out, "", err)
+			}
+			v, detected = d.Version, "detected "+d.String()
+			fmt.Fprintf(stderr, "oauthcompat conform: %s\n", detected)
+		}
 		if *recordDir != "" && !*dryRun {
 			recording, err = openConformRecording(*recordDir, *keyFile, v, u, transport, logger)
 			if err != nil {
@@ -159,10 +235,22 @@ unreachable target, no case could be exercised, replay that does not match the r
 			cfg.Client.Transport, cfg.Mode = recording.rec, "live+record"
 		}
 	default:
+		if auto {
+			rv, err := recordedVersion(cat, *cassetteDir)
+			if err != nil {
+				return usageError(stderr, "conform", "--version auto: %v", err)
+			}
+			v, detected = rv, "the recorded run's version: "+rv.Name
+			fmt.Fprintf(stderr, "oauthcompat conform: %s\n", detected)
+		}
 		code, ok := setupReplay(&cfg, *cassetteDir, *keyFile, v, *only, stderr)
 		if !ok {
 			return code
 		}
+	}
+	cfg.Version = v
+	if isTerminal(stderr) && !*dryRun {
+		cfg.Progress = progress(stderr)
 	}
 
 	rep, err := conformance.Run(ctx, cfg)
@@ -174,12 +262,11 @@ unreachable target, no case could be exercised, replay that does not match the r
 		recErr = recording.close()
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "oauthcompat conform: %v\n", err)
 		if recording != nil {
 			recording.discard()
-			fmt.Fprintf(stderr, "oauthcompat conform: the run did not complete: nothing was recorded; an earlier recording in %s, if any, is kept\n", recording.dir)
+			err = fmt.Errorf("%w\nthe run did not complete: nothing was recorded; an earlier recording in %s, if any, is kept", err, recording.dir)
 		}
-		return exitUsage
+		return setupFailure(stdout, stderr, ci, out, v.Name, err)
 	}
 	if *dryRun {
 		fmt.Fprintf(stderr, "dry run: nothing was sent (%d cases)\n", len(rep.Cases))
@@ -200,34 +287,193 @@ unreachable target, no case could be exercised, replay that does not match the r
 			}
 		}
 	}
-	if *reportDir != "" {
-		if _, err := reports.WriteFiles(*reportDir, rep, fmts); err != nil {
+	summary := stdout
+	switch {
+	case out.stdout:
+		summary = stderr
+		if err := reports.Write(stdout, out.formats[0], rep); err != nil {
+			return failure(stderr, "conform", err)
+		}
+	case out.dir != "":
+		if _, err := reports.WriteFiles(out.dir, rep, out.formats); err != nil {
 			return failure(stderr, "conform", err)
 		}
 	}
-	printConformSummary(stdout, rep, *reportDir)
-	if n := misses(rep); n > 0 {
-		fmt.Fprintf(stderr, "oauthcompat conform: %d request(s) of this run are not in the recording: replay with the credentials of the recorded run (and its --only), or record again\n", n)
-		return exitUsage
+	printConformSummary(summary, rep, out.dir)
+	_, code, why := fleet.Judge(rep, failOn)
+	if ci {
+		var md strings.Builder
+		if detected != "" {
+			fmt.Fprintf(&md, "Version: %s\n\n", detected)
+		}
+		reports.WriteMarkdown(&md, rep)
+		if err := annotate(summary, out, ghactions.Conform("", rep, failOn), md.String()); err != nil {
+			return failure(stderr, "conform", err)
+		}
 	}
-	if ran == 0 {
-		fmt.Fprintf(stderr, "oauthcompat conform: %s\n", nothingRan(rep))
-		return exitUsage
+	if why != "" {
+		fmt.Fprintf(stderr, "oauthcompat conform: %s\n", why)
 	}
-	if rep.Failed() {
-		return exitFindings
-	}
-	return exitOK
+	return code
 }
 
-// nothingRan explains a run in which no case was exercised, which must not
-// pass a CI gate as "conformant".
-func nothingRan(rep *conformance.Report) string {
-	if len(rep.Cases) == 0 {
-		return fmt.Sprintf("no case ran: --only selects nothing %s documents or probes; check it against 'oauthcompat catalog --version %s'", rep.Version, rep.Version)
+// orNewest is v, or the catalog's newest version when v is nil (not yet
+// detected): what --only is checked against.
+func orNewest(cat *schemas.Catalog, v *schemas.Version) *schemas.Version {
+	if v != nil {
+		return v
 	}
-	return fmt.Sprintf("none of the %d cases could be exercised, so nothing was checked (first reason: %s); set the credentials they need (see 'oauthcompat conform -h')",
-		len(rep.Cases), rep.Cases[0].Reason)
+	vs := cat.Versions()
+	return vs[len(vs)-1]
+}
+
+// setupFailure reports a run that could not start or complete (an
+// unreachable server, a version not detected, a cancelled run): exit 2,
+// and in CI an error annotation and a summary saying so.
+func setupFailure(stdout, stderr io.Writer, ci bool, out output, version string, err error) int {
+	fmt.Fprintf(stderr, "oauthcompat conform: %v\n", err)
+	if ci {
+		head := "conform"
+		if version != "" {
+			head += " " + version
+		}
+		w := stdout
+		if out.stdout {
+			w = stderr
+		}
+		md := fmt.Sprintf("❌ **%s: not checked — %s**\n", head, strings.ReplaceAll(err.Error(), "\n", " "))
+		if aerr := annotate(w, out, []ghactions.Annotation{{Level: ghactions.LevelError, Title: head + ": not checked", Message: err.Error()}}, md); aerr != nil {
+			fmt.Fprintf(stderr, "oauthcompat conform: %v\n", aerr)
+		}
+	}
+	return exitUsage
+}
+
+// annotate prints the annotations to w and appends md to the step
+// summary.
+func annotate(w io.Writer, out output, annots []ghactions.Annotation, md string) error {
+	rest := "the reports"
+	if out.dir != "" {
+		rest = out.dir
+	}
+	if err := ghactions.Write(w, annots, rest); err != nil {
+		return err
+	}
+	return ghactions.AppendSummary(getenv, md)
+}
+
+// output is where a command's reports go: a directory, or one format on
+// standard output.
+type output struct {
+	dir     string
+	stdout  bool
+	formats []reports.Format
+}
+
+// reportOutput reads --report and --format: "--report -", or --format
+// given without --report, writes one format to standard output (JSON
+// unless --format says otherwise).
+func reportOutput(fs *flag.FlagSet, dir, formats string) (output, error) {
+	formatSet := false
+	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
+	fmts, err := reports.ParseFormats(formats)
+	if err != nil {
+		return output{}, fmt.Errorf("--format: %w", err)
+	}
+	switch {
+	case dir == "-" && !formatSet:
+		return output{stdout: true, formats: []reports.Format{reports.JSON}}, nil
+	case dir == "-" || (dir == "" && formatSet):
+		if len(fmts) != 1 {
+			return output{}, fmt.Errorf("--format %s: standard output takes one format; give --report DIR to write several", formats)
+		}
+		return output{stdout: true, formats: fmts}, nil
+	}
+	return output{dir: dir, formats: fmts}, nil
+}
+
+// fleetRun is what a --targets run was asked for.
+type fleetRun struct {
+	cat           *schemas.Catalog
+	file, version string
+	parallel      int
+	only          []string
+	failOn        fleet.FailOn
+	ci            bool
+	out           output
+}
+
+// runFleet checks every server of a targets file.
+func runFleet(ctx context.Context, fr fleetRun, stdout, stderr io.Writer) int {
+	targets, err := fleet.Load(fr.file)
+	if err != nil {
+		return usageError(stderr, "conform", "--targets: %v", err)
+	}
+	if err := conformance.CheckOnly(orNewest(fr.cat, nil), fr.only); err != nil {
+		return usageError(stderr, "conform", "--only: %v", err)
+	}
+	cfg := fleet.Config{DefaultVersion: fr.version, Only: fr.only, Getenv: getenv, Parallel: fr.parallel, FailOn: fr.failOn}
+	if isTerminal(stderr) {
+		cfg.Done = func(r fleet.Result) { fmt.Fprintf(stderr, "%s\n", r.Line()) }
+	}
+	rep := fleet.Run(ctx, targets, cfg)
+	summary := stdout
+	switch {
+	case fr.out.stdout:
+		summary = stderr
+		if err := reports.WriteFleet(stdout, fr.out.formats[0], rep); err != nil {
+			return failure(stderr, "conform", err)
+		}
+	case fr.out.dir != "":
+		if _, err := reports.WriteFleetFiles(fr.out.dir, rep, fr.out.formats); err != nil {
+			return failure(stderr, "conform", err)
+		}
+	}
+	fmt.Fprintln(summary, rep.Line())
+	for _, t := range rep.Targets {
+		fmt.Fprintf(summary, "  %s\n", t.Line())
+		if t.VersionFrom != "" && t.VersionFrom != "targets file" {
+			fmt.Fprintf(summary, "    version %s\n", t.VersionFrom)
+		}
+		for _, n := range t.Notes {
+			fmt.Fprintf(summary, "    note: %s\n", n)
+		}
+	}
+	if fr.out.dir != "" {
+		fmt.Fprintf(summary, "reports: %s\n", filepath.Join(fr.out.dir, reports.FleetIndex))
+	}
+	if fr.ci {
+		var md strings.Builder
+		reports.WriteFleetMarkdown(&md, rep)
+		if err := annotate(summary, fr.out, ghactions.Fleet(rep, fr.failOn), md.String()); err != nil {
+			return failure(stderr, "conform", err)
+		}
+	}
+	return rep.ExitCode
+}
+
+// recordedVersion is the version of the conform run recorded in dir:
+// dir/conform-run.json, or the one dir/<version>/conform-run.json.
+func recordedVersion(cat *schemas.Catalog, dir string) (*schemas.Version, error) {
+	if ri, err := conformance.ReadRunInfo(dir); err == nil {
+		return cat.Version(ri.Version)
+	}
+	found, _ := filepath.Glob(filepath.Join(dir, "*", conformance.RunFile))
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("%s holds no recorded conform run (no %s): record one with --target URL --record %s", dir, conformance.RunFile, dir)
+	case 1:
+		ri, err := conformance.ReadRunInfo(filepath.Dir(found[0]))
+		if err != nil {
+			return nil, err
+		}
+		return cat.Version(ri.Version)
+	}
+	var names []string
+	for _, f := range found {
+		names = append(names, filepath.Base(filepath.Dir(f)))
+	}
+	return nil, fmt.Errorf("%s holds runs of several versions (%s): pass --version", dir, strings.Join(names, ", "))
 }
 
 // conformRecording records a live run into a temporary cassette next to
@@ -373,16 +619,6 @@ func setupReplay(cfg *conformance.Config, dir, keyFile string, v *schemas.Versio
 		return len(sent) == len(answered) && sent[:min(4, len(sent))] == answered[:min(4, len(answered))]
 	}
 	return exitOK, true
-}
-
-func misses(rep *conformance.Report) int {
-	n := 0
-	for _, f := range rep.Findings() {
-		if f.Rule == conformance.RuleReplayMiss {
-			n++
-		}
-	}
-	return n
 }
 
 func printConformSummary(w io.Writer, rep *conformance.Report, reportDir string) {

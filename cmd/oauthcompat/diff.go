@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/diff"
+	"github.com/oauthcompat/oauthcompat/ghactions"
 )
 
 const diffAbout = `Compares what two GitHub versions document for the OAuth endpoints (--from/--to), or what
@@ -24,6 +25,11 @@ A journal beside the cassettes (a recording that did not finish) is reported: it
 interactions are in no cassette, so the diff does not see them; run 'oauthcompat cassette
 recover'.
 
+In GitHub Actions (GITHUB_ACTIONS=true, or --ci github) it also appends the verdict and the
+report to $GITHUB_STEP_SUMMARY and prints an ::error annotation for each change at or above
+--fail-on (a ::warning for other breaking changes and warnings), titled with the operation and
+rule.
+
 Exit codes: 0 report written, 1 a change at or above --fail-on was found, 2 usage error,
 3 a file could not be read or written, or a cassette does not load.`
 
@@ -37,8 +43,13 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
 	catOpt := withCatalog(fs)
 	failOn := fs.String("fail-on", "", "exit 1 when a change of this severity or worse is found: breaking, warning or info (default: never)")
+	ciFlag := fs.String("ci", ghactions.ModeAuto, "CI output: auto (GitHub Actions when GITHUB_ACTIONS=true), github, none")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ci, err := ghactions.Enabled(*ciFlag, getenv)
+	if err != nil {
+		return usageError(stderr, "diff", "--ci: %v", err)
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, "diff", "unexpected argument %q", fs.Arg(0))
@@ -105,10 +116,41 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if code := writeReport(rep, *format, *out, stdout, stderr, "diff"); code != exitOK {
 		return code
 	}
+	if ci {
+		if err := annotateDiff("diff", rep, threshold, *out == "", stdout, stderr); err != nil {
+			return failure(stderr, "diff", err)
+		}
+	}
 	if threshold != "" && rep.AtLeast(threshold) {
 		return exitFindings
 	}
 	return exitOK
+}
+
+// annotateDiff prints the annotations of a diff or upgrade check (to
+// stderr when stdout carries the report) and appends its verdict and
+// Markdown to the step summary. Changes at or above failAt fail the step.
+func annotateDiff(command string, rep *diff.Report, failAt diff.Severity, reportOnStdout bool, stdout, stderr io.Writer) error {
+	w := stdout
+	if reportOnStdout {
+		w = stderr
+	}
+	if err := ghactions.Write(w, ghactions.Diff(command, rep, failAt), "the report"); err != nil {
+		return err
+	}
+	icon := "✅"
+	switch {
+	case failAt != "" && rep.AtLeast(failAt):
+		icon = "❌"
+	case rep.AtLeast(diff.SeverityWarning):
+		icon = "⚠️"
+	}
+	var md bytes.Buffer
+	fmt.Fprintf(&md, "%s **%s: %s**\n\n", icon, rep.Title(), rep.Summary)
+	if err := rep.WriteMarkdown(&md); err != nil {
+		return err
+	}
+	return ghactions.AppendSummary(getenv, md.String())
 }
 
 func parseSeverity(s string) (diff.Severity, bool) {

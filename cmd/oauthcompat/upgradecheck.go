@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/diff"
+	"github.com/oauthcompat/oauthcompat/ghactions"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -22,6 +23,10 @@ overrides it.
 A journal beside the cassettes (a recording that did not finish) is reported: its calls are
 in no cassette, so the check does not see them; run 'oauthcompat cassette recover'.
 
+In GitHub Actions (GITHUB_ACTIONS=true, or --ci github) it also appends the verdict and the
+report to $GITHUB_STEP_SUMMARY and prints an ::error annotation for each call that breaks (a
+::warning for each warning), titled with the operation and rule.
+
 Exit codes: 0 nothing breaks, 1 at least one call breaks, 2 usage error, 3 the traffic could
 not be read (a cassette does not load, or there are only journals) or the report not written.`
 
@@ -33,8 +38,13 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 	catOpt := withCatalog(fs)
 	format := fs.String("format", "md", "output format: md, json or html")
 	out := fs.String("out", "", "write the report to FILE instead of standard output")
+	ciFlag := fs.String("ci", ghactions.ModeAuto, "CI output: auto (GitHub Actions when GITHUB_ACTIONS=true), github, none")
 	if code, ok := parse(fs, args); !ok {
 		return code
+	}
+	ci, err := ghactions.Enabled(*ciFlag, getenv)
+	if err != nil {
+		return usageError(stderr, "upgrade-check", "--ci: %v", err)
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, "upgrade-check", "unexpected argument %q", fs.Arg(0))
@@ -74,6 +84,11 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if code := writeReport(rep, *format, *out, stdout, stderr, "upgrade-check"); code != exitOK {
 		return code
+	}
+	if ci {
+		if err := annotateDiff("upgrade-check", rep, diff.SeverityBreaking, *out == "", stdout, stderr); err != nil {
+			return failure(stderr, "upgrade-check", err)
+		}
 	}
 	if rep.Breaking() {
 		return exitFindings
