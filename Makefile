@@ -3,18 +3,19 @@ GO      ?= go
 BIN     ?= bin/oauthcompat
 CACHE   ?= .cache/catalog-sources
 OUT     ?= demo-out
+E2E_OUT ?= e2e-out
 # The versions whose fixture packs are committed under fixtures/ (ALL=1: every version).
 FIXTURES ?= ghes-3.2,ghes-3.5,github.ae,ghes-3.8,ghes-3.10
 # Where the tests note what they skipped for want of a tool (Python, Node, Java).
 SKIPPED ?= .test-deps/skipped.txt
 
-.PHONY: build test test-deps bench demo lint catalog catalog-sources catalog-testdata reports fixtures fuzz clean
+.PHONY: build test e2e test-deps bench demo dist lint catalog catalog-sources catalog-testdata reports fixtures fuzz clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/oauthcompat
+	$(GO) build -ldflags "$$(scripts/ldflags.sh)" -o $(BIN) ./cmd/oauthcompat
 
-# test-deps installs what the cross-language tests use (python3-requests,
-# python3-vcr, @octokit/rest, wiremock); a no-op when present, and never a
+# test-deps installs what the cross-language tests and e2e use (python3-requests,
+# python3-vcr, @octokit/rest, wiremock, chromium); a no-op when present, and never a
 # failure: a test whose tool is missing skips, and test says so.
 test-deps:
 	@./scripts/install-test-deps.sh
@@ -25,11 +26,23 @@ test: test-deps
 	OAUTHCOMPAT_SKIPPED=$(CURDIR)/$(SKIPPED) $(GO) test -race -count=1 ./...; status=$$?; \
 	if [ -s $(SKIPPED) ]; then echo "skipped, a tool is missing:"; sed 's/^/  /' $(SKIPPED); fi; exit $$status
 
+# e2e opens the demo's HTML reports in headless Chromium (installed when
+# missing; the test skips, saying why, where it cannot be); screenshots go
+# to $(E2E_OUT)/screenshots.
+e2e: demo
+	@./scripts/install-test-deps.sh chromium
+	$(GO) test -tags e2e -count=1 -v -run . ./internal/e2e -args -reports "$(abspath $(OUT))" -out "$(abspath $(E2E_OUT))"
+
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 
 demo: build
 	./scripts/demo.sh $(BIN) $(OUT)
+
+# dist builds static binaries for linux, darwin and windows on amd64 and
+# arm64 into dist/, with SHA256SUMS (VERSION=v1.2.3 sets the release).
+dist:
+	./scripts/dist.sh dist
 
 lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt would change:"; gofmt -l .; exit 1; }
@@ -60,6 +73,8 @@ fuzz:
 	$(GO) test ./redact -run '^$$' -fuzz FuzzRedact -fuzztime 30s
 	$(GO) test ./internal/catalogen -run '^$$' -fuzz FuzzParse -fuzztime 30s
 	$(GO) test ./convert -run '^$$' -fuzz FuzzFromHAR -fuzztime 30s -parallel 1
+	$(GO) test ./fleet -run '^$$' -fuzz FuzzParse -fuzztime 30s
+	$(GO) test ./ghactions -run '^$$' -fuzz FuzzAnnotation -fuzztime 30s
 
 clean:
-	rm -rf bin $(OUT)
+	rm -rf bin dist $(OUT) $(E2E_OUT)

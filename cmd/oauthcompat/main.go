@@ -7,7 +7,7 @@
 //	oauthcompat <command> [flags]
 //
 // Run "oauthcompat help" for the commands and "oauthcompat <command> -h" for
-// the flags of one. Exit codes: 0 success, 1 findings (invalid body,
+// the flags of one; "oauthcompat --version" is "oauthcompat version". Exit codes: 0 success, 1 findings (invalid body,
 // non-conformance, breaking change), 2 usage error, 3 operational failure.
 // The same fault gives the same code in every command: a cassette that does
 // not load, or a directory holding only journals, is 3; a bad --listen or
@@ -55,6 +55,7 @@ func commands() []command {
 		{"conform", "check a server or a recording against a version", runConform},
 		{"diff", "compare two versions, or two recordings", runDiff},
 		{"upgrade-check", "check recorded client traffic against a target version", runUpgradeCheck},
+		{"version", "print the release, the commit it was built from and the catalog's date", runVersion},
 	}
 }
 
@@ -78,6 +79,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(ctx, args[1:], stdout, stderr)
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
