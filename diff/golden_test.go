@@ -12,6 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oauthcompat/oauthcompat/diff"
+	"regexp"
+	"strconv"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files and the committed reports")
@@ -161,5 +163,37 @@ func TestRulesDocumented(t *testing.T) {
 		if !strings.Contains(doc, row) {
 			t.Errorf("docs/diff.md has no row %q", row)
 		}
+	}
+}
+
+// TestHTMLNavigable: the verdict comes first, every change has an anchor,
+// and every link within the page names an element.
+func TestHTMLNavigable(t *testing.T) {
+	rep := documented(t, "ghes-3.3", "ghes-3.4")
+	page := string(render(t, rep, "html"))
+	ids := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\sid="([^"]+)"`).FindAllStringSubmatch(page, -1) {
+		if ids[m[1]] {
+			t.Errorf("id %q used twice", m[1])
+		}
+		ids[m[1]] = true
+	}
+	links := regexp.MustCompile(`\shref="#([^"]*)"`).FindAllStringSubmatch(page, -1)
+	for _, m := range links {
+		if !ids[m[1]] {
+			t.Errorf("link #%s names no element", m[1])
+		}
+	}
+	for i := range rep.Changes {
+		if !ids["change-"+strconv.Itoa(i+1)] {
+			t.Errorf("change %d has no anchor", i+1)
+		}
+	}
+	if len(links) < len(rep.Changes) {
+		t.Errorf("%d links for %d changes", len(links), len(rep.Changes))
+	}
+	v := strings.Index(page, `id="verdict"`)
+	if v < 0 || v > strings.Index(page, "<main>") || !strings.Contains(page[v:], rep.Summary.String()) {
+		t.Error("the verdict does not come first")
 	}
 }

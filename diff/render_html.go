@@ -3,25 +3,34 @@ package diff
 import (
 	"html/template"
 	"io"
+	"strconv"
+
+	"github.com/oauthcompat/oauthcompat/internal/htmlstyle"
 )
 
 // WriteHTML renders the report as one self-contained HTML page: inline
-// CSS, no scripts, no external assets. Every value is escaped by
-// html/template.
+// CSS, no scripts, no external assets. The verdict comes first; every
+// change has an anchor; a "breaking only" switch hides the rest. Every
+// value is escaped by html/template.
 func (r *Report) WriteHTML(w io.Writer) error {
+	type row struct {
+		Change
+		Anchor string
+	}
 	groups := []struct {
 		Severity Severity
 		Title    string
-		Changes  []Change
-	}{{SeverityBreaking, "Breaking", nil}, {SeverityWarning, "Warnings", nil}, {SeverityInfo, "Info", nil}}
-	for _, c := range r.Changes {
-		for i := range groups {
-			if groups[i].Severity == c.Severity {
-				groups[i].Changes = append(groups[i].Changes, c)
+		Anchor   string
+		Changes  []row
+	}{{SeverityBreaking, "Breaking", "breaking", nil}, {SeverityWarning, "Warnings", "warnings", nil}, {SeverityInfo, "Info", "info", nil}}
+	for i, c := range r.Changes {
+		for g := range groups {
+			if groups[g].Severity == c.Severity {
+				groups[g].Changes = append(groups[g].Changes, row{c, "change-" + strconv.Itoa(i+1)})
 			}
 		}
 	}
-	return htmlPage.Execute(w, map[string]any{"R": r, "Groups": groups})
+	return htmlPage.Execute(w, map[string]any{"R": r, "Groups": groups, "CSS": htmlstyle.CSS, "Breaking": r.Breaking()})
 }
 
 var htmlPage = template.Must(template.New("diff").Funcs(template.FuncMap{
@@ -31,35 +40,35 @@ var htmlPage = template.Must(template.New("diff").Funcs(template.FuncMap{
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
 <title>{{.R.Title}}</title>
 <style>
-body{font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;margin:2rem auto;max-width:78rem;padding:0 1rem;color:#1f2328}
-h1{font-size:1.5rem;margin-bottom:.25rem}
-.summary{font-size:1.1rem;margin:.5rem 0 1.5rem}
-.pill{display:inline-block;border-radius:1rem;padding:.1rem .7rem;margin-right:.4rem;font-weight:600}
-.breaking{background:#ffebe9;color:#a40e26}.warning{background:#fff8c5;color:#7d4e00}.info{background:#ddf4ff;color:#0a3069}
-table{border-collapse:collapse;width:100%;margin-bottom:2rem}
-th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
-th{background:#f6f8fa}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;padding:.05rem .25rem;border-radius:4px}
-.mig{margin-top:.3rem;color:#1a7f37}.ev{margin-top:.3rem;color:#57606a;font-size:12px}
+{{.CSS}}
 </style>
 </head>
 <body>
+<input type="checkbox" id="only" aria-label="show breaking changes only">
+<header class="top">
 <h1>{{.R.Title}}</h1>
-<p class="summary"><span class="pill breaking">{{.R.Summary.Breaking}} breaking</span><span class="pill warning">{{.R.Summary.Warning}} warning</span><span class="pill info">{{.R.Summary.Info}} info</span></p>
+<p id="verdict" class="verdict {{if .Breaking}}bad-text{{else}}ok-text{{end}}">{{if .Breaking}}✘{{else}}✔{{end}} {{.R.Summary}}</p>
+<nav class="toc">{{range .Groups}}{{if .Changes}}<a href="#{{.Anchor}}"><span class="pill {{.Severity}}">{{len .Changes}} {{.Severity}}</span></a>{{end}}{{end}}<label for="only" class="toggle">breaking only</label></nav>
+</header>
+<main>
 {{- if not .R.Changes}}
 <p>No changes.</p>
+{{- else}}
+<p class="if-only">{{if .Breaking}}Showing only the breaking changes.{{else}}Nothing breaks.{{end}}</p>
 {{- end}}
 {{- range .Groups}}{{if .Changes}}
+<section id="{{.Anchor}}"{{if ne .Severity "breaking"}} class="ok"{{end}}>
 <h2>{{.Title}} ({{len .Changes}})</h2>
-<table>
+<table class="cases full">
 <thead><tr><th>Rule</th><th>Where</th><th>Change</th></tr></thead>
 <tbody>
 {{- range .Changes}}
-<tr class="row-{{.Severity}}">
-<td><span class="pill {{.Severity}}">{{.Rule}}</span></td>
-<td><code>{{.Where}}</code>{{if .Operation}}<br><small>{{.Operation}}</small>{{end}}</td>
+<tr id="{{.Anchor}}" class="row-{{.Severity}}">
+<td data-label="rule"><a href="#{{.Anchor}}"><span class="pill {{.Severity}}">{{.Rule}}</span></a></td>
+<td data-label="where"><code>{{.Where}}</code>{{if .Operation}}<br><small>{{.Operation}}</small>{{end}}</td>
 <td>{{.Message}}
 {{- with .Migration}}<div class="mig"><strong>Migration:</strong> {{if .Method}}use <code>{{.Method}} {{.Path}}</code>{{if .Body}} with body <code>{{.Body}}</code>{{end}}. {{end}}{{.Note}}</div>{{end}}
 {{- with .Evidence}}<div class="ev">{{if .Calls}}Calls: {{.Calls}}. {{end}}{{if .StatusesBefore}}Before: {{statuses .StatusesBefore}}. {{end}}{{if .StatusesAfter}}After: {{statuses .StatusesAfter}}. {{end}}{{if .Class}}Classified {{.Class}}: {{.Reason}}. {{end}}{{if .Example}}E.g. <code>{{.Example}}</code>{{end}}{{if .Cassette}} in <code>{{.Cassette}}</code>{{end}}</div>{{end}}
@@ -68,7 +77,9 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#
 {{- end}}
 </tbody>
 </table>
+</section>
 {{- end}}{{end}}
+</main>
 </body>
 </html>
 `))

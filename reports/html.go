@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,11 +64,13 @@ func matrixOf(cols []column) Matrix {
 		probe                    bool
 	}
 	var m Matrix
+	var unchecked []int // columns without a report
 	rows := map[string]*Row{}
 	cells := map[string][]agg{}
 	for i, col := range cols {
 		m.Versions = append(m.Versions, col.Label)
 		if col.Report == nil {
+			unchecked = append(unchecked, i)
 			continue
 		}
 		for _, c := range col.Report.Cases {
@@ -121,6 +124,9 @@ func matrixOf(cols []column) Matrix {
 			}
 			if a.fail > 0 {
 				row.OK = false
+			}
+			if slices.Contains(unchecked, i) {
+				c = Cell{Result: "not-checked", Text: "—", Title: "not checked: see the server's section", Href: "#" + cols[i].Anchor}
 			}
 			row.Cells = append(row.Cells, c)
 		}

@@ -36,7 +36,15 @@ stop_server() {
 		server_pid=""
 	fi
 }
-trap stop_server EXIT INT TERM
+fleet_pid=""
+stop_all() {
+	stop_server
+	if [[ -n $fleet_pid ]]; then
+		kill "$fleet_pid" 2>/dev/null || true
+		wait "$fleet_pid" 2>/dev/null || true
+	fi
+}
+trap stop_all EXIT INT TERM
 
 # The reference server's built-in fixtures are public test values: the
 # first app, its user with two-factor authentication (so the two-factor
@@ -176,21 +184,74 @@ for v in "${versions[@]}"; do
 done
 
 # Diffs: two recordings (before and after an upgrade), and two documented
-# versions. The diff command is optional to the demo: report if it fails.
+# versions, each as Markdown and HTML. The diff command is optional to the
+# demo: report if it fails.
+# diff_both NAME ARGS...: diff/NAME.md and diff/NAME.html.
+diff_both() {
+	local name=$1
+	shift
+	"$BIN" diff "$@" --out "$OUT/diff/$name.md" >"$OUT/logs/diff-$name.out" 2>"$OUT/logs/diff-$name.err" &&
+		"$BIN" diff "$@" --format html --out "$OUT/diff/$name.html" >>"$OUT/logs/diff-$name.out" 2>>"$OUT/logs/diff-$name.err"
+}
 diff_from=ghes-3.2 diff_to=ghes-3.8
 if [[ -d $OUT/cassettes/$diff_from && -d $OUT/cassettes/$diff_to ]]; then
-	if "$BIN" diff --from-cassettes "$OUT/cassettes/$diff_from" --to-cassettes "$OUT/cassettes/$diff_to" \
-		--out "$OUT/diff/recorded-$diff_from-$diff_to.md" >"$OUT/logs/diff-recorded.out" 2>"$OUT/logs/diff-recorded.err"; then
-		echo "diff of recordings: $OUT/diff/recorded-$diff_from-$diff_to.md ($(head -n 1 "$OUT/diff/recorded-$diff_from-$diff_to.md"))"
+	if diff_both "recorded-$diff_from-$diff_to" --from-cassettes "$OUT/cassettes/$diff_from" --to-cassettes "$OUT/cassettes/$diff_to"; then
+		echo "diff of recordings: $OUT/diff/recorded-$diff_from-$diff_to.{md,html} ($(head -n 1 "$OUT/diff/recorded-$diff_from-$diff_to.md"))"
 	else
-		echo "diff of recordings failed: see $OUT/logs/diff-recorded.err"
+		echo "diff of recordings failed: see $OUT/logs/diff-recorded-$diff_from-$diff_to.err"
 	fi
 fi
-if "$BIN" diff --from ghes-3.3 --to ghes-3.4 --out "$OUT/diff/documented-ghes-3.3-ghes-3.4.md" >"$OUT/logs/diff-documented.out" 2>"$OUT/logs/diff-documented.err"; then
-	echo "diff of documented versions: $OUT/diff/documented-ghes-3.3-ghes-3.4.md ($(head -n 1 "$OUT/diff/documented-ghes-3.3-ghes-3.4.md"))"
+if diff_both documented-ghes-3.3-ghes-3.4 --from ghes-3.3 --to ghes-3.4; then
+	echo "diff of documented versions: $OUT/diff/documented-ghes-3.3-ghes-3.4.{md,html} ($(head -n 1 "$OUT/diff/documented-ghes-3.3-ghes-3.4.md"))"
 else
-	echo "diff of documented versions failed: see $OUT/logs/diff-documented.err"
+	echo "diff of documented versions failed: see $OUT/logs/diff-documented-ghes-3.3-ghes-3.4.err"
 fi
+
+# A fleet: two servers at once, versions detected, and a third address
+# where nothing listens (on purpose: it is reported, and the others still
+# run), in one conform --targets run with one report.
+# Versions are detected from X-GitHub-Enterprise-Version: take the first
+# and the last GHES version of the demo (none: no fleet).
+ghes=()
+for v in "${versions[@]}"; do [[ $v == ghes-* ]] && ghes+=("$v"); done
+if ((${#ghes[@]})); then
+	fleet_a=${ghes[0]} fleet_b=${ghes[$((${#ghes[@]} - 1))]}
+	start_server "$fleet_b" "$OUT/logs/fleet-down"
+	down_url=$url
+	stop_server
+	start_server "$fleet_a" "$OUT/logs/fleet-a"
+	fleet_pid=$server_pid url_a=$url
+	server_pid=""
+	start_server "$fleet_b" "$OUT/logs/fleet-b"
+	url_b=$url
+	cat >"$OUT/logs/fleet-targets.yaml" <<TARGETS
+targets:
+  - name: east
+    url: $url_a/api/v3
+    version: auto
+  - name: west
+    url: $url_b/api/v3
+    version: auto
+  - name: down
+    url: $down_url/api/v3
+    version: auto
+TARGETS
+	fleet=0
+	"$BIN" conform --targets "$OUT/logs/fleet-targets.yaml" --report "$OUT/reports/fleet" >"$OUT/logs/fleet.txt" 2>&1 || fleet=$?
+	stop_server
+	kill "$fleet_pid" 2>/dev/null || true
+	wait "$fleet_pid" 2>/dev/null || true
+	fleet_pid=""
+	# The down server makes the run exit 2; the two others must be conformant.
+	if ((fleet == 2)) && grep -q '^NOT conformant — 3 servers: 2 conformant, 1 unreachable$' "$OUT/logs/fleet.txt"; then
+		echo "fleet: $OUT/reports/fleet/index.html (east $fleet_a and west $fleet_b conformant, versions detected; down unreachable, on purpose)"
+	else
+		echo "fleet run: exit $fleet, want 2 (two conformant servers, one down):" >&2
+		cat "$OUT/logs/fleet.txt" >&2
+		status=1
+	fi
+fi
+
 # The recordings hold no secret: lint them (it finds the key beside them).
 if "$BIN" cassette lint "$OUT/cassettes" >"$OUT/logs/lint.txt" 2>&1; then
 	echo "cassette lint: no unredacted secret, every response valid ($(grep -c '(info)' "$OUT/logs/lint.txt" || true) notes in logs/lint.txt)"
@@ -206,5 +267,89 @@ for row in "${summary[@]}"; do
 	printf '%-15s %-112s %s\n' "$v" "$s" "$same"
 done
 echo
-echo "wrote $OUT: cassettes/<version>/conform.yaml, reports/<version>/{live,replay}/report.{xml,json,md,html}, diff/, logs/"
+# index.html links every report written, with its verdict, in the reports'
+# own style (their stylesheet is copied from one of them).
+esc() { sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
+# links DIR: the report files in DIR, as links relative to $OUT.
+links() {
+	local f sep=""
+	for f in report.html index.html report.md report.json report.xml; do
+		if [[ -f $1/$f ]]; then
+			printf '%s<a href="%s">%s</a>' "$sep" "${1#"$OUT"/}/$f" "${f#*.}"
+			sep=" · "
+		fi
+	done
+}
+write_index() {
+	local v run dir log line first css
+	first=$(find "$OUT/reports" -name report.html | head -n 1)
+	css=$(sed -n '/<style>/,/<\/style>/p' "$first")
+	{
+		cat <<HEAD
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<title>oauthcompat demo</title>
+$css
+</head>
+<body>
+<header class="top">
+<h1>oauthcompat demo</h1>
+HEAD
+		if ((status == 0)); then
+			echo '<p id="verdict" class="verdict ok-text">✔ every version conformant, and every replay gives the live run'"'"'s results</p>'
+		else
+			echo '<p id="verdict" class="verdict bad-text">✘ a run has findings or a replay differs: see below and logs/</p>'
+		fi
+		echo '<nav class="toc"><a href="#conform">Conformance runs</a><a href="#diffs">Diffs</a><a href="#fleet">Fleet</a></nav>'
+		echo '</header>'
+		echo '<main>'
+		echo '<h2 id="conform">Conformance runs</h2>'
+		echo '<p class="muted">Each version live against the reference server (recorded), then replayed from the recording alone; "API off" is the run against a server whose Authorizations API is disabled.</p>'
+		echo '<table class="cases full"><thead><tr><th>version</th><th>run</th><th>verdict</th><th>reports</th></tr></thead><tbody>'
+		for v in "${versions[@]}"; do
+			for run in live replay authorizations-api-disabled; do
+				dir=$OUT/reports/$v/$run
+				[[ -d $dir ]] || continue
+				case $run in
+				live) log=$OUT/logs/$v.live.txt ;;
+				replay) log=$OUT/logs/$v.replay.txt ;;
+				*) log=$OUT/logs/$v.disabled.txt ;;
+				esac
+				line=$(head -n 1 "$log" | esc)
+				printf '<tr id="%s-%s"><td data-label="version">%s</td><td data-label="run">%s</td><td data-label="verdict">%s</td><td data-label="reports">%s</td></tr>\n' \
+					"${v//./-}" "$run" "$v" "${run//-/ }" "$line" "$(links "$dir")"
+			done
+		done
+		echo '</tbody></table>'
+		echo '<h2 id="diffs">Diffs</h2><ul>'
+		for line in "$OUT"/diff/*.md; do
+			[[ -f $line ]] || continue
+			run=${line%.md}
+			printf '<li><a href="diff/%s.html">%s</a> (<a href="diff/%s.md">md</a>): %s</li>\n' "$(basename "$run")" "$(basename "$run")" "$(basename "$run")" "$(head -n 1 "$line" | esc)"
+		done
+		echo '</ul>'
+		echo '<h2 id="fleet">Fleet</h2>'
+		if [[ -f $OUT/reports/fleet/index.html ]]; then
+			printf '<p><a href="reports/fleet/index.html">%s</a> (%s): %s</p>\n<ul>\n' "fleet report" "$(links "$OUT/reports/fleet")" "$(head -n 1 "$OUT/logs/fleet.txt" | esc)"
+			for dir in "$OUT"/reports/fleet/*/; do
+				dir=${dir%/}
+				printf '<li>%s: %s</li>\n' "$(basename "$dir")" "$(links "$dir")"
+			done
+			echo '</ul>'
+		else
+			echo '<p>The fleet run wrote no report: see logs/fleet.txt.</p>'
+		fi
+		echo '</main>'
+		echo '</body>'
+		echo '</html>'
+	} >"$OUT/index.html.tmp"
+	mv "$OUT/index.html.tmp" "$OUT/index.html"
+}
+write_index
+
+echo "wrote $OUT: index.html (every report), cassettes/<version>/conform.yaml, reports/<version>/{live,replay}/report.{xml,json,md,html}, reports/fleet/, diff/, logs/"
 exit $status
