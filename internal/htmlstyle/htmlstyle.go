@@ -35,6 +35,7 @@ th{background:var(--th)}
 table.full{width:100%}
 .wide{overflow-x:auto;max-width:100%}
 .wide thead th{position:static}
+.wide th{overflow-wrap:normal}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 code{background:var(--code);padding:0 .2rem;border-radius:4px}
 pre{background:var(--code);padding:.5rem;white-space:pre-wrap;overflow-wrap:anywhere;margin:.3rem 0}
