@@ -205,3 +205,21 @@ func selfContained(t *testing.T, html string) {
 		}
 	}
 }
+
+// TestFleetNoSecrets: no format of a fleet report holds a credential of
+// the run.
+func TestFleetNoSecrets(t *testing.T) {
+	rep := fleetRun(t)
+	c := creds(reference.DefaultFixtures())
+	for _, f := range reports.Formats {
+		var b bytes.Buffer
+		if err := reports.WriteFleet(&b, f, rep); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range append([]string{c.ClientSecret, c.Password}, c.Tokens...) {
+			if strings.Contains(b.String(), s) {
+				t.Errorf("fleet %s report holds a secret (%.8s…)", f, s)
+			}
+		}
+	}
+}
