@@ -2,8 +2,6 @@ package fleet_test
 
 import (
 	"context"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -14,66 +12,21 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oauthcompat/oauthcompat/fleet"
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
-// env holds the reference fixtures' credentials under each prefix given.
-func env(prefixes ...string) func(string) string {
-	f := reference.DefaultFixtures()
-	app := f.Apps[0]
-	var tokens []string
-	for _, t := range f.Tokens {
-		if t.ClientID == app.ClientID {
-			tokens = append(tokens, t.Value)
-		}
-	}
-	m := map[string]string{}
-	for _, p := range prefixes {
-		m[p+"CLIENT_ID"] = app.ClientID
-		m[p+"CLIENT_SECRET"] = app.ClientSecret
-		m[p+"USERNAME"] = f.Users[0].Login
-		m[p+"PASSWORD"] = f.Users[0].Password
-		m[p+"TOKENS"] = strings.Join(tokens, ",")
-	}
-	return func(k string) string { return m[k] }
-}
+// env holds the reference fixtures' credentials under each prefix.
+func env(prefixes ...string) func(string) string { return testenv.Getenv(testenv.Env(prefixes...)) }
 
 // server starts the reference server of version; with removeLegacy the
 // legacy path-token endpoints answer 404 as if removed, so its run fails.
 func server(t *testing.T, version string, removeLegacy bool) string {
-	t.Helper()
-	v, err := schemas.Default().Version(version)
-	if err != nil {
-		t.Fatal(err)
+	if removeLegacy {
+		return testenv.LegacyRemovedServer(t, version)
 	}
-	srv, err := reference.New(v, reference.DefaultFixtures())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
-		if removeLegacy && len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(404)
-			io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
-			return
-		}
-		srv.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
-
-// closedURL is a loopback address nothing listens on.
-func closedURL(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	u := "http://" + ln.Addr().String() + "/api/v3"
-	ln.Close()
-	return u
+	return reference.NewTestServer(t, version, reference.DefaultFixtures()).URL
 }
 
 type outcome struct {
@@ -96,7 +49,7 @@ func TestFleetOfThree(t *testing.T) {
 	targets := []fleet.Target{
 		{Name: "prod", URL: server(t, "ghes-3.8", false) + "/api/v3", Version: "auto", CredentialsEnvPrefix: "PROD_"},
 		{Name: "staging", URL: server(t, "ghes-3.2", false), Version: "ghes-3.2", CredentialsEnvPrefix: "STAGING_"},
-		{Name: "dr", URL: closedURL(t), Version: "auto", CredentialsEnvPrefix: "DR_"},
+		{Name: "dr", URL: testenv.ClosedURL(t) + "/api/v3", Version: "auto", CredentialsEnvPrefix: "DR_"},
 	}
 	var done []string
 	rep := fleet.Run(context.Background(), targets, fleet.Config{Getenv: env("PROD_", "STAGING_", "DR_"), Done: func(r fleet.Result) { done = append(done, r.Name) }})

@@ -1,13 +1,10 @@
 package reports
 
 import (
-	"bytes"
 	_ "embed"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -169,16 +166,7 @@ func WriteFleetJUnit(w io.Writer, r *fleet.Report) error {
 		doc.Suites = append(doc.Suites, s)
 	}
 	doc.Time = seconds(r.Duration)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return encodeJUnit(w, doc)
 }
 
 // WriteFleet renders r in format f: the fleet's report.json, index.html,
@@ -211,20 +199,9 @@ func FleetFile(f Format) string {
 // server's own reports into dir/<name>/, every file atomically, and
 // returns the paths written.
 func WriteFleetFiles(dir string, r *fleet.Report, formats []Format) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("write reports: %w", err)
-	}
-	var paths []string
-	for _, f := range formats {
-		var b bytes.Buffer
-		if err := WriteFleet(&b, f, r); err != nil {
-			return paths, fmt.Errorf("render %s report: %w", f, err)
-		}
-		p := filepath.Join(dir, FleetFile(f))
-		if err := writeAtomic(p, b.Bytes()); err != nil {
-			return paths, err
-		}
-		paths = append(paths, p)
+	paths, err := writeFormats(dir, formats, FleetFile, func(w io.Writer, f Format) error { return WriteFleet(w, f, r) })
+	if err != nil {
+		return paths, err
 	}
 	for _, t := range r.Targets {
 		if t.Report == nil {

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
-	"net"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oauthcompat/oauthcompat/fleet"
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/reports"
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -24,35 +23,13 @@ import (
 // fleetRun runs two reference servers and an unreachable address.
 func fleetRun(t *testing.T) *fleet.Report {
 	t.Helper()
-	f := reference.DefaultFixtures()
-	c := creds(f)
-	getenv := func(k string) string {
-		switch strings.TrimPrefix(strings.TrimPrefix(k, "A_"), "B_") {
-		case "CLIENT_ID":
-			return c.ClientID
-		case "CLIENT_SECRET":
-			return c.ClientSecret
-		case "USERNAME":
-			return c.Username
-		case "PASSWORD":
-			return c.Password
-		case "TOKENS":
-			return strings.Join(c.Tokens, ",")
-		}
-		return ""
-	}
-	a := reference.NewTestServer(t, "ghes-3.8", f)
-	ts := httptest.NewServer(legacyRemoved(t, "ghes-3.3"))
-	t.Cleanup(ts.Close)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := "http://" + ln.Addr().String()
-	ln.Close()
+	getenv := testenv.Getenv(testenv.Env("A_", "B_"))
+	a := reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures())
+	legacy := testenv.LegacyRemovedServer(t, "ghes-3.3")
+	closed := testenv.ClosedURL(t)
 	return fleet.Run(context.Background(), []fleet.Target{
 		{Name: "prod", URL: a.URL + "/api/v3", Version: "auto", CredentialsEnvPrefix: "A_"},
-		{Name: "legacy", URL: ts.URL, Version: "3.3", CredentialsEnvPrefix: "B_"},
+		{Name: "legacy", URL: legacy, Version: "3.3", CredentialsEnvPrefix: "B_"},
 		{Name: "dr", URL: closed, Version: "auto"},
 	}, fleet.Config{Getenv: getenv})
 }

@@ -134,12 +134,16 @@ func indent(s string) string {
 
 // WriteJUnit writes r as JUnit XML.
 func WriteJUnit(w io.Writer, reps ...*conformance.Report) error {
+	return encodeJUnit(w, JUnitOf(reps...))
+}
+
+func encodeJUnit(w io.Writer, doc JUnitSuites) error {
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(JUnitOf(reps...)); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")

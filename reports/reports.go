@@ -94,16 +94,22 @@ func Write(w io.Writer, f Format, r *conformance.Report) error {
 // WriteFiles writes r in each format into dir (created if needed), each
 // file atomically, and returns the paths written.
 func WriteFiles(dir string, r *conformance.Report, formats []Format) ([]string, error) {
+	return writeFormats(dir, formats, Format.File, func(w io.Writer, f Format) error { return Write(w, f, r) })
+}
+
+// writeFormats renders each format with render into dir/name(format),
+// atomically, and returns the paths written.
+func writeFormats(dir string, formats []Format, name func(Format) string, render func(io.Writer, Format) error) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("write reports: %w", err)
 	}
 	var paths []string
 	for _, f := range formats {
 		var b bytes.Buffer
-		if err := Write(&b, f, r); err != nil {
+		if err := render(&b, f); err != nil {
 			return paths, fmt.Errorf("render %s report: %w", f, err)
 		}
-		p := filepath.Join(dir, f.File())
+		p := filepath.Join(dir, name(f))
 		if err := writeAtomic(p, b.Bytes()); err != nil {
 			return paths, err
 		}

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"flag"
 	"html/template"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oauthcompat/oauthcompat/conformance"
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/reports"
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -84,25 +84,7 @@ func run(t *testing.T, version string, removeLegacy bool) *conformance.Report {
 // legacyRemoved is the reference server of version with the legacy
 // path-token endpoints answering 404 as if removed.
 func legacyRemoved(t *testing.T, version string) http.Handler {
-	t.Helper()
-	v, err := schemas.Default().Version(version)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := reference.New(v, reference.DefaultFixtures())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
-		if len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(404)
-			io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
-			return
-		}
-		srv.ServeHTTP(w, r)
-	})
+	return testenv.LegacyRemoved(t, version)
 }
 
 func render(t *testing.T, f reports.Format, rep *conformance.Report) []byte {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
 )
 
@@ -109,7 +110,7 @@ var annotation = regexp.MustCompile(`(?m)^::(error|warning|notice) title=([^:]*)
 
 func TestConformInGitHubActions(t *testing.T) {
 	summary := actionsEnv(t, fixtureEnv())
-	broken := legacyRemovedServer(t, "ghes-3.3")
+	broken := testenv.LegacyRemovedServer(t, "ghes-3.3")
 	code, stdout, stderr := conform("--version", "3.3", "--target", broken)
 	if code != exitFindings {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
@@ -136,18 +137,18 @@ func TestConformInGitHubActions(t *testing.T) {
 
 	// --fail-on never: the findings are warnings, and the step passes.
 	// (A fresh server each time: a run uses up the fixtures' tokens.)
-	code, stdout, _ = conform("--version", "3.3", "--target", legacyRemovedServer(t, "ghes-3.3"), "--fail-on", "never")
+	code, stdout, _ = conform("--version", "3.3", "--target", testenv.LegacyRemovedServer(t, "ghes-3.3"), "--fail-on", "never")
 	if code != exitOK || strings.Contains(stdout, "::error") || !strings.Contains(stdout, "::warning title=conform ghes-3.3%3A apps/check-authorization endpoint-removed::") {
 		t.Errorf("--fail-on never: exit %d\n%s", code, stdout)
 	}
 	// --ci none: nothing for the runner.
 	os.Remove(summary)
-	code, stdout, _ = conform("--version", "3.3", "--target", legacyRemovedServer(t, "ghes-3.3"), "--ci", "none")
+	code, stdout, _ = conform("--version", "3.3", "--target", testenv.LegacyRemovedServer(t, "ghes-3.3"), "--ci", "none")
 	if _, err := os.Stat(summary); code != exitFindings || strings.Contains(stdout, "::") || err == nil {
 		t.Errorf("--ci none: exit %d, a summary was written or annotations printed:\n%s", code, stdout)
 	}
 	// An unreachable server is an annotated error too.
-	dead := deadURL(t)
+	dead := testenv.ClosedURL(t)
 	code, stdout, _ = conform("--version", "3.3", "--target", dead)
 	b, _ = os.ReadFile(summary)
 	if code != exitUsage || !strings.Contains(stdout, "::error title=conform ghes-3.3%3A not checked::cannot reach "+dead) || !strings.HasPrefix(string(b), "❌ **conform ghes-3.3: not checked — cannot reach") {
@@ -159,7 +160,7 @@ func TestConformFleetInGitHubActions(t *testing.T) {
 	summary := actionsEnv(t, prefixed("OAUTHCOMPAT_"))
 	good := reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures())
 	file := filepath.Join(t.TempDir(), "t.yaml")
-	os.WriteFile(file, []byte("targets:\n  - name: new\n    url: "+good.URL+"\n  - name: old\n    url: "+legacyRemovedServer(t, "ghes-3.3")+"\n    version: '3.3'\n  - name: gone\n    url: "+deadURL(t)+"\n    version: '3.8'\n"), 0o644)
+	os.WriteFile(file, []byte("targets:\n  - name: new\n    url: "+good.URL+"\n  - name: old\n    url: "+testenv.LegacyRemovedServer(t, "ghes-3.3")+"\n    version: '3.3'\n  - name: gone\n    url: "+testenv.ClosedURL(t)+"\n    version: '3.8'\n"), 0o644)
 	code, stdout, stderr := conform("--targets", file)
 	if code != exitUsage {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)

@@ -2,62 +2,18 @@ package main
 
 import (
 	"encoding/json"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
-	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // prefixed is the reference fixtures' credentials under each prefix.
-func prefixed(prefixes ...string) map[string]string {
-	env := map[string]string{}
-	for k, v := range fixtureEnv() {
-		for _, p := range prefixes {
-			env[p+strings.TrimPrefix(k, "OAUTHCOMPAT_")] = v
-		}
-	}
-	return env
-}
-
-// deadURL is a loopback address nothing listens on.
-func deadURL(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln.Close()
-	return "http://" + ln.Addr().String()
-}
-
-// legacyRemovedServer is the reference server of version with the legacy
-// path-token endpoints answering 404, so a run against it fails.
-func legacyRemovedServer(t *testing.T, version string) string {
-	v, _ := schemas.Default().Version(version)
-	ref, err := reference.New(v, reference.DefaultFixtures())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
-		if len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(404)
-			io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
-			return
-		}
-		ref.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
+func prefixed(prefixes ...string) map[string]string { return testenv.Env(prefixes...) }
 
 // TestConformFleetOfThree: two reference servers of different versions
 // and one unreachable address, in one run, with one report.
@@ -65,7 +21,7 @@ func TestConformFleetOfThree(t *testing.T) {
 	withEnv(t, prefixed("PROD_", "STAGING_"))
 	prod := reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures())
 	staging := reference.NewTestServer(t, "ghes-3.2", reference.DefaultFixtures())
-	dead := deadURL(t)
+	dead := testenv.ClosedURL(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "targets.yaml")
 	os.WriteFile(file, []byte(`targets:

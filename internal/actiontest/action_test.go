@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,9 +15,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oauthcompat/oauthcompat/conformance"
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
-	"github.com/oauthcompat/oauthcompat/schemas"
 	"gopkg.in/yaml.v3"
 )
 
@@ -190,47 +187,11 @@ func readOutputs(t *testing.T, path string) map[string]string {
 
 // creds is the reference server's fixtures as the workflow's env sets
 // them, under prefix.
-func creds(prefix string) map[string]string {
-	f := reference.DefaultFixtures()
-	var toks []string
-	for _, t := range f.Tokens {
-		if t.ClientID == f.Apps[0].ClientID {
-			toks = append(toks, t.Value)
-		}
-	}
-	env := map[string]string{
-		conformance.EnvClientID: f.Apps[0].ClientID, conformance.EnvClientSecret: f.Apps[0].ClientSecret,
-		conformance.EnvUsername: f.Users[0].Login, conformance.EnvPassword: f.Users[0].Password,
-		conformance.EnvTokens: strings.Join(toks, ","),
-	}
-	out := map[string]string{}
-	for k, v := range env {
-		out[prefix+strings.TrimPrefix(k, "OAUTHCOMPAT_")] = v
-	}
-	return out
-}
+func creds(prefix string) map[string]string { return testenv.Env(prefix) }
 
 // broken is the reference server of version with its legacy path-token
 // endpoints answering 404, so a run against it fails.
-func broken(t *testing.T, version string) string {
-	v, _ := schemas.Default().Version(version)
-	ref, err := reference.New(v, reference.DefaultFixtures())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
-		if len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
-			w.Header().Set("Content-Type", "application/json; charset=utf-8")
-			w.WriteHeader(404)
-			io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
-			return
-		}
-		ref.ServeHTTP(w, r)
-	}))
-	t.Cleanup(ts.Close)
-	return ts.URL
-}
+func broken(t *testing.T, version string) string { return testenv.LegacyRemovedServer(t, version) }
 
 var annotation = regexp.MustCompile(`(?m)^::(error|warning|notice) title=([^:]*)::(.*)$`)
 
@@ -316,9 +277,7 @@ func TestActionFleet(t *testing.T) {
 	needBash(t)
 	prod := reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures())
 	staging := reference.NewTestServer(t, "ghes-3.2", reference.DefaultFixtures())
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := "http://" + ln.Addr().String()
-	ln.Close()
+	dead := testenv.ClosedURL(t)
 	file := filepath.Join(t.TempDir(), "fleet.yaml")
 	os.WriteFile(file, []byte("targets:\n  - {name: prod, url: '"+prod.URL+"/api/v3', credentials_env_prefix: PROD_}\n  - {name: staging, url: '"+staging.URL+"', version: ghes-3.2, credentials_env_prefix: STAGING_}\n  - {name: dr, url: '"+dead+"', credentials_env_prefix: DR_}\n"), 0o644)
 	env := creds("PROD_")

@@ -9,10 +9,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -25,6 +21,7 @@ import (
 
 	"github.com/oauthcompat/oauthcompat/conformance"
 	"github.com/oauthcompat/oauthcompat/fleet"
+	"github.com/oauthcompat/oauthcompat/internal/testenv"
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/reports"
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -459,38 +456,9 @@ func linkedFile(raw string) error {
 // and a fleet of it, a good server and an unreachable one.
 func writeFailingReports(t *testing.T, dir string) {
 	t.Helper()
-	f := reference.DefaultFixtures()
-	env := map[string]string{
-		"OAUTHCOMPAT_CLIENT_ID": f.Apps[0].ClientID, "OAUTHCOMPAT_CLIENT_SECRET": f.Apps[0].ClientSecret,
-		"OAUTHCOMPAT_USERNAME": f.Users[0].Login, "OAUTHCOMPAT_PASSWORD": f.Users[0].Password,
-	}
-	var toks []string
-	for _, tk := range f.Tokens {
-		if tk.ClientID == f.Apps[0].ClientID {
-			toks = append(toks, tk.Value)
-		}
-	}
-	env["OAUTHCOMPAT_TOKENS"] = strings.Join(toks, ",")
-	getenv := func(k string) string { return env[k] }
+	getenv := testenv.Getenv(testenv.Env("OAUTHCOMPAT_"))
 	v, _ := schemas.Default().Version("ghes-3.3")
-	broken := func() string {
-		ref, err := reference.New(v, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			segs := strings.Split(strings.Trim(schemas.StripPrefix(r.URL.Path), "/"), "/")
-			if len(segs) == 4 && segs[0] == "applications" && segs[1] != "grants" && (segs[2] == "tokens" || segs[2] == "grants") {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.WriteHeader(404)
-				io.WriteString(w, `{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`)
-				return
-			}
-			ref.ServeHTTP(w, r)
-		}))
-		t.Cleanup(ts.Close)
-		return ts.URL
-	}
+	broken := func() string { return testenv.LegacyRemovedServer(t, "ghes-3.3") }
 	rep, err := conformance.Run(context.Background(), conformance.Config{Version: v, BaseURL: broken(), Credentials: conformance.CredentialsFromEnv(getenv)})
 	if err != nil {
 		t.Fatal(err)
@@ -498,10 +466,8 @@ func writeFailingReports(t *testing.T, dir string) {
 	if _, err := reports.WriteFiles(filepath.Join(dir, "ghes-3.3-legacy-removed"), rep, []reports.Format{reports.HTML}); err != nil {
 		t.Fatal(err)
 	}
-	good := reference.NewTestServer(t, "ghes-3.8", f)
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	dead := "http://" + ln.Addr().String()
-	ln.Close()
+	good := reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures())
+	dead := testenv.ClosedURL(t)
 	fr := fleet.Run(context.Background(), []fleet.Target{
 		{Name: "new", URL: good.URL + "/api/v3", Version: "auto"},
 		{Name: "old", URL: broken(), Version: "ghes-3.3"},
