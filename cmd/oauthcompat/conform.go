@@ -303,11 +303,13 @@ cassette does not load.`, stderr)
 	_, code, why := fleet.Judge(rep, failOn)
 	if ci {
 		var md strings.Builder
-		if detected != "" {
-			fmt.Fprintf(&md, "Version: %s\n\n", detected)
-		}
 		reports.WriteMarkdown(&md, rep)
-		if err := annotate(summary, out, ghactions.Conform("", rep, failOn), md.String()); err != nil {
+		text := md.String()
+		if detected != "" { // after the verdict, which comes first
+			verdict, rest, _ := strings.Cut(text, "\n")
+			text = verdict + "\n\nVersion: " + detected + "\n" + rest
+		}
+		if err := annotate(summary, out, ghactions.Conform("", rep, failOn), text); err != nil {
 			return failure(stderr, "conform", err)
 		}
 	}
