@@ -121,6 +121,8 @@ func nothingRan(rep *conformance.Report) string {
 
 // Config describes a run over many servers. Its zero value works.
 type Config struct {
+	// Catalog names the versions. Nil means [schemas.Default].
+	Catalog *schemas.Catalog
 	// DefaultVersion is the version of targets that name none: a version
 	// or "auto". Empty means "auto".
 	DefaultVersion string
@@ -211,8 +213,9 @@ func (r *Report) Line() string {
 	return fmt.Sprintf("%s — %d %s: %s", verdict, s.Targets, servers, strings.Join(parts, ", "))
 }
 
-// Line is the server's verdict line: "prod (ghes-3.8): conformant — 64
-// passed, ..." or "dr (auto): unreachable — cannot reach ...".
+// Line is the server's verdict line: "prod (ghes-3.8): conformant — 63
+// passed, ..." (the counts as reports.SummaryLine gives them) or "dr
+// (version unknown): unreachable — cannot reach ...".
 func (r Result) Line() string {
 	v := r.Version
 	if v == "" {
@@ -225,8 +228,12 @@ func (r Result) Line() string {
 		if r.Verdict == NotConformant {
 			verdict = "NOT conformant"
 		}
-		return fmt.Sprintf("%s: %s — %d passed, %d failed, %d not exercised; %d/%d documented statuses exercised",
+		line := fmt.Sprintf("%s: %s — %d passed, %d failed, %d not exercised; %d/%d documented statuses exercised",
 			head, verdict, s.Passed, s.Failed, s.NotExercised, s.Exercised, s.Documented)
+		if s.Unprovokable > 0 {
+			line += fmt.Sprintf(", %d cannot be provoked", s.Unprovokable)
+		}
+		return line
 	}
 	return fmt.Sprintf("%s: %s — %s", head, strings.ReplaceAll(string(r.Verdict), "-", " "), r.Error)
 }
@@ -303,16 +310,20 @@ func runOne(ctx context.Context, t Target, cfg Config) Result {
 	if version == "" {
 		version, from = cfg.DefaultVersion, "default"
 	}
+	cat := cfg.Catalog
+	if cat == nil {
+		cat = schemas.Default()
+	}
 	var v *schemas.Version
 	if version == "" || strings.EqualFold(version, Auto) {
-		d, err := detect.Version(ctx, t.URL, detect.Config{Client: client})
+		d, err := detect.Version(ctx, t.URL, detect.Config{Client: client, Catalog: cat})
 		if err != nil {
 			return res.fail(err)
 		}
 		v, from = d.Version, "detected from "+d.Evidence
 	} else {
 		var err error
-		if v, err = schemas.Default().Version(version); err != nil {
+		if v, err = cat.Version(version); err != nil {
 			return res.fail(err)
 		}
 	}

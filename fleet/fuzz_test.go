@@ -22,7 +22,7 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		targets, err := fleet.Parse(data)
+		targets, err := fleet.Parse(data, nil)
 		if err != nil {
 			return
 		}

@@ -43,12 +43,12 @@ type file struct {
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // Load reads a targets file (YAML or JSON) and checks it; see [Parse].
-func Load(path string) ([]Target, error) {
+func Load(path string, cat *schemas.Catalog) ([]Target, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read targets: %w", err)
 	}
-	t, err := Parse(b)
+	t, err := Parse(b, cat)
 	if err != nil {
 		return nil, fmt.Errorf("targets file %s: %w", path, err)
 	}
@@ -64,8 +64,12 @@ func Load(path string) ([]Target, error) {
 //	    credentials_env_prefix: PROD_
 //
 // It rejects unknown keys, a missing or duplicate name, a URL that is not
-// http(s) or carries credentials, and a version the catalog does not know.
-func Parse(data []byte) ([]Target, error) {
+// http(s) or carries credentials, and a version cat does not know (nil
+// cat means [schemas.Default]).
+func Parse(data []byte, cat *schemas.Catalog) ([]Target, error) {
+	if cat == nil {
+		cat = schemas.Default()
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var f file
@@ -101,7 +105,7 @@ func Parse(data []byte) ([]Target, error) {
 			return nil, fmt.Errorf("%s: url must not carry credentials; set %sUSERNAME and %sPASSWORD instead", where, t.prefix(), t.prefix())
 		}
 		if t.Version != "" && !strings.EqualFold(t.Version, Auto) {
-			if _, err := schemas.Default().Version(t.Version); err != nil {
+			if _, err := cat.Version(t.Version); err != nil {
 				return nil, fmt.Errorf("%s: %w", where, err)
 			}
 		}

@@ -39,6 +39,11 @@ func TestFleetReports(t *testing.T) {
 	if got := []fleet.Verdict{rep.Targets[0].Verdict, rep.Targets[1].Verdict, rep.Targets[2].Verdict}; !cmp.Equal(got, []fleet.Verdict{fleet.Conformant, fleet.NotConformant, fleet.Unreachable}) {
 		t.Fatalf("verdicts %v", got)
 	}
+	// A server's line says what SummaryLine says of its report.
+	prod := rep.Targets[0]
+	if got, want := strings.TrimPrefix(prod.Line(), "prod (ghes-3.8): "), strings.TrimPrefix(reports.SummaryLine(prod.Report), "ghes-3.8 (live): "); got != want || !strings.Contains(want, "cannot be provoked") {
+		t.Errorf("prod's line says %q, the summary line %q", got, want)
+	}
 	var out = map[reports.Format]string{}
 	for _, f := range reports.Formats {
 		var b bytes.Buffer

@@ -72,7 +72,7 @@ Revoking a grant revokes every token of that user for the app: use a test user.
       url: https://ghe.example.com/api/v3
       version: ghes-3.8                  # or auto; default --version, else auto
       credentials_env_prefix: PROD_      # PROD_CLIENT_ID, PROD_CLIENT_SECRET, PROD_USERNAME,
-                                         # PROD_PASSWORD, PROD_TOKENS
+                                         # PROD_PASSWORD, PROD_TOKENS, PROD_OTP, ...
 --parallel servers run at once, each server's cases one after the other. --report DIR then
 holds report.json (every server), index.html (servers x operations), report.md, report.xml and
 DIR/<name>/ with each server's own reports. A server that cannot be reached is reported and
@@ -407,14 +407,14 @@ type fleetRun struct {
 
 // runFleet checks every server of a targets file.
 func runFleet(ctx context.Context, fr fleetRun, stdout, stderr io.Writer) int {
-	targets, err := fleet.Load(fr.file)
+	targets, err := fleet.Load(fr.file, fr.cat)
 	if err != nil {
 		return usageError(stderr, "conform", "--targets: %v", err)
 	}
 	if err := conformance.CheckOnly(orNewest(fr.cat, nil), fr.only); err != nil {
 		return usageError(stderr, "conform", "--only: %v", err)
 	}
-	cfg := fleet.Config{DefaultVersion: fr.version, Only: fr.only, Getenv: getenv, Parallel: fr.parallel, FailOn: fr.failOn}
+	cfg := fleet.Config{Catalog: fr.cat, DefaultVersion: fr.version, Only: fr.only, Getenv: getenv, Parallel: fr.parallel, FailOn: fr.failOn}
 	if isTerminal(stderr) {
 		cfg.Done = func(r fleet.Result) { fmt.Fprintf(stderr, "%s\n", r.Line()) }
 	}
