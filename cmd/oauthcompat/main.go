@@ -55,7 +55,7 @@ func commands() []command {
 		{"conform", "check a server or a recording against a version", runConform},
 		{"diff", "compare two versions, or two recordings", runDiff},
 		{"upgrade-check", "check recorded client traffic against a target version", runUpgradeCheck},
-		{"version", "print the release, the commit it was built from and the catalog's date", runVersion},
+		{"version", "print the release, the commit it was built from and the catalog's sources", runVersion},
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -15,15 +14,14 @@ import (
 
 // Stamped at build time by make build and make dist (scripts/ldflags.sh):
 //
-//	-ldflags "-X main.version=v1.2.3 -X main.commit=... -X main.commitDate=... -X main.catalogDate=2026-11-30"
+//	-ldflags "-X main.version=v1.2.3 -X main.commit=... -X main.commitDate=..."
 //
 // Go's build information gives the module version, commit and date too
 // (go install, go build in a clone); the stamps win.
 var (
-	version     string // the release; empty: the module version from the build info
-	commit      string // the commit built from
-	commitDate  string // its date
-	catalogDate string // when schemas/catalog.json last changed (its last commit's date)
+	version    string // the release; empty: the module version from the build info
+	commit     string // the commit built from
+	commitDate string // its date
 )
 
 // buildInfo is what 'oauthcompat version' prints.
@@ -34,16 +32,23 @@ type buildInfo struct {
 	Modified    bool     `json:"modified,omitempty"`
 	Go          string   `json:"go"`
 	Platform    string   `json:"platform"`
-	CatalogDate string   `json:"catalog_date,omitempty"`
+	Catalog     string   `json:"catalog_source"` // the descriptions the built-in catalog is generated from
+	CatalogDate string   `json:"catalog_date"`   // when they were pinned
 	Versions    int      `json:"catalog_versions"`
-	Sources     []string `json:"catalog_sources"`
+	Overlay     string   `json:"catalog_overlay,omitempty"`
+	Imported    []string `json:"catalog_imported,omitempty"` // versions the overlay adds, and where from
 }
 
 // readBuildInfo is debug.ReadBuildInfo; tests replace it.
 var readBuildInfo = debug.ReadBuildInfo
 
-func currentBuild() buildInfo {
-	b := buildInfo{Version: version, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CatalogDate: catalogDate}
+func currentBuild(cat *schemas.Catalog) buildInfo {
+	prov := cat.Provenance()
+	b := buildInfo{Version: version, Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH,
+		Catalog: prov.Source, CatalogDate: prov.Date, Versions: len(cat.Versions()), Overlay: prov.Overlay}
+	for _, o := range prov.Imported {
+		b.Imported = append(b.Imported, o.Name+": "+o.String())
+	}
 	if bi, ok := readBuildInfo(); ok {
 		if b.Version == "" {
 			b.Version = bi.Main.Version
@@ -65,29 +70,26 @@ func currentBuild() buildInfo {
 	if b.Version == "" || b.Version == "(devel)" {
 		b.Version = "devel"
 	}
-	seen := map[string]bool{}
-	for _, v := range schemas.Default().Versions() {
-		b.Versions++
-		if !seen[v.Source] {
-			seen[v.Source] = true
-			b.Sources = append(b.Sources, v.Source)
-		}
-	}
-	sort.Strings(b.Sources)
 	return b
 }
 
 func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flags("version", "version [--json]", `Prints the release of oauthcompat, the commit and date it was built from (from Go's build
-information), the Go version and platform, and the catalog's date and sources.`, stderr)
+	fs := flags("version", "version [--json] [--catalog DIR]", `Prints the release of oauthcompat, the commit and date it was built from (from Go's build
+information), the Go version and platform, and where the catalog comes from and when its
+sources were pinned (with --catalog, also the versions the overlay imports).`, stderr)
 	asJSON := fs.Bool("json", false, "print JSON")
+	catOpt := withCatalog(fs)
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() > 0 {
 		return usageError(stderr, "version", "unexpected argument %q", fs.Arg(0))
 	}
-	b := currentBuild()
+	cat, code, ok := catOpt.get(stderr, "version")
+	if !ok {
+		return code
+	}
+	b := currentBuild(cat)
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -107,11 +109,12 @@ information), the Go version and platform, and the catalog's date and sources.`,
 	}
 	fmt.Fprintf(stdout, "commit:   %s\n", commit)
 	fmt.Fprintf(stdout, "go:       %s %s\n", b.Go, b.Platform)
-	date := b.CatalogDate
-	if date == "" {
-		date = "date not stamped (build with make build or make dist)"
+	fmt.Fprintf(stdout, "catalog:  %d versions from %s, pinned %s\n", b.Versions, b.Catalog, b.CatalogDate)
+	if b.Overlay != "" {
+		fmt.Fprintf(stdout, "overlay:  %s\n", b.Overlay)
+		for _, i := range b.Imported {
+			fmt.Fprintf(stdout, "          %s\n", i)
+		}
 	}
-	fmt.Fprintf(stdout, "catalog:  %d versions, %s\n", b.Versions, date)
-	fmt.Fprintf(stdout, "sources:  %s\n", strings.Join(b.Sources, "; "))
 	return exitOK
 }
