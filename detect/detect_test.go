@@ -43,6 +43,9 @@ func TestVersion(t *testing.T) {
 	}{
 		{"reference ghes-3.8", reference.NewTestServer(t, "ghes-3.8", reference.DefaultFixtures()).URL, "ghes-3.8", "X-GitHub-Enterprise-Version: 3.8.0 on GET /meta"},
 		{"reference ghes-2.19 under /api/v3", reference.NewTestServer(t, "ghes-2.19", reference.DefaultFixtures()).URL + "/api/v3/", "ghes-2.19", "X-GitHub-Enterprise-Version: 2.19.0 on GET /api/v3/meta"},
+		{"reference github.ae", reference.NewTestServer(t, "github.ae", reference.DefaultFixtures()).URL, "github.ae", "X-GitHub-Enterprise-Version: GitHub AE on GET /meta"},
+		{"reference api.github.com", reference.NewTestServer(t, "api.github.com", reference.DefaultFixtures()).URL, "api.github.com", "without X-GitHub-Enterprise-Version"},
+		{"reference ghec answers as api.github.com", reference.NewTestServer(t, "ghec", reference.DefaultFixtures()).URL, "api.github.com", "GHEC answers alike: pass --version ghec"},
 		{"a patch release", fake(t, 401, map[string]string{"X-GitHub-Enterprise-Version": "3.10.12"}, ""), "ghes-3.10", "3.10.12"},
 		{"GitHub AE", fake(t, 404, map[string]string{"X-GitHub-Enterprise-Version": "GitHub AE"}, ""), "github.ae", "X-GitHub-Enterprise-Version: GitHub AE"},
 		{"meta only", fake(t, 404, nil, `{"verifiable_password_authentication":true,"installed_version":"3.5.2"}`), "ghes-3.5", "installed_version 3.5.2 of GET /meta"},
