@@ -110,8 +110,8 @@ cassette does not load.`, stderr)
 	credFile := fs.String("credentials", "", "read credentials from FILE (JSON or KEY=VALUE lines) before the environment")
 	keyFile := fs.String("redact-key-file", "", "the redaction key; default DIR/.redact-key of --record or --cassettes")
 	catOpt := withCatalog(fs)
-	upstreamCA := fs.String("upstream-ca", "", "trust the CA certificate(s) in this PEM file for --target's TLS, as well as the system's (a GHES with a private CA); SSL_CERT_FILE works too")
-	insecure := fs.Bool("upstream-insecure", false, "do not verify --target's TLS certificate (anyone on the path can then read the traffic); prefer --upstream-ca")
+	upstreamCA := fs.String("upstream-ca", "", "trust the CA certificate(s) in this PEM file for the TLS of --target (or every server of --targets), as well as the system's (a GHES with a private CA); SSL_CERT_FILE works too")
+	insecure := fs.Bool("upstream-insecure", false, "do not verify the TLS certificate of --target (or every server of --targets); anyone on the path can then read the traffic; prefer --upstream-ca")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
@@ -135,6 +135,17 @@ cassette does not load.`, stderr)
 		return usageError(stderr, "conform", "--ci: %v", err)
 	}
 	auto := strings.EqualFold(*versionFlag, fleet.Auto)
+	if *upstreamCA != "" && *insecure {
+		return usageError(stderr, "conform", "--upstream-ca and --upstream-insecure exclude each other")
+	}
+	if (*upstreamCA != "" || *insecure) && *target == "" && *targetsFile == "" {
+		return usageError(stderr, "conform", "--upstream-ca and --upstream-insecure are for --target and --targets")
+	}
+	if out.dir != "" && !*dryRun {
+		if err := probeWritable(out.dir); err != nil {
+			return failure(stderr, "conform", fmt.Errorf("--report %s cannot be written, so nothing was sent: %w", out.dir, err))
+		}
+	}
 	if *targetsFile != "" {
 		for _, f := range []struct {
 			set  bool
@@ -152,7 +163,11 @@ cassette does not load.`, stderr)
 				return usageError(stderr, "conform", "%v", err)
 			}
 		}
-		return runFleet(ctx, fleetRun{cat: cat, file: *targetsFile, version: *versionFlag, parallel: *parallel, only: splitList(*only), failOn: failOn, ci: ci, out: out}, stdout, stderr)
+		transport, err := upstreamTransport(*upstreamCA, *insecure, slog.New(slog.NewTextHandler(stderr, nil)))
+		if err != nil {
+			return usageError(stderr, "conform", "%v", err)
+		}
+		return runFleet(ctx, fleetRun{cat: cat, transport: transport, file: *targetsFile, version: *versionFlag, parallel: *parallel, only: splitList(*only), failOn: failOn, ci: ci, out: out}, stdout, stderr)
 	}
 	if *versionFlag == "" {
 		return usageError(stderr, "conform", "--version is required (see 'oauthcompat versions'), or auto to ask the server")
@@ -187,18 +202,6 @@ cassette does not load.`, stderr)
 	cfg := conformance.Config{Credentials: creds, Only: splitList(*only)}
 	if *dryRun {
 		cfg.DryRun = stdout
-	}
-
-	if *upstreamCA != "" && *insecure {
-		return usageError(stderr, "conform", "--upstream-ca and --upstream-insecure exclude each other")
-	}
-	if (*upstreamCA != "" || *insecure) && *target == "" {
-		return usageError(stderr, "conform", "--upstream-ca and --upstream-insecure are for --target")
-	}
-	if *reportDir != "" && !*dryRun {
-		if err := probeWritable(*reportDir); err != nil {
-			return failure(stderr, "conform", fmt.Errorf("--report %s cannot be written, so nothing was sent: %w", *reportDir, err))
-		}
 	}
 
 	var recording *conformRecording
@@ -397,6 +400,7 @@ func reportOutput(fs *flag.FlagSet, dir, formats string) (output, error) {
 // fleetRun is what a --targets run was asked for.
 type fleetRun struct {
 	cat           *schemas.Catalog
+	transport     http.RoundTripper // to every server: --upstream-ca, --upstream-insecure
 	file, version string
 	parallel      int
 	only          []string
@@ -415,6 +419,9 @@ func runFleet(ctx context.Context, fr fleetRun, stdout, stderr io.Writer) int {
 		return usageError(stderr, "conform", "--only: %v", err)
 	}
 	cfg := fleet.Config{Catalog: fr.cat, DefaultVersion: fr.version, Only: fr.only, Getenv: getenv, Parallel: fr.parallel, FailOn: fr.failOn}
+	cfg.Client = func(fleet.Target) *http.Client {
+		return &http.Client{Timeout: 30 * time.Second, Transport: fr.transport}
+	}
 	if isTerminal(stderr) {
 		cfg.Done = func(r fleet.Result) { fmt.Fprintf(stderr, "%s\n", r.Line()) }
 	}

@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -143,5 +146,27 @@ func TestConformFleetJSONToStdout(t *testing.T) {
 	}
 	if !strings.HasPrefix(stderr, "conformant — 1 server: 1 conformant") {
 		t.Errorf("stderr %q: want the summary", stderr)
+	}
+}
+
+// TestConformFleetChecksReportFirst: a --report that cannot be written
+// stops a fleet run before any server gets a request.
+func TestConformFleetChecksReportFirst(t *testing.T) {
+	withEnv(t, fixtureEnv())
+	var hits atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer ts.Close()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "t.yaml")
+	os.WriteFile(file, []byte("targets:\n  - {name: a, url: '"+ts.URL+"', version: '3.8'}\n"), 0o644)
+	notADir := filepath.Join(dir, "plain-file")
+	os.WriteFile(notADir, nil, 0o644)
+	code, _, stderr := conform("--targets", file, "--report", filepath.Join(notADir, "out"))
+	if code != exitFailure || !strings.Contains(stderr, "cannot be written, so nothing was sent") || hits.Load() != 0 {
+		t.Errorf("exit %d, %d requests sent:\n%s", code, hits.Load(), stderr)
+	}
+	code, _, stderr = conform("--targets", file, "--upstream-ca", filepath.Join(dir, "missing.pem"))
+	if code != exitUsage || hits.Load() != 0 {
+		t.Errorf("--upstream-ca of a missing file: exit %d, %d requests:\n%s", code, hits.Load(), stderr)
 	}
 }
