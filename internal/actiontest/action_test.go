@@ -23,6 +23,23 @@ import (
 // repo is the repository root: the action's github.action_path.
 var repo, _ = filepath.Abs(filepath.Join("..", ".."))
 
+// runnerTemp is runner.temp, shared by every use of the action in this
+// test binary as by the steps of one job: the binary the first use builds
+// is up to date for the next, which go build then does not link again.
+var runnerTemp string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "actiontest-runner-temp-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	runnerTemp = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
 // action is what the harness reads of action.yml.
 type action struct {
 	Inputs map[string]struct {
@@ -75,10 +92,10 @@ func use(t *testing.T, inputs, env map[string]string) result {
 		}
 	}
 	work := t.TempDir()
-	temp := filepath.Join(work, "_runner_temp")
-	os.MkdirAll(temp, 0o755)
+	temp := runnerTemp
+	steps := t.TempDir() // this use's scripts and output files
 	summary := filepath.Join(work, "_step_summary.md")
-	steps := map[string]map[string]string{}
+	outputs := map[string]map[string]string{}
 	eval := func(s string) string {
 		return expr.ReplaceAllStringFunc(s, func(m string) string {
 			e := expr.FindStringSubmatch(m)[1]
@@ -108,7 +125,7 @@ func use(t *testing.T, inputs, env map[string]string) result {
 				if len(parts) != 4 || parts[2] != "outputs" {
 					t.Fatalf("action.yml: expression %q", e)
 				}
-				return steps[parts[1]][parts[3]]
+				return outputs[parts[1]][parts[3]]
 			}
 			t.Fatalf("action.yml: the harness does not know the expression %q", e)
 			return ""
@@ -120,9 +137,9 @@ func use(t *testing.T, inputs, env map[string]string) result {
 		if st.Shell != "bash" {
 			t.Fatalf("step %s: shell %q, want bash (it runs on every runner OS)", st.ID, st.Shell)
 		}
-		script := filepath.Join(temp, fmt.Sprintf("step-%d.sh", i))
+		script := filepath.Join(steps, fmt.Sprintf("step-%d.sh", i))
 		os.WriteFile(script, []byte(eval(st.Run)), 0o644)
-		outFile := filepath.Join(temp, fmt.Sprintf("output-%d", i))
+		outFile := filepath.Join(steps, fmt.Sprintf("output-%d", i))
 		os.WriteFile(outFile, nil, 0o644)
 		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
 		cmd.Dir = work
@@ -135,7 +152,7 @@ func use(t *testing.T, inputs, env map[string]string) result {
 		}
 		cmd.Stdout, cmd.Stderr = &log, &log
 		err := cmd.Run()
-		steps[st.ID] = readOutputs(t, outFile)
+		outputs[st.ID] = readOutputs(t, outFile)
 		if err != nil {
 			res.failed, res.code = st.ID, cmd.ProcessState.ExitCode()
 			break
