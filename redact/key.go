@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -15,16 +16,26 @@ const KeySize = 32
 // minKeySize is the shortest key [New] accepts.
 const minKeySize = 16
 
+// ErrWeakKey is wrapped by the error of [LoadOrCreateKey] for a key file
+// whose key is too weak to keep pseudonyms from being guessed: shorter than
+// [KeySize] bytes, or all one byte repeated.
+var ErrWeakKey = errors.New("weak redaction key")
+
 // LoadOrCreateKey reads the redaction key at path. When the file does not
 // exist it creates it (and its directory) with a random [KeySize]-byte key
 // and mode 0600. Keep the file: cassettes recorded with different keys
-// carry different pseudonyms for the same secret.
+// carry different pseudonyms for the same secret. A key shorter than
+// [KeySize] bytes, or made of one byte repeated, is refused with an error
+// wrapping [ErrWeakKey].
 func LoadOrCreateKey(path string) ([]byte, error) {
 	key, err := os.ReadFile(path)
 	switch {
 	case err == nil:
-		if len(key) < minKeySize {
-			return nil, fmt.Errorf("redaction key %s: %d bytes, want at least %d; delete it to make a new one", path, len(key), minKeySize)
+		if len(key) < KeySize {
+			return nil, fmt.Errorf("%w: %s holds %d bytes, want at least %d random bytes; move it away and a new one is made (cassettes recorded with it then need it to be matched exactly)", ErrWeakKey, path, len(key), KeySize)
+		}
+		if bytes.Count(key, key[:1]) == len(key) {
+			return nil, fmt.Errorf("%w: %s is one byte repeated %d times, so its pseudonyms can be guessed; move it away and a new random one is made", ErrWeakKey, path, len(key))
 		}
 		return key, nil
 	case !errors.Is(err, fs.ErrNotExist):

@@ -179,9 +179,9 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return failure(stderr, "cassette import", err)
 	}
-	red, _, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
+	red, _, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID}, stderrLogger(stderr))
 	if err != nil {
-		return failure(stderr, "cassette import", err)
+		return keyFailure(stderr, "cassette import", err)
 	}
 	store, err := cassettes.OpenStore(*dir, *name, red)
 	if err != nil {

@@ -47,7 +47,7 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	if code, ok := missing(stderr, "cassette lint", "DIR|FILE", path); !ok {
 		return code
 	}
-	red, _, err := findRedactor(path, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
+	red, _, err := findRedactor(path, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID}, stderrLogger(stderr))
 	if err != nil {
 		return usageError(stderr, "cassette lint", "%v", err)
 	}

@@ -233,7 +233,7 @@ cassette does not load.`, stderr)
 		if *recordDir != "" && !*dryRun {
 			recording, err = openConformRecording(*recordDir, *keyFile, v, u, transport, logger)
 			if err != nil {
-				return failure(stderr, "conform", fmt.Errorf("--record %s cannot be written, so nothing was sent: %w", *recordDir, err))
+				return keyFailure(stderr, "conform", fmt.Errorf("--record %s cannot be written, so nothing was sent: %w", *recordDir, err))
 			}
 			cfg.Client.Transport, cfg.Mode = recording.rec, "live+record"
 		}
@@ -501,7 +501,7 @@ type conformRecording struct {
 // be written. The recorder logs to logger; each interaction it fails to
 // record is logged, counted, and makes close fail.
 func openConformRecording(dir, keyFile string, v *schemas.Version, upstream *url.URL, transport http.RoundTripper, logger *slog.Logger) (*conformRecording, error) {
-	red, _, err := createRedactor(dir, keyFile, redact.Options{})
+	red, _, err := createRedactor(dir, keyFile, redact.Options{}, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -605,7 +605,7 @@ func setupReplay(cfg *conformance.Config, dir, keyFile string, v *schemas.Versio
 	if only != "" && strings.Join(splitList(only), ",") != strings.Join(ri.Only, ",") {
 		return usageError(stderr, "conform", "--only %q differs from the recorded run's (%q): a replay repeats the recorded run; drop --only", only, strings.Join(ri.Only, ",")), false
 	}
-	red, _, err := findRedactor(root, keyFile, redact.Options{})
+	red, _, err := findRedactor(root, keyFile, redact.Options{}, stderrLogger(stderr))
 	if err != nil {
 		return usageError(stderr, "conform", "%v", err), false
 	}

@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	iofs "io/fs"
+	"log/slog"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/oauthcompat/oauthcompat/redact"
 )
@@ -14,11 +20,13 @@ import (
 const keyName = ".redact-key"
 
 // createRedactor loads, or creates with mode 0600, the redaction key of a
-// recording into dir: explicit, or dir/.redact-key. A key it creates in dir
-// gets a .gitignore beside it, so committing the cassettes does not publish
-// the key (whoever holds it can test guesses of a secret against its
-// pseudonym).
-func createRedactor(dir, explicit string, opts redact.Options) (*redact.Redactor, string, error) {
+// recording into dir: explicit, or dir/.redact-key. A key in dir is kept
+// out of git: a key it creates gets a .gitignore beside it, and a
+// .gitignore already there that does not ignore the key gets a line
+// appended, which is logged (whoever holds the key can test guesses of a
+// secret against its pseudonym). A key readable by group or others is
+// logged as a warning; a weak one is refused (see [keyFailure]).
+func createRedactor(dir, explicit string, opts redact.Options, logger *slog.Logger) (*redact.Redactor, string, error) {
 	path := explicit
 	if path == "" {
 		path = filepath.Join(dir, keyName)
@@ -28,14 +36,10 @@ func createRedactor(dir, explicit string, opts redact.Options) (*redact.Redactor
 	if err != nil {
 		return nil, path, fmt.Errorf("redaction key for the cassettes in %s: %w", dir, err)
 	}
-	if errors.Is(statErr, iofs.ErrNotExist) && explicit == "" {
-		ignore := filepath.Join(dir, ".gitignore")
-		if _, err := os.Stat(ignore); errors.Is(err, iofs.ErrNotExist) {
-			if err := os.WriteFile(ignore, []byte(keyName+"\n"), 0o644); err != nil {
-				return nil, path, fmt.Errorf("write %s: %w", ignore, err)
-			}
-		}
+	if err := ignoreKey(dir, path, errors.Is(statErr, iofs.ErrNotExist) && explicit == "", logger); err != nil {
+		return nil, path, err
 	}
+	warnKeyMode(path, logger)
 	return redact.New(key, opts), path, nil
 }
 
@@ -43,17 +47,21 @@ func createRedactor(dir, explicit string, opts redact.Options) (*redact.Redactor
 // directory, one of its version directories, or a cassette file): the key
 // named by explicit, which must exist, or the first .redact-key in path or
 // the two directories above it. It returns a nil Redactor and "" when there
-// is none.
-func findRedactor(path, explicit string, opts redact.Options) (*redact.Redactor, string, error) {
+// is none. A key readable by group or others is logged as a warning.
+func findRedactor(path, explicit string, opts redact.Options, logger *slog.Logger) (*redact.Redactor, string, error) {
+	load := func(p string) (*redact.Redactor, string, error) {
+		key, err := redact.LoadOrCreateKey(p)
+		if err != nil {
+			return nil, p, err
+		}
+		warnKeyMode(p, logger)
+		return redact.New(key, opts), p, nil
+	}
 	if explicit != "" {
 		if _, err := os.Stat(explicit); err != nil {
 			return nil, explicit, fmt.Errorf("--redact-key-file: %w", err)
 		}
-		key, err := redact.LoadOrCreateKey(explicit)
-		if err != nil {
-			return nil, explicit, err
-		}
-		return redact.New(key, opts), explicit, nil
+		return load(explicit)
 	}
 	dir := path
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
@@ -62,13 +70,129 @@ func findRedactor(path, explicit string, opts redact.Options) (*redact.Redactor,
 	for range 3 {
 		candidate := filepath.Join(dir, keyName)
 		if _, err := os.Stat(candidate); err == nil {
-			key, err := redact.LoadOrCreateKey(candidate)
-			if err != nil {
-				return nil, candidate, err
-			}
-			return redact.New(key, opts), candidate, nil
+			return load(candidate)
 		}
 		dir = filepath.Dir(dir)
 	}
 	return nil, "", nil
+}
+
+// keyFailure is the exit of a command whose redaction key could not be
+// had: a usage error (2) for a weak key the user must replace, else a
+// failure (3).
+func keyFailure(stderr io.Writer, name string, err error) int {
+	if errors.Is(err, redact.ErrWeakKey) {
+		return usageError(stderr, name, "%v", err)
+	}
+	return failure(stderr, name, err)
+}
+
+// stderrLogger is the logger of a command that has none of its own: text
+// lines on stderr.
+func stderrLogger(stderr io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(stderr, nil))
+}
+
+// warnKeyMode logs a warning, and how to fix it, when the key file at
+// path can be read by its group or by others.
+func warnKeyMode(path string, logger *slog.Logger) {
+	st, err := os.Stat(path)
+	if err != nil || logger == nil || st.Mode().Perm()&0o077 == 0 {
+		return
+	}
+	logger.Warn(fmt.Sprintf("the redaction key is readable by group or others (mode %04o): whoever reads it can test guesses of a secret against its pseudonyms; run chmod 600 %s", st.Mode().Perm(), path), "key", path)
+}
+
+// ignoreKey keeps the key at key out of git when it lies in dir: a
+// .gitignore in dir that does not ignore it gets a line appended (never
+// rewritten), and, when create is set (the key was just made), a missing
+// .gitignore is created. Both are logged.
+func ignoreKey(dir, key string, create bool, logger *slog.Logger) error {
+	rel, err := filepath.Rel(dir, key)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil // the key is not in the cassettes directory
+	}
+	rel = filepath.ToSlash(rel)
+	ignore := filepath.Join(dir, ".gitignore")
+	old, err := os.ReadFile(ignore)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		if !create {
+			return nil
+		}
+		if err := os.WriteFile(ignore, []byte(rel+"\n"), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", ignore, err)
+		}
+		if logger != nil {
+			logger.Info("created .gitignore: the redaction key stays out of git", "gitignore", ignore, "key", key)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("read %s: %w", ignore, err)
+	case gitIgnores(old, rel):
+		return nil
+	}
+	add := rel + "\n"
+	if len(old) > 0 && old[len(old)-1] != '\n' {
+		add = "\n" + add
+	}
+	f, err := os.OpenFile(ignore, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("append the redaction key to %s: %w", ignore, err)
+	}
+	if _, err := f.WriteString(add); err != nil {
+		f.Close()
+		return fmt.Errorf("append the redaction key to %s: %w", ignore, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("append the redaction key to %s: %w", ignore, err)
+	}
+	if logger != nil {
+		logger.Info("appended the redaction key to .gitignore: it did not ignore it", "gitignore", ignore, "key", key)
+	}
+	return nil
+}
+
+// gitIgnores reports whether the .gitignore content ignores the file at
+// rel (slash-separated, relative to the .gitignore): its patterns taken in
+// order, the last match winning, "!" undoing, a pattern without a slash
+// matching the base name, as git reads them. Directory patterns ("dir/")
+// ignore what is below them.
+func gitIgnores(content []byte, rel string) bool {
+	ignored := false
+	sc := bufio.NewScanner(bytes.NewReader(content))
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), " \t\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		negate := strings.HasPrefix(line, "!")
+		line = strings.TrimPrefix(line, "!")
+		line = strings.TrimPrefix(line, `\`)
+		dirOnly := strings.HasSuffix(line, "/")
+		line = strings.TrimSuffix(line, "/")
+		anchored := strings.Contains(line, "/")
+		line = strings.TrimPrefix(line, "/")
+		match := false
+		parts := strings.Split(rel, "/")
+		for i := range parts {
+			// Each leading part of rel (a directory, or the file itself).
+			cand := strings.Join(parts[:i+1], "/")
+			if dirOnly && i == len(parts)-1 {
+				break
+			}
+			name := cand
+			if !anchored {
+				name = parts[i]
+			}
+			if ok, _ := path.Match(line, name); ok || line == "**" {
+				match = true
+				break
+			}
+		}
+		if match {
+			ignored = !negate
+		}
+	}
+	return ignored
 }

@@ -159,9 +159,12 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if !ok {
 		return code
 	}
-	red, keyPath, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID})
+	red, keyPath, err := createRedactor(*dir, *keyFile, redact.Options{PseudonymizeClientID: *pseudoID}, logger)
 	if err != nil {
 		ln.Close()
+		if errors.Is(err, redact.ErrWeakKey) {
+			return keyFailure(stderr, "record", err)
+		}
 		return failure(stderr, "record", fmt.Errorf("%w; choose a writable --cassettes directory or --redact-key-file", err))
 	}
 	key, _ := os.ReadFile(keyPath)

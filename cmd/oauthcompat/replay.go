@@ -118,7 +118,7 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		root = filepath.Dir(root)
 	}
 	redOpts := redact.Options{PseudonymizeClientID: *pseudoID}
-	red, keyPath, err := findRedactor(*dir, *keyFile, redOpts)
+	red, keyPath, err := findRedactor(*dir, *keyFile, redOpts, logger)
 	if err != nil {
 		return usageError(stderr, "replay", "%v", err)
 	}
@@ -138,8 +138,8 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			// Misses are recorded like any recording: with the directory's
 			// key, made now. Matching stays by shape for the cassettes
 			// already there, which were not recorded with it.
-			if storeRed, _, err = createRedactor(root, *keyFile, redOpts); err != nil {
-				return failure(stderr, "replay", err)
+			if storeRed, _, err = createRedactor(root, *keyFile, redOpts, logger); err != nil {
+				return keyFailure(stderr, "replay", err)
 			}
 		}
 		if *name == "" {
