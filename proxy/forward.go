@@ -51,6 +51,12 @@ func NewForward(cfg Config, ca tls.Certificate, mitmHosts []string, allowHosts [
 		allow = hostSet(append(append([]string(nil), mitmHosts...), allowHosts...))
 	}
 	allowed := func(host string) bool { return allow == nil || allow.match(host) }
+	refused := func(how, host string) {
+		// host:port only: never the request's URL or credentials.
+		if cfg.Logger != nil {
+			cfg.Logger.Warn("refused: the host is not one this proxy may reach (--mitm-host, --tunnel-host, --allow-host)", "request", how, "host", host)
+		}
+	}
 
 	p := goproxy.NewProxyHttpServer()
 	if t, ok := cfg.Transport.(*http.Transport); ok {
@@ -66,6 +72,7 @@ func NewForward(cfg Config, ca tls.Certificate, mitmHosts []string, allowHosts [
 	p.OnRequest().HandleConnectFunc(func(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
 		switch {
 		case !allowed(host):
+			refused("CONNECT", host)
 			ctx.Resp = forbidden(ctx.Req, host)
 			return goproxy.RejectConnect, host
 		case mitm.match(host):
@@ -75,6 +82,7 @@ func NewForward(cfg Config, ca tls.Certificate, mitmHosts []string, allowHosts [
 	})
 	p.OnRequest().DoFunc(func(req *http.Request, ctx *goproxy.ProxyCtx) (*http.Request, *http.Response) {
 		if !allowed(req.URL.Host) {
+			refused(req.Method, req.URL.Host)
 			return req, forbidden(req, req.URL.Host)
 		}
 		if mitm.match(req.URL.Host) {
@@ -101,7 +109,7 @@ func (r *Recorder) goproxyRoundTrip(req *http.Request, _ *goproxy.ProxyCtx) (*ht
 
 func forbidden(req *http.Request, host string) *http.Response {
 	body, _ := json.Marshal(map[string]string{
-		"message": "oauthcompat record: " + host + " is not in --allow-host or --mitm-host; this proxy reaches only those",
+		"message": "oauthcompat record: " + host + " is not in --mitm-host, --tunnel-host or --allow-host; this proxy reaches only those",
 		"host":    host,
 	})
 	resp := goproxy.NewResponse(req, "application/json; charset=utf-8", http.StatusForbidden, string(body))

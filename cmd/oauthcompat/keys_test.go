@@ -52,7 +52,7 @@ func TestRecordRefusals(t *testing.T) {
 		contains string
 	}{
 		{"credentials in upstream", []string{"record", "--upstream", "http://admin:S3cretPw@127.0.0.1:1", "--cassettes", dir}, "must not carry credentials"},
-		{"open forward proxy", []string{"record", "--forward", "--mitm-host", "api.github.com", "--ca", dir, "--cassettes", dir, "--listen", "0.0.0.0:0"}, "open proxy"},
+		{"open forward proxy", []string{"record", "--forward", "--mitm-host", "api.github.com", "--ca", dir, "--cassettes", dir, "--listen", "0.0.0.0:0"}, "anyone on the network"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := runCmd(t, tc.args...)

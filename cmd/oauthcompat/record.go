@@ -28,8 +28,9 @@ cassettes, DIR/<version>/<name>.yaml. Only the OAuth endpoints (/applications...
 Reverse mode (default): point the client's base URL at the proxy; every request is
 forwarded to --upstream. Forward mode (--forward): set the client's HTTPS_PROXY to the
 proxy; CONNECT tunnels to the --mitm-host hosts are intercepted with the CA made by
-'oauthcompat ca init' (the client must trust it), other hosts are tunnelled untouched,
-and with --allow-host only the listed hosts can be reached at all.
+'oauthcompat ca init' (the client must trust it); the --tunnel-host and --allow-host
+hosts are tunnelled untouched, not recorded. No other host can be reached at all:
+refused CONNECTs and requests are logged (host and port only).
 
 The first line on standard output is the proxy's URL. Secrets (Authorization,
 X-GitHub-OTP, cookies, client_secret, password, tokens in bodies, queries and paths)
@@ -72,7 +73,8 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	forward := fs.Bool("forward", false, "run a forward proxy with HTTPS interception instead of a reverse proxy")
 	mitmHosts := fs.String("mitm-host", "", "forward mode: comma-separated hosts (name or name:port) whose HTTPS is intercepted and recorded")
 	caDir := fs.String("ca", "", "forward mode: the directory holding the CA made by 'oauthcompat ca init'")
-	allowHosts := fs.String("allow-host", "", "forward mode: comma-separated hosts that may also be reached (tunnelled, not recorded); when set, every other host is refused")
+	allowHosts := fs.String("allow-host", "", "forward mode: comma-separated hosts that may also be reached (tunnelled, not recorded); every host not in --mitm-host, --tunnel-host or --allow-host is refused")
+	tunnelHosts := fs.String("tunnel-host", "", "forward mode: comma-separated hosts (name or name:port) tunnelled untouched, not recorded; every host not in --mitm-host, --tunnel-host or --allow-host is refused")
 	upstreamCA := fs.String("upstream-ca", "", "trust the CA certificate(s) in this PEM file for the upstream's TLS, as well as the system's (a GHES with a private CA); SSL_CERT_FILE works too")
 	insecure := fs.Bool("upstream-insecure", false, "do not verify the upstream's TLS certificate (anyone on the path can then read the traffic); prefer --upstream-ca")
 	syncInterval := fs.Duration("sync-interval", cassettes.DefaultSyncInterval, "the longest a recorded interaction waits to be fdatasynced to stable storage (what a power loss can lose; a crash of the proxy loses nothing answered)")
@@ -107,14 +109,14 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return usageError(stderr, "record", "--forward needs --mitm-host and --ca")
 		}
 		if *allowHosts == "" && !loopback(*listenAddr) {
-			return usageError(stderr, "record", "--listen %s is not a loopback address: without --allow-host that would be an open proxy; name the hosts clients may reach with --allow-host", *listenAddr)
+			return usageError(stderr, "record", "--listen %s is not a loopback address: anyone on the network could use the proxy, not an open proxy but one into the --mitm-host hosts; listen on 127.0.0.1, or confirm the hosts clients may reach with --allow-host", *listenAddr)
 		}
 	} else {
 		if *upstream == "" {
 			return usageError(stderr, "record", "--upstream is required (or use --forward)")
 		}
-		if *mitmHosts != "" || *caDir != "" || *allowHosts != "" {
-			return usageError(stderr, "record", "--mitm-host, --ca and --allow-host need --forward")
+		if *mitmHosts != "" || *caDir != "" || *allowHosts != "" || *tunnelHosts != "" {
+			return usageError(stderr, "record", "--mitm-host, --ca, --tunnel-host and --allow-host need --forward")
 		}
 		u, err := url.Parse(*upstream)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -190,7 +192,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			store.Close()
 			return failure(stderr, "record", err)
 		}
-		f, err := proxy.NewForward(cfg, ca, splitList(*mitmHosts), splitList(*allowHosts))
+		f, err := proxy.NewForward(cfg, ca, splitList(*mitmHosts), reachable(*mitmHosts, *tunnelHosts, *allowHosts))
 		if err != nil {
 			ln.Close()
 			store.Close()
@@ -288,6 +290,18 @@ func logRecovery(logger *slog.Logger, r *cassettes.Recovery) {
 	for _, b := range r.Busy {
 		logger.Info("left alone: another recording is writing this journal", "journal", b)
 	}
+}
+
+// reachable is the list of hosts a forward proxy may reach besides those
+// it intercepts: the tunnelled and allowed ones, or, when there are none,
+// the intercepted ones again, so the list is never empty and the proxy
+// never open.
+func reachable(mitm, tunnel, allow string) []string {
+	hosts := append(splitList(tunnel), splitList(allow)...)
+	if len(hosts) == 0 {
+		return splitList(mitm)
+	}
+	return hosts
 }
 
 // splitList splits a comma-separated flag value, dropping empty items.
