@@ -57,6 +57,14 @@ func TestMissNeverEchoesSecrets(t *testing.T) {
 		{"authorization with an unknown first word", "GET", "/api/v3/authorizations", http.Header{"Authorization": {s1 + " " + s2}}, ""},
 		{"legacy path token, a method no operation has", "PUT", "/api/v3/applications/" + clientID + "/tokens/" + s1, app, ""},
 		{"legacy path token, no /api/v3", "PATCH", "/applications/" + clientID + "/grants/" + s1, app, ""},
+		{"token glued to a letter in a JSON value", "POST", "/api/v3/authorizations", jsonH, `{"note":"see` + tok + `"}`},
+		{"token percent-encoded in a JSON URL", "POST", "/api/v3/authorizations", jsonH, `{"note_url":"https://x.test/cb%3Ftoken%3D` + tok + `"}`},
+		{"token percent-encoded in a query value", "GET", "/api/v3/authorizations?next=%2Fcb%3Faccess_token%3D" + tok, app, ""},
+		{"token glued in a path", "GET", "/api/v3/authorizations/x" + tok, app, ""},
+		{"token glued in a header", "GET", "/api/v3/authorizations", http.Header{"Authorization": app["Authorization"], "X-Next": {"/cb?access_token%3D" + tok}}, ""},
+		{"legacy path, percent-encoded letter", "GET", "/api/v3/%61pplications/" + clientID + "/tokens/" + s1, app, ""},
+		{"legacy path, percent-encoded slashes", "GET", "/api/v3/applications/" + clientID + "%2Ftokens%2F" + s1, app, ""},
+		{"legacy path, percent-encoded slashes, a method no operation has", "DELETE", "/applications/" + clientID + "%2Fgrants%2F" + s1, app, ""},
 	}
 	secrets := []string{s1, s2, tok, recorded, tok[4:]}
 	for _, keyed := range []bool{true, false} {

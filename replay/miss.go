@@ -382,8 +382,10 @@ func (ix *Index) exhausted(v *view, l *lane, n int64) *MissError {
 	return ix.record(m)
 }
 
-// record keeps a miss for [Index.Misses].
+// record keeps a miss for [Index.Misses], its secrets masked: every miss
+// passes here before it is answered or logged.
 func (ix *Index) record(m *MissError) *MissError {
+	m.mask(maskerOf(ix.opts.Redactor))
 	ix.mu.Lock()
 	if len(ix.misses) == maxMisses {
 		copy(ix.misses, ix.misses[1:])
