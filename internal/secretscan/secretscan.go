@@ -1,0 +1,156 @@
+// Package secretscan finds what a reader of a text could take as a secret,
+// whatever its spelling: GitHub's token shapes glued to other text or
+// percent-encoded, the token segment of the legacy endpoints' paths
+// (/applications/{client_id}/tokens/{access_token}) spelled in any way,
+// and credentials after an Authorization scheme word ("Basic …",
+// "token …", "Bearer …") under any name. It is the one scanner behind the
+// text oauthcompat shows rather than records: replay's miss answers and
+// logs, conformance evidence and every report format, and the messages of
+// cassette lint. It knows no key: a caller keeps what it knows is a
+// pseudonym.
+package secretscan
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/oauthcompat/oauthcompat/redact"
+)
+
+// Hidden is what a whole text becomes when it holds a secret spelled in a
+// way that cannot be cut out of it (its own characters percent-encoded).
+const Hidden = "<hidden: holds a secret>"
+
+// gluedToken matches GitHub's prefixed token shapes with no word boundary
+// in front: a token glued to a letter or a digit, as in percent-encoded
+// text ("%3Dgho_…").
+var gluedToken = regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{16,251}|github_pat_[A-Za-z0-9_]{22,255}`)
+
+// legacySegment matches the token segment of the legacy endpoints in a
+// decoded view of a text.
+var legacySegment = regexp.MustCompile(`(?i)/applications/[^/\s?#"'&]+/(?:tokens|grants)/([^/\s?#"'&\\]+)`)
+
+// schemeCredential matches credentials after an Authorization scheme word:
+// a run of base64 or token characters long enough to be one.
+var schemeCredential = regexp.MustCompile(`(?i)\b(?:basic|bearer|token)\s+([A-Za-z0-9+/._~-]{8,}=*)`)
+
+// Find returns every secret in s, in s itself and in its percent-decoded
+// views (decoded again while that changes them, up to three times),
+// each once, in the order found.
+func Find(s string) []string {
+	if len(s) < 8 {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	add := func(v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	view := s
+	for range 4 {
+		for _, m := range gluedToken.FindAllString(view, -1) {
+			add(m)
+		}
+		for _, m := range redact.TokenPattern.FindAllString(view, -1) {
+			add(m)
+		}
+		for _, m := range legacySegment.FindAllStringSubmatch(view, -1) {
+			add(m[1])
+		}
+		for _, m := range schemeCredential.FindAllStringSubmatchIndex(view, -1) {
+			// "basic user:…" is a decoded Basic credential whose user
+			// name (a client id or login) is not secret.
+			if c := view[m[2]:m[3]]; credentialLike(c) && !strings.HasPrefix(view[m[3]:], ":") {
+				add(c)
+			}
+		}
+		next := percentDecode(view)
+		if next == view {
+			break
+		}
+		view = next
+	}
+	return out
+}
+
+// credentialLike tells a credential after a scheme word from prose ("token
+// rejected", "Bearer authentication"): it has a digit, a base64 symbol, or
+// upper and lower case letters.
+func credentialLike(v string) bool {
+	var digit, upper, lower bool
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9', c == '+', c == '/', c == '=', c == '_':
+			digit = true
+		case 'A' <= c && c <= 'Z':
+			upper = true
+		case 'a' <= c && c <= 'z':
+			lower = true
+		}
+	}
+	return digit || upper && lower
+}
+
+// Mask returns s with every secret [Find] finds that keep does not accept
+// (keep may be nil) replaced by repl of it; when a secret is not in s as it
+// is (only a decoded view holds it), the whole of s becomes [Hidden].
+func Mask(s string, keep func(string) bool, repl func(string) string) string {
+	for range 4 {
+		clean := true
+		for _, v := range Find(s) {
+			if keep != nil && keep(v) {
+				continue
+			}
+			if !strings.Contains(s, v) {
+				return Hidden
+			}
+			clean = false
+			s = strings.ReplaceAll(s, v, repl(v))
+		}
+		if clean {
+			return s
+		}
+		// Scan what is left: the same secret may be spelled both in clear
+		// and encoded.
+	}
+	return Hidden
+}
+
+// percentDecode decodes every valid %XX of s: a lenient url.PathUnescape
+// that never fails.
+func percentDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	if d, err := url.PathUnescape(s); err == nil {
+		return d
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && ishex(s[i+1]) && ishex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func ishex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
+}
