@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/internal/secretscan"
 )
 
 // masked is what every secret becomes in evidence and dry-run output.
@@ -23,7 +23,8 @@ var legacyPathToken = regexp.MustCompile(`(/applications/[^/\s?#"']+/(?:tokens|g
 // secretFields are the JSON keys whose values are always masked.
 var secretFields = map[string]bool{
 	"access_token": true, "token": true, "client_secret": true, "password": true,
-	"hashed_token": true, "token_last_eight": true, "refresh_token": true,
+	"hashed_token": true, "token_last_eight": true, "refresh_token": true, "otp": true,
+	"authorization": true, "proxy-authorization": true, "x-github-otp": true, "cookie": true, "set-cookie": true,
 }
 
 // masker hides secrets. Masking is not pseudonymising: every secret turns
@@ -57,13 +58,22 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// text masks known secrets and token-shaped strings in s, keeping a
-// token's prefix so the reader still sees its kind.
+// text masks known secrets and whatever the scanner finds in s (see
+// [secretscan.Find]: token shapes glued or percent-encoded, legacy path
+// tokens in any spelling, credentials after a scheme word), keeping a
+// token's prefix so the reader still sees its kind. A nil masker masks
+// what the scanner finds.
 func (m *masker) text(s string) string {
-	s = legacyPathToken.ReplaceAllString(s, "${1}"+masked)
+	s = legacyPathToken.ReplaceAllStringFunc(s, func(m string) string {
+		at := strings.LastIndexByte(m, '/') + 1
+		if strings.HasPrefix(m[at:], "{") { // a path template
+			return m
+		}
+		return m[:at] + masked
+	})
 	// Token shapes first: a live token and its replayed pseudonym then
 	// mask the same way.
-	s = redact.ReplaceTokens(s, func(t string) string {
+	s = secretscan.Mask(s, isMasked, func(t string) string {
 		for _, p := range []string{"github_pat_", "gho_", "ghu_", "ghp_", "ghs_", "ghr_"} {
 			if strings.HasPrefix(t, p) {
 				return p + masked
@@ -71,10 +81,31 @@ func (m *masker) text(s string) string {
 		}
 		return masked
 	})
+	if m == nil {
+		return s
+	}
 	for _, sec := range m.secrets {
 		s = strings.ReplaceAll(s, sec, masked)
 	}
 	return s
+}
+
+// isMasked reports whether a value the scanner found is already a mask.
+func isMasked(v string) bool { return strings.TrimLeft(v, "*") == "" }
+
+// MaskText returns s with the secrets of the run masked: the credentials
+// it was given and the tokens it minted, as its evidence is, and whatever
+// the scanner finds (see [secretscan.Find]). A report read back from JSON
+// knows no credentials, and a nil Report none: only the scanner masks. Every report writer passes
+// every string through it.
+func (r *Report) MaskText(s string) string {
+	if s == "" {
+		return s
+	}
+	if r == nil {
+		return (*masker)(nil).text(s)
+	}
+	return r.mask.text(s)
 }
 
 // authorization masks an Authorization header: a Basic user name (a

@@ -155,6 +155,7 @@ type Report struct {
 	nonce string
 	only  []string
 	shape CredentialShape
+	mask  *masker // the run's secrets, for MaskText
 }
 
 // Duration is a time.Duration that marshals as milliseconds.

@@ -144,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep := &Report{
 		Version: s.v.Name, Mode: cfg.Mode, Target: target, Started: time.Now().UTC(),
-		nonce: nonce, only: cfg.Only, shape: ShapeOf(cfg.Credentials),
+		nonce: nonce, only: cfg.Only, shape: ShapeOf(cfg.Credentials), mask: s.mask,
 	}
 	if rep.Mode == "" {
 		rep.Mode = "live"

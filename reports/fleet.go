@@ -42,6 +42,7 @@ type fleetTargetJSON struct {
 // version and where it came from, why it was not checked, and its full
 // report as report.json has it.
 func WriteFleetJSON(w io.Writer, r *fleet.Report) error {
+	r = maskedFleet(r)
 	doc := fleetJSON{Schema: FleetSchemaID, Report: r, Targets: []fleetTargetJSON{}}
 	for _, t := range r.Targets {
 		ft := fleetTargetJSON{Result: t}
@@ -60,6 +61,7 @@ func WriteFleetJSON(w io.Writer, r *fleet.Report) error {
 // verdict first, a table of the servers, each failing server's failures,
 // and the servers × operations coverage folded away.
 func WriteFleetMarkdown(w io.Writer, r *fleet.Report) error {
+	r = maskedFleet(r)
 	var b strings.Builder
 	icon := "✅"
 	if r.Verdict != fleet.Conformant {
@@ -140,6 +142,7 @@ func fleetColumns(r *fleet.Report) []column {
 // WriteFleetJUnit writes one JUnit suite per server; a server that could
 // not be checked is a suite with one errored test case saying why.
 func WriteFleetJUnit(w io.Writer, r *fleet.Report) error {
+	r = maskedFleet(r)
 	doc := JUnitSuites{Name: "oauthcompat conform fleet"}
 	for _, t := range r.Targets {
 		if t.Report == nil {

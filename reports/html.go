@@ -50,6 +50,7 @@ type Matrix struct {
 // fail, then not exercised, then pass. Cells link to the cases as
 // [WriteHTML] anchors them.
 func MatrixOf(reps ...*conformance.Report) Matrix {
+	reps = maskedAll(reps)
 	cols := make([]column, len(reps))
 	for i, r := range reps {
 		cols[i] = column{Label: r.Version + " (" + r.Mode + ")", Report: r}
@@ -249,6 +250,7 @@ type page struct {
 // and grouped by operation, with its findings and redacted evidence. A
 // "failures only" switch hides what passed.
 func WriteHTML(w io.Writer, reps ...*conformance.Report) error {
+	reps = maskedAll(reps)
 	cols := make([]column, len(reps))
 	p := page{Heading: "oauthcompat conform", OK: true, CSS: htmlstyle.CSS, Lines: len(reps) > 1}
 	var names []string
@@ -279,6 +281,7 @@ func WriteHTML(w io.Writer, reps ...*conformance.Report) error {
 // servers × operations matrix with each cell linking to that server's
 // cases of the operation, and each server's cases.
 func WriteFleetHTML(w io.Writer, r *fleet.Report) error {
+	r = maskedFleet(r)
 	p := page{Heading: "oauthcompat conform — fleet", Title: "oauthcompat conform · fleet of " + strconv.Itoa(len(r.Targets)), CSS: htmlstyle.CSS,
 		Verdict: r.Line(), OK: r.Verdict == fleet.Conformant, Lines: true}
 	cols := make([]column, len(r.Targets))

@@ -28,6 +28,7 @@ type jsonReport struct {
 // WriteJSON writes r as report.json: the report's fields, "$schema", and
 // every finding of every case flattened into "findings".
 func WriteJSON(w io.Writer, r *conformance.Report) error {
+	r = masked(r)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

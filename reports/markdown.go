@@ -16,6 +16,7 @@ const maxMarkdownRows = 50
 // summary line first, then the failures with their findings, what was not
 // exercised and why, and the coverage matrix folded away.
 func WriteMarkdown(w io.Writer, r *conformance.Report) error {
+	r = masked(r)
 	var b strings.Builder
 	icon := "✅"
 	if !r.Conformant {

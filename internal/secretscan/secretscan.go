@@ -59,7 +59,9 @@ func Find(s string) []string {
 			add(m)
 		}
 		for _, m := range legacySegment.FindAllStringSubmatch(view, -1) {
-			add(m[1])
+			if !placeholder(m[1]) {
+				add(m[1])
+			}
 		}
 		for _, m := range schemeCredential.FindAllStringSubmatchIndex(view, -1) {
 			// "basic user:…" is a decoded Basic credential whose user
@@ -75,6 +77,17 @@ func Find(s string) []string {
 		view = next
 	}
 	return out
+}
+
+// placeholder reports whether a path segment stands for a token rather
+// than holding one: a template ("{access_token}"), a mask ("***",
+// "<secret>") or the reference server's REDACTED.
+func placeholder(v string) bool {
+	switch v[0] {
+	case '{', '<', '*':
+		return true
+	}
+	return v == "REDACTED"
 }
 
 // credentialLike tells a credential after a scheme word from prose ("token

@@ -27,6 +27,8 @@ func TestFind(t *testing.T) {
 		{"decoded Basic keeps the user", "basic Iv1.0123456789abcdef:<secret>", nil},
 		{"prose", "the token rejected; Bearer authentication failed; basic auth", nil},
 		{"short", "gho_x", nil},
+		{"path template", "GET /applications/{client_id}/tokens/{access_token}", nil},
+		{"masked", "/applications/1/tokens/*** /applications/1/grants/<secret>", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := Find(tc.in)
