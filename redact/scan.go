@@ -33,7 +33,8 @@ type Finding struct {
 // with a stable name for it: the request's method, URL, request URI, host,
 // remote address, proto, transfer codings, every header and trailer name
 // ("request.headers[Name]#name") and value ("request.headers[Name]"),
-// every form key and value, and the body; the response's proto, status,
+// every form key and value, and the body (a token shape in a name is
+// masked in the field's name: "request.headers[REDACTED]#name"); the response's proto, status,
 // transfer codings, headers, trailers and body. fn may change the string
 // through v: a header or form map (and its value slices, which may be
 // shared with other interactions) is then replaced by a changed copy,
@@ -96,7 +97,7 @@ func eachHeader(field string, h http.Header, fn func(string, *string)) http.Head
 	var out http.Header
 	for _, k := range names {
 		vs := h[k]
-		f := field + "[" + k + "]"
+		f := field + "[" + fieldLabel(k) + "]"
 		name := k
 		fn(f+"#name", &name)
 		nvs := eachString(f, vs, fn)
@@ -113,6 +114,12 @@ func eachHeader(field string, h http.Header, fn func(string, *string)) http.Head
 		return h
 	}
 	return out
+}
+
+// fieldLabel is a header name or form key as a field name shows it: a
+// token shape in it is masked, as a field name is logged and reported.
+func fieldLabel(k string) string {
+	return ReplaceTokens(k, func(string) string { return "REDACTED" })
 }
 
 // sameSlice reports whether a and b are the same slice (not only equal).
