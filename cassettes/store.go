@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -288,11 +290,13 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 		return err
 	}
 	defer s.adds.Done()
+	var secrets []string
 	if i.Response.Headers.Get(CutHeader) != "" {
-		redactCut(s.red, i)
+		secrets = redactCut(s.red, i)
 	} else {
-		s.red.Interaction(i)
+		secrets = s.red.Redact(i)
 	}
+	s.sweep(version, i, secrets)
 	rec := recordBufs.Get().(*[]byte)
 	defer putRecordBuf(rec) // commit writes it before it returns
 	*rec = appendRecord((*rec)[:0], i)
@@ -319,19 +323,63 @@ func (s *Store) begin() error {
 // (see [CutHeader]) keeping the lengths it announced, which count more
 // than the body: the redactor would set them to the body's. They move by
 // as much as redaction changed the body's length.
-func redactCut(red *redact.Redactor, i *cassette.Interaction) {
+func redactCut(red *redact.Redactor, i *cassette.Interaction) (secrets []string) {
 	r := &i.Response
 	length, header, body := r.ContentLength, r.Headers.Values("Content-Length"), len(r.Body)
-	red.Interaction(i)
-	d := int64(len(r.Body) - body)
-	if length >= 0 {
-		r.ContentLength = length + d
+	secrets = red.Redact(i)
+	r.ContentLength = length
+	r.Headers = setLengthHeader(r.Headers, header)
+	moveLengths(&r.ContentLength, &r.Headers, len(r.Body)-body)
+	return secrets
+}
+
+// setLengthHeader returns h with the Content-Length values vs (a copy
+// when that changes it).
+func setLengthHeader(h http.Header, vs []string) http.Header {
+	if slices.Equal(h.Values("Content-Length"), vs) {
+		return h
 	}
-	if len(header) == 1 {
-		if n, err := strconv.ParseInt(header[0], 10, 64); err == nil {
-			r.Headers = r.Headers.Clone()
-			r.Headers.Set("Content-Length", strconv.FormatInt(n+d, 10))
+	h = h.Clone()
+	h.Del("Content-Length")
+	for _, v := range vs {
+		h.Add("Content-Length", v)
+	}
+	return h
+}
+
+// moveLengths moves a recorded length and a single Content-Length header
+// by d bytes (the body changed by as much); an unknown length stays
+// unknown.
+func moveLengths(length *int64, h *http.Header, d int) {
+	if d == 0 {
+		return
+	}
+	if *length >= 0 {
+		*length += int64(d)
+	}
+	if vs := h.Values("Content-Length"); len(vs) == 1 {
+		if n, err := strconv.ParseInt(vs[0], 10, 64); err == nil {
+			*h = h.Clone()
+			h.Set("Content-Length", strconv.FormatInt(n+int64(d), 10))
 		}
+	}
+}
+
+// sweep is the last line of defence before i is encoded and written (see
+// [redact.Redactor.Sweep]): a secret redaction missed is replaced, and a
+// warning names the field, never the secret. The lengths of a body it
+// changes move with it.
+func (s *Store) sweep(version string, i *cassette.Interaction, secrets []string) {
+	reqBody, respBody := len(i.Request.Body), len(i.Response.Body)
+	found := s.red.Sweep(i, secrets)
+	if len(found) == 0 {
+		return
+	}
+	moveLengths(&i.Request.ContentLength, &i.Request.Headers, len(i.Request.Body)-reqBody)
+	moveLengths(&i.Response.ContentLength, &i.Response.Headers, len(i.Response.Body)-respBody)
+	for _, f := range found {
+		s.log.Warn("a secret redaction missed was replaced before writing; please report which field",
+			"version", version, "method", i.Request.Method, "field", f.Field, "kind", f.Kind, "offset", f.Start)
 	}
 }
 

@@ -265,7 +265,7 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 			switch {
 			case !v.secret || raw == "true" || raw == "false" || raw == "null":
 			case lenient:
-				repl = r.Secret(raw)
+				repl = r.secret(raw)
 			default:
 				repl = r.secretNumber(raw)
 			}
@@ -300,13 +300,13 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 				if d != nil {
 					nv = d.hashed
 				} else {
-					nv = r.Secret(old)
+					nv = r.secret(old)
 				}
 			case v.key == "token_last_eight":
 				if d != nil {
 					nv = d.last8
 				} else {
-					nv = r.Secret(old)
+					nv = r.secret(old)
 				}
 			case lenient && !isClientIDField(v.key):
 				nv = r.loose(old)
@@ -331,7 +331,7 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 // a string, so the document stays JSON and a number such as -12 or 1.5e3
 // is not kept. Both are fixed points of redaction.
 func (r *Redactor) secretNumber(raw string) string {
-	p := r.Secret(raw)
+	p := r.secret(raw)
 	if digits.holds(raw) && (len(p) == 1 || p[0] != '0') {
 		return p
 	}
@@ -398,7 +398,7 @@ func (r *Redactor) hex64(s string) string {
 				b.Grow(len(s))
 			}
 			b.WriteString(s[last:i])
-			b.WriteString(r.Secret(run))
+			b.WriteString(r.secret(run))
 			last = j
 		}
 		i = j

@@ -115,7 +115,21 @@ var headerKinds = map[string]headerKind{
 // otherwise. A value without a well-known scheme is pseudonymised whole.
 func (r *Redactor) authorization(v string) string {
 	// A client sends the same credentials with every request.
-	return r.authMemo.get(v, r.redactAuthorization)
+	out := r.authMemo.get(v, r.redactAuthorization)
+	if r.seen != nil && out != v {
+		scheme, cred := SplitAuthorization(v)
+		r.note(cred, "")
+		if strings.EqualFold(scheme, "basic") {
+			if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+				_, pass, ok := strings.Cut(string(raw), ":")
+				if !ok {
+					pass = string(raw)
+				}
+				r.note(pass, "")
+			}
+		}
+	}
+	return out
 }
 
 func (r *Redactor) redactAuthorization(v string) string {

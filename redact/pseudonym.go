@@ -13,9 +13,10 @@ import (
 
 // TokenPattern matches the token shapes redacted wherever they appear
 // (URLs, headers, bodies): GitHub's prefixed tokens (gho_, ghu_, ghp_,
-// ghs_, ghr_, github_pat_) and the 40-hex-digit tokens and client secrets of
-// older servers.
-var TokenPattern = regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{16,251}|github_pat_[A-Za-z0-9_]{22,255}|[0-9a-f]{40})\b`)
+// ghs_, ghr_, github_pat_), glued to what comes before or not, and the
+// 40-hex-digit tokens and client secrets of older servers. [FindTokens]
+// finds the same shapes and percent-encoded ones too: prefer it.
+var TokenPattern = regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{16,}|github_pat_[A-Za-z0-9_]{22,}|\b[0-9a-f]{40}\b`)
 
 // alphabet is a class of characters a pseudonym is drawn from. A
 // pseudonym ends in a keyed tag of tag characters followed by a public mark

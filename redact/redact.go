@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/url"
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -22,6 +23,12 @@ type Options struct {
 // Redactor replaces secrets in go-vcr interactions with keyed, stable,
 // shape-preserving pseudonyms. It is safe for concurrent use.
 type Redactor struct {
+	*keyed
+	seen *secretSet // the secrets replaced, when collecting (see Redact)
+}
+
+// keyed is what the Redactors of one key share.
+type keyed struct {
 	d        *deriver
 	opts     Options
 	authMemo memo // Authorization values
@@ -35,7 +42,7 @@ func New(key []byte, opts Options) *Redactor {
 	if len(key) < minKeySize {
 		panic("redact: key shorter than 16 bytes; use redact.LoadOrCreateKey or redact.NewRandom")
 	}
-	return &Redactor{d: newDeriver(key), opts: opts}
+	return &Redactor{keyed: &keyed{d: newDeriver(key), opts: opts}}
 }
 
 // NewRandom returns a Redactor with a fresh random key, for tests and
@@ -133,50 +140,79 @@ func (r *Redactor) Response(resp *cassette.Response) {
 }
 
 // value pseudonymises a secret value of any shape.
-func (r *Redactor) value(s string) string { return r.d.token(s) }
+func (r *Redactor) value(s string) string { return r.note(s, r.d.token(s)) }
 
-// text replaces every token-shaped substring of s, except one inside a
-// pseudonym of this key: a pseudonym drawn from the printable alphabet
-// ("gho_" and "abcdefghijklmnop*q") may hold a token shape, and redacting
-// that part would break idempotence.
+// secret is [Redactor.Secret], noting what it replaces.
+func (r *Redactor) secret(s string) string { return r.note(s, r.d.secret(s)) }
+
+// text replaces every token shape of s (see [FindTokens]: glued to what
+// comes before or not, percent-encoded or not) by its pseudonym, except
+// one inside a pseudonym of this key: a pseudonym drawn from the
+// printable alphabet ("gho_" and "abcdefghijklmnop*q") may hold a token
+// shape, and redacting that part would break idempotence.
 func (r *Redactor) text(s string) string {
 	if !mayHoldToken(s) {
 		return s
 	}
-	locs := TokenPattern.FindAllStringIndex(s, -1)
-	if locs == nil {
+	spans := FindTokens(s)
+	if spans == nil {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
-	for _, loc := range locs {
-		a, z := loc[0], loc[1]
-		for a > 0 && printable.set[s[a-1]] {
-			a--
-		}
-		for z < len(s) && printable.set[s[z]] {
-			z++
-		}
-		if (a != loc[0] || z != loc[1]) && r.d.token(s[a:z]) == s[a:z] {
+	for _, sp := range spans {
+		if isKnown(s, sp, r.Known) {
 			continue
 		}
-		b.WriteString(s[last:loc[0]])
-		b.WriteString(r.d.token(s[loc[0]:loc[1]]))
-		last = loc[1]
+		b.WriteString(s[last:sp.Start])
+		b.WriteString(r.tokenValue(s[sp.Start:sp.End]))
+		last = sp.End
+	}
+	if last == 0 {
+		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
 }
 
-// ReplaceTokens returns s with every token-shaped substring (see
-// [TokenPattern]) replaced by f of it. It costs little on strings that
-// cannot hold a token.
+// tokenValue is the pseudonym of a token shape as found in the text: one
+// whose characters were percent-encoded is decoded first (a pseudonym
+// needs no escaping).
+func (r *Redactor) tokenValue(raw string) string {
+	if strings.IndexByte(raw, '%') >= 0 {
+		for range 2 {
+			d, err := url.PathUnescape(raw)
+			if err != nil {
+				break
+			}
+			raw = d
+		}
+	}
+	return r.value(raw)
+}
+
+// ReplaceTokens returns s with every token shape (see [FindTokens]:
+// glued to what comes before or not, percent-encoded or not) replaced by
+// f of it, as it appears in s. It costs little on strings that cannot hold
+// a token.
 func ReplaceTokens(s string, f func(token string) string) string {
-	if !mayHoldToken(s) || !TokenPattern.MatchString(s) {
+	if !mayHoldToken(s) {
 		return s
 	}
-	return TokenPattern.ReplaceAllStringFunc(s, f)
+	spans := FindTokens(s)
+	if spans == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		b.WriteString(s[last:sp.Start])
+		b.WriteString(f(s[sp.Start:sp.End]))
+		last = sp.End
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // clientID pseudonymises a client id (or Basic user name) when the options
@@ -205,12 +241,16 @@ func sha256Hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// mayHoldToken is a cheap filter before [TokenPattern]: a match needs 20
+// mayHoldToken is a cheap filter before [FindTokens]: a match needs 20
 // characters and either gh[pousr]_, github_pat_ (both end in "_", which
-// IndexByte finds fast) or a run of 40 lowercase hex digits.
+// IndexByte finds fast), a run of 40 lowercase hex digits, or a "%" (a
+// percent-encoded one).
 func mayHoldToken(s string) bool {
 	if len(s) < 20 {
 		return false
+	}
+	if strings.IndexByte(s, '%') >= 0 {
+		return true
 	}
 	for i := 0; ; i++ {
 		j := strings.IndexByte(s[i:], '_')
