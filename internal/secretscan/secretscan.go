@@ -22,11 +22,6 @@ import (
 // way that cannot be cut out of it (its own characters percent-encoded).
 const Hidden = "<hidden: holds a secret>"
 
-// gluedToken matches GitHub's prefixed token shapes with no word boundary
-// in front: a token glued to a letter or a digit, as in percent-encoded
-// text ("%3Dgho_…").
-var gluedToken = regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{16,251}|github_pat_[A-Za-z0-9_]{22,255}`)
-
 // legacySegment matches the token segment of the legacy endpoints in a
 // decoded view of a text.
 var legacySegment = regexp.MustCompile(`(?i)/applications/[^/\s?#"'&]+/(?:tokens|grants)/([^/\s?#"'&\\]+)`)
@@ -35,9 +30,11 @@ var legacySegment = regexp.MustCompile(`(?i)/applications/[^/\s?#"'&]+/(?:tokens
 // a run of base64 or token characters long enough to be one.
 var schemeCredential = regexp.MustCompile(`(?i)\b(?:basic|bearer|token)\s+([A-Za-z0-9+/._~-]{8,}=*)`)
 
-// Find returns every secret in s, in s itself and in its percent-decoded
-// views (decoded again while that changes them, up to three times),
-// each once, in the order found.
+// Find returns every secret in s, each once: the token shapes
+// [redact.FindTokens] finds (decoded when found percent-encoded), then the
+// legacy path tokens and scheme credentials in s itself and in its
+// percent-decoded views (decoded again while that changes them, up to
+// three times).
 func Find(s string) []string {
 	if len(s) < 8 {
 		return nil
@@ -50,14 +47,11 @@ func Find(s string) []string {
 			out = append(out, v)
 		}
 	}
+	for _, sp := range redact.FindTokens(s) {
+		add(decoded(s[sp.Start:sp.End]))
+	}
 	view := s
 	for range 4 {
-		for _, m := range gluedToken.FindAllString(view, -1) {
-			add(m)
-		}
-		for _, m := range redact.TokenPattern.FindAllString(view, -1) {
-			add(m)
-		}
 		for _, m := range legacySegment.FindAllStringSubmatch(view, -1) {
 			if !placeholder(m[1]) {
 				add(m[1])
@@ -112,6 +106,22 @@ func credentialLike(v string) bool {
 // (keep may be nil) replaced by repl of it; when a secret is not in s as it
 // is (only a decoded view holds it), the whole of s becomes [Hidden].
 func Mask(s string, keep func(string) bool, repl func(string) string) string {
+	// Token shapes by where they are, in whatever spelling.
+	if spans := redact.FindTokens(s); len(spans) > 0 {
+		var b strings.Builder
+		last := 0
+		for _, sp := range spans {
+			v := decoded(s[sp.Start:sp.End])
+			if keep != nil && keep(v) {
+				continue
+			}
+			b.WriteString(s[last:sp.Start])
+			b.WriteString(repl(v))
+			last = sp.End
+		}
+		b.WriteString(s[last:])
+		s = b.String()
+	}
 	for range 4 {
 		clean := true
 		for _, v := range Find(s) {
@@ -131,6 +141,17 @@ func Mask(s string, keep func(string) bool, repl func(string) string) string {
 		// and encoded.
 	}
 	return Hidden
+}
+
+// decoded is a token as found in the text, its percent-encoding undone.
+func decoded(raw string) string {
+	for range 2 {
+		if !strings.Contains(raw, "%") {
+			break
+		}
+		raw = percentDecode(raw)
+	}
+	return raw
 }
 
 // percentDecode decodes every valid %XX of s: a lenient url.PathUnescape
