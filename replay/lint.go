@@ -6,10 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"net/url"
 	"path/filepath"
-	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -37,8 +36,16 @@ const (
 // Finding is one problem [Lint] found in a cassette. It never holds a
 // secret: it names where the secret is, not what it is.
 type Finding struct {
-	File        string `json:"file"`
-	Interaction int    `json:"interaction"` // -1 for the whole file
+	File string `json:"file"`
+	// Line is the line of File the finding is about: the field's line
+	// when Field is set, else the interaction's; 0 when not known.
+	Line        int `json:"line,omitempty"`
+	Interaction int `json:"interaction"` // -1 for the whole file
+	// Field names the field of the interaction a secret is in, as
+	// [redact.EachField] names it ("request.headers[Authorization]",
+	// "response.body"); it never holds the secret (a secret header name
+	// is shown by its shape).
+	Field       string `json:"field,omitempty"`
 	Method      string `json:"method,omitempty"`
 	Path        string `json:"path,omitempty"`
 	Kind        string `json:"kind"`
@@ -51,16 +58,21 @@ type Finding struct {
 	Message string `json:"message"`
 }
 
-// String formats f as "FILE: interaction N (METHOD PATH): kind: message".
+// String formats f as "FILE:LINE: interaction N (METHOD PATH): kind:
+// message" (without ":LINE" when the line is not known).
 func (f Finding) String() string {
 	kind := f.Kind
 	if f.Info {
 		kind += " (info)"
 	}
-	if f.Interaction < 0 {
-		return fmt.Sprintf("%s: %s: %s", f.File, kind, f.Message)
+	file := f.File
+	if f.Line > 0 {
+		file += ":" + strconv.Itoa(f.Line)
 	}
-	return fmt.Sprintf("%s: interaction %d (%s %s): %s: %s", f.File, f.Interaction, f.Method, f.Path, kind, f.Message)
+	if f.Interaction < 0 {
+		return fmt.Sprintf("%s: %s: %s", file, kind, f.Message)
+	}
+	return fmt.Sprintf("%s: interaction %d (%s %s): %s: %s", file, f.Interaction, f.Method, f.Path, kind, f.Message)
 }
 
 // LintOptions configures [Lint].
@@ -134,9 +146,11 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		if v == nil && len(c.Interactions) > 0 {
 			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)})
 		}
+		first := len(res.Findings)
 		for i, it := range c.Interactions {
 			res.Findings = append(res.Findings, lintInteraction(cat, f.path, i, it, v, opts.Redactor)...)
 		}
+		locateFindings(f.path, res.Findings[first:])
 	}
 	if ls, err := cassettes.Leftovers(path); err == nil {
 		for _, l := range ls {
@@ -170,7 +184,10 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), infoKinds[kind]
 		out = append(out, f)
 	}
-	lintSecrets(it, r, add)
+	lintSecrets(it, r, func(field, format string, a ...any) {
+		add(FindingSecret, format, a...)
+		out[len(out)-1].Field = field
+	})
 	lintHashes(it.Response.Body, add)
 	h := it.Response.Headers
 	if note := h.Get(cassettes.TruncatedHeader); note != "" {
@@ -219,29 +236,6 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	default:
 		add(FindingSchema, "%v", err)
 	}
-	return out
-}
-
-// lintSecrets reports every secret left in clear, naming where it is
-// (never what it is): without the key by the form of pseudonyms, with it
-// by whether the key reproduces them, and then by whether redacting the
-// interaction again would change anything.
-func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(kind, format string, a ...any)) {
-	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}}
-	w.interaction(it)
-	if r != nil {
-		w.fixedPoint(it, r)
-	}
-}
-
-func changedHeaders(a, b http.Header) []string {
-	var out []string
-	for k, vs := range a {
-		if strings.Join(vs, "\x00") != strings.Join(b[k], "\x00") {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
 	return out
 }
 

@@ -2,18 +2,30 @@ package replay
 
 import (
 	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+	"gopkg.in/yaml.v3"
 
+	"github.com/oauthcompat/oauthcompat/internal/secretscan"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -53,42 +65,110 @@ func (j judge) verdict(v string) string {
 // the parts (a header, the URL, a body) it reported on.
 type secretWalk struct {
 	j        judge
-	add      func(kind, format string, a ...any)
-	reported map[string]bool
+	add      func(field, format string, a ...any)
+	field    string          // the field being walked, as redact.EachField names it
+	reported map[string]bool // parts and fields reported on
 	public   map[string]bool // parts holding published test credentials
+	seen     map[string]bool // field and value pairs judged
+}
+
+// lintSecrets reports every secret left in clear, naming where it is
+// (never what it is): without the key by the form of pseudonyms, with it
+// by whether the key reproduces them; then every token shape the scanner
+// finds in any field (see [redact.Scan]: host, status, header names...)
+// that the walk did not already report; and with the key, whether
+// redacting the interaction again would change anything.
+func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(field, format string, a ...any)) {
+	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[string]bool{}}
+	w.interaction(it)
+	w.scan(it, r)
+	if r != nil {
+		w.fixedPoint(it, r)
+	}
 }
 
 func (w *secretWalk) check(part, what, v string) {
 	if reference.IsTestSecret(v) {
 		w.public[part] = true
 	}
+	if k := w.field + "\x00" + what + "\x00" + v; w.seen[k] {
+		return
+	} else {
+		w.seen[k] = true
+	}
 	if why := w.j.verdict(v); why != "" {
 		w.reported[part] = true
-		w.add(FindingSecret, "%s: %s %s", part, what, why)
+		w.reported[w.field] = true
+		w.add(shownField(w.field), "%s: %s %s", part, what, why)
 	}
 }
 
-// text checks every token-shaped substring of s, as the redactor replaces
-// each.
+// text checks every secret the scanner finds in s (see
+// [secretscan.Find]: token shapes glued or percent-encoded, legacy path
+// tokens in any spelling, credentials after a scheme word), as the
+// redactor replaces each; Basic credentials by their password.
 func (w *secretWalk) text(part, what, s string) {
-	for _, m := range redact.TokenPattern.FindAllString(s, -1) {
-		w.check(part, what+" holds a token-shaped string that", m)
+	for _, m := range secretscan.Find(s) {
+		if raw, err := base64.StdEncoding.DecodeString(m); err == nil && len(m) >= 8 {
+			if _, pass, ok := strings.Cut(string(raw), ":"); ok {
+				w.check(part, what+" holds Basic credentials whose password", pass)
+				continue
+			}
+		}
+		w.check(part, what+" holds a token-shaped string or credential that", m)
 	}
 }
 
 func (w *secretWalk) interaction(it *cassette.Interaction) {
-	w.headers("request", it.Request.Headers)
-	w.headers("request trailer", it.Request.Trailer)
+	w.headers("request", "request.headers", it.Request.Headers)
+	w.headers("request trailer", "request.trailer", it.Request.Trailer)
+	w.field = "request.url"
 	w.url(it.Request.URL)
 	for _, k := range sortedKeys(it.Request.Form) {
+		w.field = "request.form[" + k + "]"
 		for _, v := range it.Request.Form[k] {
-			w.field("request form", k, v)
+			w.value("request form", k, v)
 		}
 	}
+	w.field = "request.body"
 	w.body("request body", it.Request.Body, it.Request.Headers)
-	w.headers("response", it.Response.Headers)
-	w.headers("response trailer", it.Response.Trailer)
+	w.headers("response", "response.headers", it.Response.Headers)
+	w.headers("response trailer", "response.trailer", it.Response.Trailer)
+	w.field = "response.body"
 	w.body("response body", it.Response.Body, it.Response.Headers)
+}
+
+// scan reports the token shapes [redact.Scan] finds in any field the walk
+// did not report on: what the walk does not know about (a status text, a
+// header name, the host) is covered as the recorder's last sweep covers
+// it.
+func (w *secretWalk) scan(it *cassette.Interaction, r *redact.Redactor) {
+	known := func(s string) bool { return reference.IsTestSecret(s) || redact.IsPseudonym(s) && !redact.HasValidChecksum(s) }
+	if r != nil {
+		known = func(s string) bool { return reference.IsTestSecret(s) || r.Known(s) }
+	}
+	for _, f := range redact.Scan(it, nil, known) {
+		if w.reported[f.Field] || w.reported[strings.TrimSuffix(f.Field, "#name")] {
+			continue
+		}
+		w.reported[f.Field] = true
+		w.add(shownField(f.Field), "%s holds a token shape at byte %d that is not a pseudonym", shownField(f.Field), f.Start)
+	}
+}
+
+// shownField is a field name as a finding shows it: a header or form name
+// that is itself a secret by its shape.
+func shownField(field string) string {
+	a, z := strings.IndexByte(field, '['), strings.LastIndexByte(field, ']')
+	if a < 0 || z < a {
+		return field
+	}
+	return field[:a+1] + shapeName(field[a+1:z]) + field[z:]
+}
+
+// shapeName is a name with its secrets shown by their shapes.
+func shapeName(k string) string {
+	return secretscan.Mask(k, nil, func(v string) string { return secretShape(v) })
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -100,9 +180,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-func (w *secretWalk) headers(side string, h http.Header) {
+func (w *secretWalk) headers(side, field string, h http.Header) {
 	for _, k := range sortedKeys(h) {
-		part := side + " header " + k
+		part := side + " header " + shapeName(k)
+		w.field = field + "[" + k + "]#name"
+		w.text(part, "the name", k)
+		w.field = field + "[" + k + "]"
 		for _, v := range h[k] {
 			switch http.CanonicalHeaderKey(k) {
 			case "Authorization", "Proxy-Authorization":
@@ -200,10 +283,13 @@ func (w *secretWalk) url(raw string) {
 	}
 	w.pairs(part, "the query parameter ", u.RawQuery)
 	w.text(part, "the fragment", u.Fragment)
+	// The whole URL, decoded as a server would: a legacy path spelled
+	// /%61pplications/... or .../1%2Ftokens%2F... holds a token too.
+	w.text(part, "the path", u.EscapedPath())
 }
 
-// field checks the value of a named form, query or JSON field.
-func (w *secretWalk) field(part, name, v string) {
+// value checks the value of a named form, query or JSON field.
+func (w *secretWalk) value(part, name, v string) {
 	switch {
 	case v == "":
 	case redact.IsSecretField(name):
@@ -242,44 +328,107 @@ func (w *secretWalk) body(part, body string, h http.Header) {
 	if body == "" {
 		return
 	}
+	if coding := h.Get("Content-Encoding"); coding != "" && !strings.EqualFold(strings.TrimSpace(coding), "identity") {
+		plain, err := decodeCodings(coding, body)
+		if err != nil {
+			// What cannot be read cannot be told clean.
+			w.reported[part], w.reported[w.field] = true, true
+			w.add(shownField(w.field), "%s: is stored %s-encoded and does not decode (%v): whatever it holds was not checked; re-record through the recorder, which stores bodies decoded", part, coding, err)
+			return
+		}
+		body = plain
+	}
+	body = strings.TrimPrefix(body, "\ufeff") // a byte-order mark (curl -d @file.json)
 	ctype := strings.ToLower(h.Get("Content-Type"))
 	trimmed := strings.TrimSpace(body)
 	isJSON := trimmed != "" && (trimmed[0] == '{' || trimmed[0] == '[')
+	if mt, params, err := mime.ParseMediaType(ctype); err == nil && strings.HasPrefix(mt, "multipart/") && params["boundary"] != "" && !isJSON {
+		if w.multipart(part, body, params["boundary"]) {
+			return
+		}
+	}
 	switch {
-	case (isJSON || strings.Contains(ctype, "json") || ctype == "") && json.Valid([]byte(body)):
-		dec := json.NewDecoder(strings.NewReader(body))
-		dec.UseNumber()
-		var t any
-		if dec.Decode(&t) == nil {
+	case (isJSON || strings.Contains(ctype, "json") || ctype == "") && json.Valid([]byte(trimmed)):
+		if t, err := decodeOrdered(trimmed); err == nil {
 			w.json(part, t, "", "")
 			return
 		}
 	case isJSON:
 		// JSON that does not parse (cut at the recording cap): the
-		// redactor redacts it leniently; token shapes are what can be told
-		// without the key.
+		// redactor redacts it leniently, and so is it checked.
+		w.lenient(part, body)
 	case strings.Contains(ctype, "x-www-form-urlencoded") || ctype == "" && strings.Contains(trimmed, "=") && !strings.ContainsAny(trimmed, " \t\r\n"):
-		w.pairs(part, "the field ", body)
+		w.pairs(part, "the field ", trimmed)
+		w.text(part, "the body", body)
 		return
+	default:
+		// Any other text (text/plain "client_secret=…&password=…", HTML,
+		// an error page): secret fields written name=value or name: value.
+		w.lenient(part, body)
 	}
 	w.text(part, "the body", body)
 }
 
+// secretPair finds "name=value", "name: value" and "name":"value" in text.
+var secretPair = regexp.MustCompile(`([A-Za-z][A-Za-z0-9_-]*)["']?[ \t]*[=:][ \t]*["']?([^&\s"',;}]+)`)
+
+// lenient checks the values of secret fields written as name=value or
+// name: value anywhere in a text body.
+func (w *secretWalk) lenient(part, body string) {
+	for _, m := range secretPair.FindAllStringSubmatch(body, -1) {
+		if redact.IsSecretField(m[1]) {
+			v := m[2]
+			if plain, err := url.QueryUnescape(v); err == nil {
+				v = plain
+			}
+			w.check(part, "the field "+strings.ToLower(m[1]), v)
+		}
+	}
+}
+
+// multipart checks each part of a multipart body: a part named as a secret
+// field is judged whole, any other as text or as a body of its own type.
+// It reports false when the body does not parse as multipart.
+func (w *secretWalk) multipart(part, body, boundary string) bool {
+	r := multipart.NewReader(strings.NewReader(body), boundary)
+	any := false
+	for {
+		p, err := r.NextPart()
+		if err != nil {
+			return any
+		}
+		b, err := io.ReadAll(io.LimitReader(p, 1<<24))
+		if err != nil {
+			return any
+		}
+		any = true
+		name := p.FormName()
+		what := part + " part " + shapeName(name)
+		w.text(what, "the name", name)
+		if redact.IsSecretField(name) {
+			w.check(what, "the field "+strings.ToLower(name), strings.TrimSpace(string(b)))
+			continue
+		}
+		w.body(what, string(b), http.Header(p.Header))
+	}
+}
+
 // json checks a decoded JSON value held by the member key (values in an
 // array take the key of the member holding the array, as the redactor
-// does).
+// does). Objects keep every member in order, duplicates too: a duplicate
+// key may hide a secret from a decoder that keeps only one.
 func (w *secretWalk) json(part string, t any, ptr, key string) {
 	switch x := t.(type) {
-	case map[string]any:
-		tok, _ := x["token"].(string)
-		for _, k := range sortedKeys(x) {
-			p := ptr + "/" + pointerSegment(k)
-			v := x[k]
-			if s, ok := v.(string); ok && (k == "hashed_token" || k == "token_last_eight") {
-				w.derived(part, p, ptr, k, s, tok)
+	case object:
+		tok := x.token()
+		for _, m := range x {
+			p := ptr + "/" + pointerSegment(m.k)
+			w.text(part, "the member name at "+p, m.k)
+			if s, ok := m.v.(string); ok && (m.k == "hashed_token" || m.k == "token_last_eight") {
+				w.derived(part, p, ptr, m.k, s, tok)
 				continue
 			}
-			w.json(part, v, p, k)
+			w.json(part, m.v, p, m.k)
 		}
 	case []any:
 		for i, v := range x {
@@ -298,6 +447,72 @@ func (w *secretWalk) json(part string, t any, ptr, key string) {
 	}
 }
 
+// object is a JSON object with its members in order, duplicates kept.
+type object []member
+
+type member struct {
+	k string
+	v any
+}
+
+// token is the object's token: its last non-empty "token" string member.
+func (o object) token() string {
+	tok := ""
+	for _, m := range o {
+		if s, ok := m.v.(string); ok && m.k == "token" && s != "" {
+			tok = s
+		}
+	}
+	return tok
+}
+
+// decodeOrdered decodes JSON keeping objects as [object].
+func decodeOrdered(s string) (any, error) {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var value func() (any, error)
+	value = func() (any, error) {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch d := t.(type) {
+		case json.Delim:
+			switch d {
+			case '{':
+				var o object
+				for dec.More() {
+					kt, err := dec.Token()
+					if err != nil {
+						return nil, err
+					}
+					k, _ := kt.(string)
+					v, err := value()
+					if err != nil {
+						return nil, err
+					}
+					o = append(o, member{k, v})
+				}
+				_, err := dec.Token()
+				return o, err
+			case '[':
+				a := []any{}
+				for dec.More() {
+					v, err := value()
+					if err != nil {
+						return nil, err
+					}
+					a = append(a, v)
+				}
+				_, err := dec.Token()
+				return a, err
+			}
+		}
+		return t, nil
+	}
+	return value()
+}
+
 // derived checks hashed_token and token_last_eight. Next to a token they
 // are derived from it (lintHashes checks they agree); the hash of a real
 // token is reported here. Without a token (GitHub blanks it after
@@ -310,11 +525,16 @@ func (w *secretWalk) derived(part, ptr, obj, key, v, tok string) {
 		w.check(part, ptr+" (the token not shown)", v)
 		return
 	}
+	if key == "token_last_eight" && !strings.HasSuffix(tok, v) {
+		// Beside a token it is the token's end; anything else is the end
+		// of another token, kept when the token was replaced.
+		w.check(part, ptr+" (not the end of "+obj+"/token)", v)
+	}
 	if key == "hashed_token" && redact.HasValidChecksum(tok) && !reference.IsTestSecret(tok) {
 		sum := sha256.Sum256([]byte(tok))
 		if strings.EqualFold(hex.EncodeToString(sum[:]), v) {
-			w.reported[part] = true
-			w.add(FindingSecret, "%s: %s is the SHA-256 of %s/token, a GitHub token with a valid checksum: the hash of a real token", part, ptr, obj)
+			w.reported[part], w.reported[w.field] = true, true
+			w.add(shownField(w.field), "%s: %s is the SHA-256 of %s/token, a GitHub token with a valid checksum: the hash of a real token", part, ptr, obj)
 		}
 	}
 }
@@ -340,29 +560,40 @@ func (w *secretWalk) fixedPoint(it *cassette.Interaction, r *redact.Redactor) {
 	resp.Headers = resp.Headers.Clone()
 	resp.Trailer = resp.Trailer.Clone()
 	r.Response(&resp)
-	report := func(part string, changed bool) {
+	report := func(part, field string, changed bool) {
 		// Redacting again changes a published test credential, which may
 		// stay in clear.
-		if changed && !w.reported[part] && !w.public[part] {
+		if changed && !w.reported[part] && !w.reported[field] && !w.public[part] {
 			w.reported[part] = true
-			w.add(FindingSecret, "%s holds a secret that is not a pseudonym of this key", part)
+			w.add(field, "%s holds a secret that is not a pseudonym of this key", part)
 		}
 	}
 	for _, side := range []struct {
-		name     string
-		old, new http.Header
+		name, field string
+		old, new    http.Header
 	}{
-		{"request", it.Request.Headers, req.Headers}, {"request trailer", it.Request.Trailer, req.Trailer},
-		{"response", it.Response.Headers, resp.Headers}, {"response trailer", it.Response.Trailer, resp.Trailer},
+		{"request", "request.headers", it.Request.Headers, req.Headers}, {"request trailer", "request.trailer", it.Request.Trailer, req.Trailer},
+		{"response", "response.headers", it.Response.Headers, resp.Headers}, {"response trailer", "response.trailer", it.Response.Trailer, resp.Trailer},
 	} {
 		for _, k := range changedHeaders(side.old, side.new) {
-			report(side.name+" header "+k, true)
+			report(side.name+" header "+shapeName(k), shownField(side.field+"["+k+"]"), true)
 		}
 	}
-	report("request URL", req.URL != it.Request.URL)
-	report("request form", !sameValues(req.Form, it.Request.Form))
-	report("request body", req.Body != it.Request.Body)
-	report("response body", resp.Body != it.Response.Body)
+	report("request URL", "request.url", req.URL != it.Request.URL)
+	report("request form", "request.form", !sameValues(req.Form, it.Request.Form))
+	report("request body", "request.body", req.Body != it.Request.Body)
+	report("response body", "response.body", resp.Body != it.Response.Body)
+}
+
+func changedHeaders(a, b http.Header) []string {
+	var out []string
+	for k, vs := range a {
+		if strings.Join(vs, "\x00") != strings.Join(b[k], "\x00") {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 func sameValues(a, b url.Values) bool {
@@ -376,4 +607,148 @@ func sameValues(a, b url.Values) bool {
 		}
 	}
 	return x.String() == y.String()
+}
+
+// maxDecoded bounds what a stored body decodes to: a body that decodes to
+// more is reported, not read whole.
+const maxDecoded = 64 << 20
+
+// decodeCodings undoes the content codings of a stored body (gzip,
+// x-gzip, deflate, br, zstd, stacked as "gzip, br"), last applied first.
+func decodeCodings(codings, body string) (string, error) {
+	list := strings.Split(codings, ",")
+	b := []byte(body)
+	for i := len(list) - 1; i >= 0; i-- {
+		var r io.Reader
+		src := bytes.NewReader(b)
+		switch c := strings.ToLower(strings.TrimSpace(list[i])); c {
+		case "", "identity":
+			continue
+		case "gzip", "x-gzip":
+			zr, err := gzip.NewReader(src)
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", c, err)
+			}
+			r = zr
+		case "deflate":
+			// RFC 9110's deflate is zlib; some servers send raw deflate.
+			if zr, err := zlib.NewReader(src); err == nil {
+				r = zr
+			} else {
+				r = flate.NewReader(bytes.NewReader(b))
+			}
+		case "br":
+			r = brotli.NewReader(src)
+		case "zstd":
+			zr, err := zstd.NewReader(src, zstd.WithDecoderMaxMemory(maxDecoded))
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", c, err)
+			}
+			defer zr.Close()
+			r = zr
+		default:
+			return "", fmt.Errorf("the coding %q is not one lint decodes", c)
+		}
+		out, err := io.ReadAll(io.LimitReader(r, maxDecoded+1))
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", strings.TrimSpace(list[i]), err)
+		}
+		if len(out) > maxDecoded {
+			return "", fmt.Errorf("%s: decodes to more than %d bytes", strings.TrimSpace(list[i]), maxDecoded)
+		}
+		b = out
+	}
+	return string(b), nil
+}
+
+// locateFindings sets the line of each finding of the cassette at path:
+// its field's line when it names one, else its interaction's. The file is
+// read again only when there is a finding to place.
+func locateFindings(path string, fs []Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var root yaml.Node
+	if yaml.Unmarshal(data, &root) != nil || len(root.Content) == 0 {
+		return
+	}
+	items := yamlValue(root.Content[0], "interactions")
+	if items == nil || items.Kind != yaml.SequenceNode {
+		return
+	}
+	for k := range fs {
+		f := &fs[k]
+		if f.Interaction < 0 || f.Interaction >= len(items.Content) || f.Line > 0 {
+			continue
+		}
+		it := items.Content[f.Interaction]
+		f.Line = it.Line
+		if n := fieldNode(it, f.Field); n != nil {
+			f.Line = n.Line
+		}
+	}
+}
+
+// fieldNode finds the node of a field named as [redact.EachField] names
+// it ("request.headers[Name]", "request.headers[Name]#name",
+// "response.body") in an interaction's node: the key of a header or form
+// name, the first value of a header or form value, else the key of the
+// field.
+func fieldNode(it *yaml.Node, field string) *yaml.Node {
+	side, rest, ok := strings.Cut(field, ".")
+	if !ok {
+		return nil
+	}
+	m := yamlValue(it, side)
+	if m == nil {
+		return nil
+	}
+	name, sub, hasSub := strings.Cut(rest, "[")
+	if !hasSub {
+		return yamlKey(m, name)
+	}
+	sub, suffix, _ := strings.Cut(sub, "]")
+	h := yamlValue(m, name)
+	if h == nil || h.Kind != yaml.MappingNode {
+		return yamlKey(m, name)
+	}
+	key := yamlKey(h, sub)
+	if key == nil || suffix == "#name" {
+		if key == nil {
+			return yamlKey(m, name)
+		}
+		return key
+	}
+	if v := yamlValue(h, sub); v != nil && v.Kind == yaml.SequenceNode && len(v.Content) > 0 {
+		return v.Content[0]
+	}
+	return key
+}
+
+// yamlKey and yamlValue find the key of a mapping, or its value, as it is
+// or as a finding shows it (a secret name by its shape).
+func yamlKey(m *yaml.Node, key string) *yaml.Node { return yamlAt(m, key, 0) }
+
+func yamlValue(m *yaml.Node, key string) *yaml.Node { return yamlAt(m, key, 1) }
+
+func yamlAt(m *yaml.Node, key string, at int) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for _, shaped := range []bool{false, true} {
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k := m.Content[i].Value
+			if shaped {
+				k = shapeName(k)
+			}
+			if k == key {
+				return m.Content[i+at]
+			}
+		}
+	}
+	return nil
 }
