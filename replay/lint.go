@@ -45,10 +45,10 @@ type Finding struct {
 	// [redact.EachField] names it ("request.headers[Authorization]",
 	// "response.body"); it never holds the secret (a secret header name
 	// is shown by its shape).
-	Field       string `json:"field,omitempty"`
-	Method      string `json:"method,omitempty"`
-	Path        string `json:"path,omitempty"`
-	Kind        string `json:"kind"`
+	Field  string `json:"field,omitempty"`
+	Method string `json:"method,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Kind   string `json:"kind"`
 	// Info is set for findings that are worth knowing but not wrong: a
 	// status the version does not document (GitHub answers more statuses
 	// than it documents), an operation it does not document answered

@@ -143,7 +143,9 @@ func (w *secretWalk) interaction(it *cassette.Interaction) {
 // header name, the host) is covered as the recorder's last sweep covers
 // it.
 func (w *secretWalk) scan(it *cassette.Interaction, r *redact.Redactor) {
-	known := func(s string) bool { return reference.IsTestSecret(s) || redact.IsPseudonym(s) && !redact.HasValidChecksum(s) }
+	known := func(s string) bool {
+		return reference.IsTestSecret(s) || redact.IsPseudonym(s) && !redact.HasValidChecksum(s)
+	}
 	if r != nil {
 		known = func(s string) bool { return reference.IsTestSecret(s) || r.Known(s) }
 	}
