@@ -58,8 +58,9 @@ type Finding struct {
 	Message string `json:"message"`
 }
 
-// String formats f as "FILE:LINE: interaction N (METHOD PATH): kind:
-// message" (without ":LINE" when the line is not known).
+// String formats f as "FILE:LINE: interaction N (METHOD PATH) FIELD:
+// kind: message" (without ":LINE" when the line is not known, without
+// " FIELD" when the finding names none).
 func (f Finding) String() string {
 	kind := f.Kind
 	if f.Info {
@@ -71,6 +72,9 @@ func (f Finding) String() string {
 	}
 	if f.Interaction < 0 {
 		return fmt.Sprintf("%s: %s: %s", file, kind, f.Message)
+	}
+	if f.Field != "" {
+		return fmt.Sprintf("%s: interaction %d (%s %s) %s: %s: %s", file, f.Interaction, f.Method, f.Path, f.Field, kind, f.Message)
 	}
 	return fmt.Sprintf("%s: interaction %d (%s %s): %s: %s", file, f.Interaction, f.Method, f.Path, kind, f.Message)
 }

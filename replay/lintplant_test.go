@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 
@@ -75,6 +76,7 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 	multi := func() (string, string) {
 		var b bytes.Buffer
 		mw := multipart.NewWriter(&b)
+		mw.SetBoundary("planted-boundary")
 		mw.WriteField("client_id", clientID)
 		mw.WriteField("client_secret", unpublishedSecret)
 		mw.WriteField("password", password)
@@ -161,10 +163,12 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 			it.Response.Body = compress(t, "br", compress(t, "gzip", `{"token":"`+tok+`"}`))
 		}, "response.body", []string{tok}},
 	}
+	var all []*cassette.Interaction
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			it := plantedInteraction(t)
 			tc.plant(it)
+			all = append(all, it)
 			data, err := cassettes.Marshal([]*cassette.Interaction{it})
 			if err != nil {
 				t.Fatal(err)
@@ -214,6 +218,32 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 				}
 			}
 		})
+	}
+	if len(all) == len(tests) {
+		checkPlantedCassette(t, all)
+	}
+}
+
+// plantedCassette is the cassette of every planted interaction, one secret
+// each, that the command's tests lint (go test ./replay -update rewrites
+// it).
+const plantedCassette = "testdata/planted/ghes-3.8/planted.yaml"
+
+// checkPlantedCassette writes, or compares with, the cassette of every
+// planted interaction.
+func checkPlantedCassette(t *testing.T, its []*cassette.Interaction) {
+	t.Helper()
+	data, err := cassettes.Marshal(its)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *update {
+		writeFile(t, plantedCassette, data)
+		return
+	}
+	want, err := os.ReadFile(plantedCassette)
+	if err != nil || !bytes.Equal(want, data) {
+		t.Errorf("%s is not the cassette of the planted interactions (%v): run go test ./replay -run TestLintFindsEveryPlantedSecret -update", plantedCassette, err)
 	}
 }
 

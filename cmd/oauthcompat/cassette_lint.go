@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
@@ -15,7 +16,9 @@ per line: files that do not load (YAML errors with file and line, missing fields
 interactions that match no catalog operation of the cassette's version (the directory
 name, DIR/<version>/<name>.yaml, or --version), responses that fail the version's
 schema for their operation and status, and anything that looks like an unredacted
-secret. Without the redaction key, pseudonyms are told from real secrets by their form:
+secret, in any field (host, URL, status, header names and values, and every body,
+decoded when it is stored compressed), each with its file, line and field. Without the
+redaction key, pseudonyms are told from real secrets by their form:
 a GitHub token with a valid checksum, or any other credential, OTP, password, cookie or
 client secret without the redactor's mark, is reported. With the key (--redact-key-file,
 default .redact-key in DIR or up to two directories above) the check is exact: a secret
@@ -25,23 +28,37 @@ operation and schema checks could not run; pass --version), and so is a journal 
 cassettes (its interactions are in no cassette yet: run 'oauthcompat cassette recover').
 Statuses a version does not document, bodies stored cut short and recorded upstream
 failures are listed as (info) and do not fail the check. The last line on standard error
-counts the cassettes and interactions checked.
+counts the cassettes and interactions checked. --format json prints the findings as JSON,
+--format sarif as a SARIF 2.1.0 log for code scanning (one result per finding, located by
+file and line; see docs/ci.md).
 
 Exits 0 when clean, 1 when anything is found, 2 for a usage error, 3 when a cassette does
 not load or the directory holds only journals.`
 
 func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flags("cassette lint", "cassette lint [--version V] [--redact-key-file F] [--json] DIR|FILE", lintAbout, stderr)
+	fs := flags("cassette lint", "cassette lint [--version V] [--redact-key-file F] [--format text|json|sarif] DIR|FILE", lintAbout, stderr)
 	version := fs.String("version", "", "check against this version instead of the one the directory names")
 	catOpt := withCatalog(fs)
 	keyFile := fs.String("redact-key-file", "", "the redaction key the cassettes were recorded with; default: .redact-key in DIR or up to two directories above")
 	pseudoID := fs.Bool("pseudonymize-client-id", false, "the cassettes were recorded with record --pseudonymize-client-id")
-	asJSON := fs.Bool("json", false, "print the findings as JSON")
+	asJSON := fs.Bool("json", false, "print the findings as JSON (--format json)")
+	format := fs.String("format", "text", "how findings are printed: text (one a line), json, or sarif (SARIF 2.1.0 for code scanning)")
 	if code, ok := parse(fs, args); !ok {
 		return code
 	}
 	if fs.NArg() != 1 {
 		return usageError(stderr, "cassette lint", "want one DIR or FILE, got %d arguments", fs.NArg())
+	}
+	switch *format {
+	case "text", "json", "sarif":
+	default:
+		return usageError(stderr, "cassette lint", "--format must be text, json or sarif, got %q", *format)
+	}
+	if *asJSON {
+		if *format == "sarif" {
+			return usageError(stderr, "cassette lint", "--json and --format sarif exclude each other")
+		}
+		*format = "json"
 	}
 	path := fs.Arg(0)
 	if code, ok := missing(stderr, "cassette lint", "DIR|FILE", path); !ok {
@@ -60,14 +77,20 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 		return loadFailure(stderr, "cassette lint", err, schemas.ErrUnknownVersion)
 	}
 	findings := res.Findings
-	if *asJSON {
+	switch *format {
+	case "json":
 		if findings == nil {
 			findings = []replay.Finding{}
 		}
 		if code := writeJSON(stdout, findings); code != exitOK {
 			return code
 		}
-	} else {
+	case "sarif":
+		wd, _ := os.Getwd()
+		if err := replay.WriteSARIF(stdout, findings, wd); err != nil {
+			return failure(stderr, "cassette lint", err)
+		}
+	default:
 		for _, f := range findings {
 			fmt.Fprintln(stdout, f)
 		}
