@@ -25,10 +25,10 @@ func TestAddSweepsEveryField(t *testing.T) {
 	tests := []struct {
 		name  string
 		edit  func(i *cassette.Interaction)
-		field string
+		field string // the field the sweep warns of; "" when redaction catches it
 	}{
-		{"reason phrase", func(i *cassette.Interaction) { i.Response.Status = "401 Bad credentials " + gho }, "response.status"},
-		{"header name", func(i *cassette.Interaction) { i.Response.Headers = http.Header{hex40: {"1"}} }, "response.headers[REDACTED]#name"},
+		{"reason phrase", func(i *cassette.Interaction) { i.Response.Status = "401 Bad credentials " + gho }, ""},
+		{"header name", func(i *cassette.Interaction) { i.Response.Headers = http.Header{hex40: {"1"}} }, ""},
 		{"password echoed in a note", func(i *cassette.Interaction) {
 			i.Request.Body = `{"password":"` + password + `"}`
 			i.Response.Body = `{"note":"set by ` + password + `"}`

@@ -3,19 +3,28 @@ package redact
 import (
 	"bytes"
 	"encoding/json"
+	"mime"
 	"regexp"
 	"strings"
 )
 
 // body redacts a request or response body: JSON (a body whose first
-// character is "{" or "[" is JSON whatever its content type says: curl -d
-// sends JSON as a form) field by field, and when it does not parse (cut at
-// the recording cap, or malformed) leniently (see [Redactor.lenient]); form
-// bodies pair by pair; anything else as text.
-func (r *Redactor) body(s, ctype string, response bool) string {
+// character, after white space and a byte-order mark, is "{" or "[" is
+// JSON whatever its content type says: curl -d sends JSON as a form)
+// field by field, and when it does not parse (cut at the recording cap,
+// or malformed) leniently (see [Redactor.lenient]); form bodies pair by
+// pair; multipart bodies part by part (see [Redactor.multipart]);
+// anything else as loose text: token shapes, runs of 64 hex digits,
+// secret fields written as name=value or name: value, and echoed
+// credentials (see [Redactor.loose]).
+func (r *Redactor) body(s, rawType string, response bool) string {
 	if s == "" {
 		return s
 	}
+	if rest, ok := strings.CutPrefix(s, bom); ok {
+		return bom + r.body(rest, rawType, response)
+	}
+	ctype := strings.ToLower(rawType)
 	trimmed := strings.TrimSpace(s)
 	if looksLikeJSON(trimmed) {
 		if out, ok := r.json(s); ok {
@@ -31,8 +40,85 @@ func (r *Redactor) body(s, ctype string, response bool) string {
 		return r.lenient(s)
 	case strings.Contains(ctype, "x-www-form-urlencoded") || ctype == "" && looksLikeForm(trimmed):
 		return r.pairs(s)
+	case strings.HasPrefix(ctype, "multipart/"):
+		if out, ok := r.multipart(s, rawType, response); ok {
+			return out
+		}
 	}
-	return r.text(s)
+	return r.loose(s)
+}
+
+// bom is the UTF-8 byte-order mark some editors put before JSON.
+const bom = "\ufeff"
+
+// multipart redacts a multipart body part by part, keeping its layout: a
+// part named as a secret field ([IsSecretField], from its
+// Content-Disposition) is pseudonymised whole, any other is redacted as a
+// body of its own Content-Type, and the part headers as loose text. ok is
+// false when ctype names no boundary or s holds none.
+func (r *Redactor) multipart(s, ctype string, response bool) (string, bool) {
+	_, params, err := mime.ParseMediaType(ctype)
+	boundary := params["boundary"]
+	if err != nil || boundary == "" {
+		return "", false
+	}
+	delim := "--" + boundary
+	if !strings.Contains(s, delim) {
+		return "", false
+	}
+	chunks := strings.Split(s, delim)
+	for k := 1; k < len(chunks); k++ {
+		c := chunks[k]
+		if strings.HasPrefix(c, "--") {
+			chunks[k] = r.loose(c) // the epilogue
+			continue
+		}
+		sep, n := "\r\n\r\n", 4
+		i := strings.Index(c, sep)
+		if j := strings.Index(c, "\n\n"); j >= 0 && (i < 0 || j < i) {
+			i, n = j, 2
+		}
+		if i < 0 {
+			chunks[k] = r.loose(c)
+			continue
+		}
+		head, content := c[:i+n], c[i+n:]
+		tail := ""
+		if t, ok := strings.CutSuffix(content, "\r\n"); ok {
+			content, tail = t, "\r\n"
+		} else if t, ok := strings.CutSuffix(content, "\n"); ok {
+			content, tail = t, "\n"
+		}
+		name, pctype := partInfo(head)
+		if IsSecretField(name) {
+			content = r.value(content)
+		} else {
+			content = r.body(content, pctype, response)
+		}
+		chunks[k] = r.loose(head) + content + tail
+	}
+	chunks[0] = r.loose(chunks[0]) // the preamble
+	return strings.Join(chunks, delim), true
+}
+
+// partInfo returns the field name (from Content-Disposition) and the
+// Content-Type of a multipart part's header block.
+func partInfo(head string) (name, ctype string) {
+	for _, line := range strings.Split(head, "\n") {
+		k, v, ok := strings.Cut(strings.TrimRight(line, "\r"), ":")
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(k)) {
+		case "content-disposition":
+			if _, p, err := mime.ParseMediaType(strings.TrimSpace(v)); err == nil {
+				name = p["name"]
+			}
+		case "content-type":
+			ctype = strings.TrimSpace(v)
+		}
+	}
+	return name, ctype
 }
 
 // looksLikeJSON reports whether trimmed text is meant as a JSON object or
@@ -213,7 +299,7 @@ func (r *Redactor) lenient(s string) string {
 		last = sp.end
 	}
 	out.WriteString(r.hex64(r.text(s[last:])))
-	return r.assignments(out.String())
+	return r.credentials(r.assignments(out.String()))
 }
 
 // jsonSpans returns the replacements of the values (and token-shaped member
@@ -347,7 +433,9 @@ var secretAssignment = regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_])"?(?:client_se
 
 // loose redacts text that no structure was found in: token shapes, runs of
 // exactly 64 hex digits and secret assignments (see secretAssignment).
-func (r *Redactor) loose(s string) string { return r.assignments(r.hex64(r.text(s))) }
+func (r *Redactor) loose(s string) string {
+	return r.credentials(r.assignments(r.hex64(r.text(s))))
+}
 
 // assignments pseudonymises the values of the secret assignments in s (see
 // secretAssignment). A pseudonym holds none of the characters that end a

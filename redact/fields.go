@@ -78,11 +78,11 @@ func isClientIDField(name string) bool { return strings.EqualFold(name, "client_
 
 func contentType(h http.Header) string {
 	if v := h["Content-Type"]; len(v) > 0 { // the canonical name, usually
-		return strings.ToLower(v[0])
+		return v[0]
 	}
 	for k, v := range h {
 		if strings.EqualFold(k, "Content-Type") && len(v) > 0 {
-			return strings.ToLower(v[0])
+			return v[0]
 		}
 	}
 	return ""

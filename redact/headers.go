@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"maps"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -14,6 +15,20 @@ import (
 func (r *Redactor) headers(h http.Header, response bool) http.Header {
 	var out http.Header
 	for k, vs := range h {
+		if nk := r.text(k); nk != k {
+			// A token shape as a header name: the name is redacted, the
+			// values as text.
+			if out == nil {
+				out = maps.Clone(h)
+			}
+			delete(out, k)
+			nvs := make([]string, len(vs))
+			for i, v := range vs {
+				nvs[i] = r.credentials(r.text(v))
+			}
+			out[nk] = append(out[nk], nvs...)
+			continue
+		}
 		var changed []string
 		for i, v := range vs {
 			nv := r.header(k, v, response)
@@ -51,8 +66,10 @@ func (r *Redactor) header(name, v string, response bool) string {
 		return r.cookies(v)
 	case setCookieHeader:
 		return r.setCookie(v)
+	case errorHeader:
+		return r.loose(v)
 	}
-	return r.text(v)
+	return r.credentials(r.text(v))
 }
 
 // IsOTPChallenge reports whether an X-GitHub-OTP value is GitHub's answer
@@ -81,14 +98,15 @@ const (
 	otpHeader
 	cookieHeader
 	setCookieHeader
+	errorHeader
 )
 
 // kindOf returns how the header of that name (in any case) is redacted.
 func kindOf(name string) headerKind {
 	switch len(name) {
-	case 6, 10, 12, 13, 19: // the lengths of the names of headerKinds
+	case 6, 10, 12, 13, 17, 19, 23: // the lengths of the names of headerKinds
 		if isASCII(name) {
-			var buf [19]byte
+			var buf [23]byte
 			low, _ := lowerASCII(buf[:0], name)
 			return headerKinds[string(low)]
 		}
@@ -107,6 +125,11 @@ var headerKinds = map[string]headerKind{
 	"x-github-otp":        otpHeader,
 	"cookie":              cookieHeader,
 	"set-cookie":          setCookieHeader,
+	// The recording's own notes on an upstream failure quote what the
+	// upstream sent (cassettes.ErrorHeader, CutHeader, TruncatedHeader).
+	"x-oauthcompat-error":     errorHeader,
+	"x-oauthcompat-cut":       errorHeader,
+	"x-oauthcompat-truncated": errorHeader,
 }
 
 // authorization redacts credentials of any scheme, keeping a well-known
@@ -234,4 +257,64 @@ func (r *Redactor) cookieValue(val string) string {
 		return `"` + r.value(q) + `"`
 	}
 	return r.value(val)
+}
+
+// echoedCredential finds credentials written out as in an Authorization
+// header ("Basic dXNlcjpwYXNz", "token 1a2b...", "Bearer ...") in text
+// that is no such header: a response echoing the request, a debug dump.
+var echoedCredential = regexp.MustCompile(`(?i)\b(basic|bearer|token)\s+([A-Za-z0-9+/=._~-]{8,})`)
+
+// credentials pseudonymises the echoed credentials in s (see
+// echoedCredential): Basic credentials that decode as base64, and Bearer
+// or token credentials of at least 8 characters with a digit in them (so
+// "token expired" stays readable).
+func (r *Redactor) credentials(s string) string {
+	if len(s) < 14 {
+		return s
+	}
+	idx := echoedCredential.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range idx {
+		scheme, cred := s[m[2]:m[3]], s[m[4]:m[5]]
+		if !isCredential(scheme, cred) {
+			continue
+		}
+		b.WriteString(s[last:m[4]])
+		if strings.EqualFold(scheme, "basic") {
+			b.WriteString(r.basic(cred))
+		} else {
+			b.WriteString(r.value(cred))
+		}
+		last = m[5]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// isCredential reports whether cred, after an authentication scheme in
+// text, looks like a credential rather than a word.
+func isCredential(scheme, cred string) bool {
+	if strings.EqualFold(scheme, "basic") {
+		_, err := base64.StdEncoding.DecodeString(cred)
+		return err == nil
+	}
+	return strings.ContainsAny(cred, "0123456789")
+}
+
+// echoed redacts the value of a field that is not named as secret but
+// holds credentials as an Authorization header does: a field named
+// Authorization (any case), or a value that is a scheme and a credential
+// (see [Redactor.credentials]).
+func (r *Redactor) echoed(name, v string) string {
+	if kindOf(name) == authorizationHeader {
+		return r.authorization(v)
+	}
+	return r.credentials(v)
 }

@@ -106,7 +106,8 @@ func (v *validScan) value(key string, obj int, secret bool) bool {
 // keep reports whether a string value that is not secret, has no escape
 // and no token shape may be changed by redaction all the same.
 func (v *validScan) keep(key string, nonEmpty bool) bool {
-	return nonEmpty && (key == "hashed_token" || key == "token_last_eight" || v.ids && isClientIDField(key))
+	return nonEmpty && (key == "hashed_token" || key == "token_last_eight" || v.ids && isClientIDField(key) ||
+		len(key) >= 13 && kindOf(key) == authorizationHeader)
 }
 
 func (v *validScan) object(secret bool) bool {
@@ -220,7 +221,7 @@ func (v *validScan) str() (esc, token, ok bool) {
 		case c == '"':
 			text := s[v.i+1 : i]
 			v.i = i + 1
-			return esc, !esc && mayHoldToken(text), true
+			return esc, !esc && (mayHoldToken(text) || mayHoldCredential(text)), true
 		case c == '\\':
 			esc = true
 			if i+1 >= len(s) {
@@ -246,6 +247,26 @@ func (v *validScan) str() (esc, token, ok bool) {
 			return esc, false, false
 		default:
 			i++
+		}
+	}
+}
+
+// mayHoldCredential is a cheap filter before [Redactor.credentials]: a
+// scheme word (basic, bearer, token) followed by a space.
+func mayHoldCredential(s string) bool {
+	if len(s) < 14 {
+		return false
+	}
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], ' ')
+		if j < 0 {
+			return false
+		}
+		i += j
+		for _, w := range [...]string{"basic", "token", "bearer"} {
+			if i >= len(w) && strings.EqualFold(s[i-len(w):i], w) {
+				return true
+			}
 		}
 	}
 }

@@ -132,6 +132,7 @@ func (r *Redactor) Response(resp *cassette.Response) {
 	}
 	resp.Headers = r.headers(resp.Headers, true)
 	resp.Trailer = r.headers(resp.Trailer, true)
+	resp.Status = r.loose(resp.Status)
 	body := r.body(resp.Body, contentType(resp.Headers), true)
 	if body != resp.Body {
 		resp.Body = body

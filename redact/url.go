@@ -83,17 +83,15 @@ func (r *Redactor) unparsed(raw string) string {
 		end = start + k
 	}
 	path := raw[start:end]
+	if p, ok := r.legacyPath(path); ok {
+		b.WriteString(p)
+		b.WriteString(r.unparsedRest(raw[end:]))
+		return b.String()
+	}
 	segs := strings.Split(path, "/")
 	// What comes before the path may be malformed too: the legacy
 	// endpoints are looked for from every "applications" segment.
-	var secret []int
-	for k, seg := range segs {
-		if strings.EqualFold(seg, "applications") {
-			for _, i := range schemas.SecretPathParams(strings.Join(segs[k:], "/")) {
-				secret = append(secret, k+i)
-			}
-		}
-	}
+	secret := secretSegments(path)
 	for i, seg := range segs {
 		if slices.Contains(secret, i) {
 			segs[i] = r.value(seg)
@@ -102,17 +100,71 @@ func (r *Redactor) unparsed(raw string) string {
 		}
 	}
 	b.WriteString(strings.Join(segs, "/"))
-	rest := raw[end:]
+	b.WriteString(r.unparsedRest(raw[end:]))
+	return b.String()
+}
+
+// unparsedRest redacts what follows the path of a URL url.Parse rejects:
+// the query pair by pair, the fragment as text.
+func (r *Redactor) unparsedRest(rest string) string {
 	if q, ok := strings.CutPrefix(rest, "?"); ok {
 		q, frag, hasFrag := strings.Cut(q, "#")
-		b.WriteString("?" + r.pairs(q))
+		out := "?" + r.pairs(q)
 		if hasFrag {
-			b.WriteString("#" + r.text(frag))
+			out += "#" + r.text(frag)
 		}
-	} else {
-		b.WriteString(r.text(rest))
+		return out
 	}
-	return b.String()
+	return r.text(rest)
+}
+
+// legacyPath recognises a legacy token path spelt otherwise than plainly
+// (/%61pplications/{id}/tokens/X, /applications/{id}%2Ftokens%2FX, twice
+// encoded): when escaped is no legacy path as it is but its decoded
+// spelling is one (from any "applications" segment), it returns that
+// spelling with the token segment pseudonymised whatever its shape, the
+// other segments redacted as text, each segment escaped again.
+func (r *Redactor) legacyPath(escaped string) (string, bool) {
+	if strings.IndexByte(escaped, '%') < 0 || secretSegments(escaped) != nil {
+		return "", false
+	}
+	dec := escaped
+	for range 3 {
+		d, err := url.PathUnescape(dec)
+		if err != nil || d == dec {
+			break
+		}
+		dec = d
+	}
+	secret := secretSegments(dec)
+	if secret == nil {
+		return "", false
+	}
+	segs := strings.Split(dec, "/")
+	for i, seg := range segs {
+		if slices.Contains(secret, i) {
+			segs[i] = url.PathEscape(r.value(seg))
+		} else {
+			segs[i] = url.PathEscape(r.text(seg))
+		}
+	}
+	return strings.Join(segs, "/"), true
+}
+
+// secretSegments returns the indexes of the "/"-separated segments of
+// path that carry a token: [schemas.SecretPathParams] from any
+// "applications" segment.
+func secretSegments(path string) []int {
+	segs := strings.Split(path, "/")
+	var secret []int
+	for k, seg := range segs {
+		if strings.EqualFold(seg, "applications") {
+			for _, i := range schemas.SecretPathParams(strings.Join(segs[k:], "/")) {
+				secret = append(secret, k+i)
+			}
+		}
+	}
+	return secret
 }
 
 // validScheme reports whether s is a URL scheme as url.Parse reads one: a
@@ -151,6 +203,12 @@ func (r *Redactor) requestURI(method, raw string) string {
 // method), client ids when the options say so, and token-shaped segments.
 func (r *Redactor) path(method string, u *url.URL) {
 	escaped := u.EscapedPath()
+	if p, ok := r.legacyPath(escaped); ok {
+		if plain, err := url.PathUnescape(p); err == nil {
+			u.Path, u.RawPath = plain, p
+		}
+		return
+	}
 	segs := strings.Split(escaped, "/")
 	names := r.paramNames(method, escaped, len(segs))
 	changed := false
@@ -273,7 +331,7 @@ func (r *Redactor) field(name, v string) string {
 	case isClientIDField(name):
 		return r.clientID(v)
 	}
-	return r.text(v)
+	return r.echoed(name, r.text(v))
 }
 
 // pairs redacts an application/x-www-form-urlencoded string (a query or a
