@@ -106,7 +106,7 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 		{"header name", func(it *cassette.Interaction) {
 			it.Response.Headers = it.Response.Headers.Clone()
 			it.Response.Headers[unpublishedSecret] = []string{"1"}
-		}, "response.headers[<secret>]#name", []string{unpublishedSecret}},
+		}, "response.headers[REDACTED]#name", []string{unpublishedSecret}},
 		{"header value, percent-encoded", func(it *cassette.Interaction) {
 			it.Response.Headers = it.Response.Headers.Clone()
 			it.Response.Headers.Set("Location", "https://x.test/login?next=%2Fcb%3Faccess_token%3D"+tok)
@@ -206,7 +206,7 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 					// The line is the field's: its key or, for a header
 					// or form value, the line holding it, under its key.
 					key := yamlKey(tc.field)
-					if key == "<secret>" {
+					if key == "REDACTED" {
 						key = unpublishedSecret
 					}
 					if !strings.Contains(lines[f.Line-1], key) && (f.Line < 2 || !strings.Contains(lines[f.Line-2], key)) {
@@ -227,7 +227,7 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 // plantedCassette is the cassette of every planted interaction, one secret
 // each, that the command's tests lint (go test ./replay -update rewrites
 // it).
-const plantedCassette = "testdata/planted/ghes-3.8/planted.yaml"
+const plantedCassette = "testdata/.planted/ghes-3.8/planted.yaml"
 
 // checkPlantedCassette writes, or compares with, the cassette of every
 // planted interaction.

@@ -2,9 +2,6 @@ package replay
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -20,11 +17,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/zstd"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
 
+	"github.com/oauthcompat/oauthcompat/internal/contentcoding"
 	"github.com/oauthcompat/oauthcompat/internal/secretscan"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/reference"
@@ -91,14 +87,14 @@ func (w *secretWalk) check(part, what, v string) {
 	if reference.IsTestSecret(v) {
 		w.public[part] = true
 	}
-	if k := w.field + "\x00" + what + "\x00" + v; w.seen[k] {
+	if k := w.field + "\x00" + v; w.seen[k] {
 		return
 	} else {
 		w.seen[k] = true
 	}
 	if why := w.j.verdict(v); why != "" {
 		w.reported[part] = true
-		w.reported[w.field] = true
+		w.reported[w.field], w.reported[shownField(w.field)] = true, true
 		w.add(shownField(w.field), "%s: %s %s", part, what, why)
 	}
 }
@@ -150,7 +146,8 @@ func (w *secretWalk) scan(it *cassette.Interaction, r *redact.Redactor) {
 		known = func(s string) bool { return reference.IsTestSecret(s) || r.Known(s) }
 	}
 	for _, f := range redact.Scan(it, nil, known) {
-		if w.reported[f.Field] || w.reported[strings.TrimSuffix(f.Field, "#name")] {
+		// EachField names a field as shownField does.
+		if w.reported[f.Field] || w.reported[shownField(f.Field)] {
 			continue
 		}
 		w.reported[f.Field] = true
@@ -168,9 +165,10 @@ func shownField(field string) string {
 	return field[:a+1] + shapeName(field[a+1:z]) + field[z:]
 }
 
-// shapeName is a name with its secrets shown by their shapes.
+// shapeName is a header or form name as [redact.EachField] names it in a
+// field: its token shapes masked.
 func shapeName(k string) string {
-	return secretscan.Mask(k, nil, func(v string) string { return secretShape(v) })
+	return redact.ReplaceTokens(k, func(string) string { return "REDACTED" })
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -330,15 +328,15 @@ func (w *secretWalk) body(part, body string, h http.Header) {
 	if body == "" {
 		return
 	}
-	if coding := h.Get("Content-Encoding"); coding != "" && !strings.EqualFold(strings.TrimSpace(coding), "identity") {
-		plain, err := decodeCodings(coding, body)
+	if codings := contentcoding.Codings(h); len(codings) > 0 {
+		plain, err := contentcoding.Decode(codings, []byte(body), maxDecoded, false)
 		if err != nil {
 			// What cannot be read cannot be told clean.
 			w.reported[part], w.reported[w.field] = true, true
-			w.add(shownField(w.field), "%s: is stored %s-encoded and does not decode (%v): whatever it holds was not checked; re-record through the recorder, which stores bodies decoded", part, coding, err)
+			w.add(shownField(w.field), "%s: is stored %s-encoded and does not decode (%v): whatever it holds was not checked; re-record through the recorder, which stores bodies decoded", part, strings.Join(codings, ", "), err)
 			return
 		}
-		body = plain
+		body = string(plain)
 	}
 	body = strings.TrimPrefix(body, "\ufeff") // a byte-order mark (curl -d @file.json)
 	ctype := strings.ToLower(h.Get("Content-Type"))
@@ -614,54 +612,6 @@ func sameValues(a, b url.Values) bool {
 // maxDecoded bounds what a stored body decodes to: a body that decodes to
 // more is reported, not read whole.
 const maxDecoded = 64 << 20
-
-// decodeCodings undoes the content codings of a stored body (gzip,
-// x-gzip, deflate, br, zstd, stacked as "gzip, br"), last applied first.
-func decodeCodings(codings, body string) (string, error) {
-	list := strings.Split(codings, ",")
-	b := []byte(body)
-	for i := len(list) - 1; i >= 0; i-- {
-		var r io.Reader
-		src := bytes.NewReader(b)
-		switch c := strings.ToLower(strings.TrimSpace(list[i])); c {
-		case "", "identity":
-			continue
-		case "gzip", "x-gzip":
-			zr, err := gzip.NewReader(src)
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", c, err)
-			}
-			r = zr
-		case "deflate":
-			// RFC 9110's deflate is zlib; some servers send raw deflate.
-			if zr, err := zlib.NewReader(src); err == nil {
-				r = zr
-			} else {
-				r = flate.NewReader(bytes.NewReader(b))
-			}
-		case "br":
-			r = brotli.NewReader(src)
-		case "zstd":
-			zr, err := zstd.NewReader(src, zstd.WithDecoderMaxMemory(maxDecoded))
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", c, err)
-			}
-			defer zr.Close()
-			r = zr
-		default:
-			return "", fmt.Errorf("the coding %q is not one lint decodes", c)
-		}
-		out, err := io.ReadAll(io.LimitReader(r, maxDecoded+1))
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", strings.TrimSpace(list[i]), err)
-		}
-		if len(out) > maxDecoded {
-			return "", fmt.Errorf("%s: decodes to more than %d bytes", strings.TrimSpace(list[i]), maxDecoded)
-		}
-		b = out
-	}
-	return string(b), nil
-}
 
 // locateFindings sets the line of each finding of the cassette at path:
 // its field's line when it names one, else its interaction's. The file is

@@ -15,7 +15,7 @@ import (
 // in one field of each interaction: host, URL, query, status text, header
 // names and values, JSON, form, multipart, text and compressed bodies,
 // percent-encoded forms, duplicate JSON keys, a real token_last_eight.
-const planted = "../../replay/testdata/planted/ghes-3.8/planted.yaml"
+const planted = "../../replay/testdata/.planted/ghes-3.8/planted.yaml"
 
 // plantedKey is the key it was recorded with (replay's plantKey).
 var plantedKey = bytes.Repeat([]byte{7, 9}, 16)
