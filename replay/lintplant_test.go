@@ -254,3 +254,35 @@ func yamlKey(field string) string {
 	}
 	return field[strings.LastIndexByte(field, '.')+1:] + ":"
 }
+
+// BenchmarkLintSecrets lints a cassette of 600 recorded interactions
+// (the example session, repeated) with the key: the cost of the secret
+// checks per interaction.
+func BenchmarkLintSecrets(b *testing.B) {
+	c, err := cassettes.Load("testdata/ghes-3.8/example.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var its []*cassette.Interaction
+	for len(its) < 600 {
+		its = append(its, c.Interactions...)
+	}
+	data, err := cassettes.Marshal(its)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	writeFile(b, cassettes.Path(dir, "ghes-3.8", "session"), data)
+	key, err := os.ReadFile("testdata/.redact-key")
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := redact.New(key, redact.Options{})
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := replay.Lint(dir, replay.LintOptions{Redactor: r}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*len(its)), "µs/interaction")
+}

@@ -539,13 +539,16 @@ func (w *secretWalk) derived(part, ptr, obj, key, v, tok string) {
 	}
 }
 
+// pointerEscaper escapes "~" and "/" in a JSON pointer segment.
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // pointerSegment escapes a JSON member name for a pointer, and hides it
 // when it is token-shaped (a finding never holds a secret).
 func pointerSegment(k string) string {
 	if redact.TokenPattern.MatchString(k) {
 		return "<token-shaped name>"
 	}
-	return strings.NewReplacer("~", "~0", "/", "~1").Replace(k)
+	return pointerEscaper.Replace(k)
 }
 
 // fixedPoint reports, with the key, every part of the interaction that

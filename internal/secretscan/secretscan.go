@@ -50,6 +50,9 @@ func Find(s string) []string {
 	for _, sp := range redact.FindTokens(s) {
 		add(decoded(s[sp.Start:sp.End]))
 	}
+	if !mayHoldPathOrCredential(s) {
+		return out
+	}
 	view := s
 	for range 4 {
 		for _, m := range legacySegment.FindAllStringSubmatch(view, -1) {
@@ -71,6 +74,24 @@ func Find(s string) []string {
 		view = next
 	}
 	return out
+}
+
+// mayHoldPathOrCredential reports whether s may hold a legacy path or a
+// scheme credential, cheaply: most strings hold neither.
+func mayHoldPathOrCredential(s string) bool {
+	if strings.IndexByte(s, '%') >= 0 || strings.Contains(s, "pplications/") {
+		return true
+	}
+	for i := 0; i+5 <= len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'b', 't':
+			w := s[i:min(len(s), i+6)]
+			if len(w) >= 5 && (strings.EqualFold(w[:5], "basic") || strings.EqualFold(w[:5], "token")) || len(w) == 6 && strings.EqualFold(w, "bearer") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // placeholder reports whether a path segment stands for a token rather
