@@ -40,6 +40,13 @@ const CutHeader = "X-Oauthcompat-Cut"
 // stored body is the beginning of the real one.
 const TruncatedHeader = "X-Oauthcompat-Truncated"
 
+// UndecodedHeader is set on a recorded request or response whose body
+// came in a content coding the recording could not decode (unknown,
+// corrupt, or expanding past the recording cap): it could not be
+// redacted, so the stored body is a placeholder saying so, never the bytes
+// as they came. Its value says why.
+const UndecodedHeader = "X-Oauthcompat-Undecoded"
+
 // ErrMalformed is wrapped by every error saying that a cassette file does
 // not load: not YAML, not a go-vcr v3 cassette, or an interaction missing
 // a field. Commands exit 3 on it, whatever they were doing.

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oauthcompat/oauthcompat/redact"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -283,6 +285,17 @@ func (s *Store) Prepare(version string) error {
 // directory cannot be written): the caller must say so. The store stays
 // usable, and the next Add tries again.
 func (s *Store) Add(version string, i *cassette.Interaction) error {
+	return s.AddLimited(version, i, 0)
+}
+
+// AddLimited is [Store.Add] for an interaction whose bodies may run past
+// the recording cap maxBody (0 for none): each body is redacted whole,
+// then cut to maxBody bytes, so that no beginning of a secret the cut
+// would split survives it (a token cut short no longer has a token's
+// shape). The recorded lengths then say what is stored, except on a
+// response the upstream cut short ([CutHeader]), whose announced lengths
+// are kept.
+func (s *Store) AddLimited(version string, i *cassette.Interaction, maxBody int64) error {
 	if err := CheckName("version", version); err != nil {
 		return fmt.Errorf("record interaction: %w", err)
 	}
@@ -297,6 +310,13 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 		secrets = s.red.Redact(i)
 	}
 	s.sweep(version, i, secrets)
+	if maxBody > 0 {
+		if cutBody(&i.Request.Body, &i.Request.ContentLength, &i.Request.Headers, maxBody, true) && i.Request.Form != nil {
+			// The form holds what the body does.
+			i.Request.Form, _ = url.ParseQuery(i.Request.Body)
+		}
+		cutBody(&i.Response.Body, &i.Response.ContentLength, &i.Response.Headers, maxBody, i.Response.Headers.Get(CutHeader) == "")
+	}
 	rec := recordBufs.Get().(*[]byte)
 	defer putRecordBuf(rec) // commit writes it before it returns
 	*rec = appendRecord((*rec)[:0], i)
@@ -331,6 +351,31 @@ func redactCut(red *redact.Redactor, i *cassette.Interaction) (secrets []string)
 	r.Headers = setLengthHeader(r.Headers, header)
 	moveLengths(&r.ContentLength, &r.Headers, len(r.Body)-body)
 	return secrets
+}
+
+// cutBody cuts a redacted body to maxBody bytes (back to the start of a
+// UTF-8 character), reporting whether it did; with fix, the recorded
+// length and Content-Length header then say the stored length.
+func cutBody(body *string, length *int64, h *http.Header, maxBody int64, fix bool) bool {
+	if int64(len(*body)) <= maxBody {
+		return false
+	}
+	n := int(maxBody)
+	for n > 0 && n > int(maxBody)-utf8.UTFMax && !utf8.RuneStart((*body)[n]) {
+		n--
+	}
+	if !utf8.RuneStart((*body)[n]) {
+		n = int(maxBody)
+	}
+	*body = (*body)[:n]
+	if fix && length != nil {
+		*length = int64(n)
+		if len(h.Values("Content-Length")) > 0 {
+			*h = h.Clone()
+			h.Set("Content-Length", strconv.Itoa(n))
+		}
+	}
+	return true
 }
 
 // setLengthHeader returns h with the Content-Length values vs (a copy

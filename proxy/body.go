@@ -1,15 +1,15 @@
 package proxy
 
 import (
-	"compress/flate"
-	"compress/gzip"
-	"compress/zlib"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"sync"
+
+	"github.com/oauthcompat/oauthcompat/internal/contentcoding"
 )
 
 // teeBody passes a response body through unchanged while keeping its first
@@ -130,37 +130,32 @@ func (b *doneBody) Close() error {
 	return err
 }
 
-// decode returns a gzip or deflate body decoded, reporting whether it
-// was, and whether the decoded body was cut at limit bytes (a small
-// compressed body can expand to gigabytes). A body that fails to decode is
-// stored as it came. A truncated body decodes as far as it goes.
-func decode(h http.Header, body string, truncated bool, limit int64) (out string, decoded, cut bool) {
-	var (
-		r   io.Reader
-		err error
-	)
-	switch strings.ToLower(strings.TrimSpace(h.Get("Content-Encoding"))) {
-	case "gzip", "x-gzip":
-		r, err = gzip.NewReader(strings.NewReader(body))
-	case "deflate":
-		// HTTP's deflate is zlib-wrapped; some servers send raw DEFLATE.
-		if r, err = zlib.NewReader(strings.NewReader(body)); err != nil {
-			r, err = flate.NewReader(strings.NewReader(body)), nil
-		}
-	default:
-		return body, false, false
+// cutMargin is how many bytes past the recording cap a body is kept:
+// the whole is redacted before the cut (see [cassettes.Store.AddLimited]),
+// so a secret the cap would split is seen whole (GitHub's longest tokens
+// are under 300 characters).
+const cutMargin = 4 << 10
+
+// decodeBody undoes the content codings of h on body (decoded to at most
+// limit bytes; truncated says body is only its beginning). ok is false
+// when there are none. A body that cannot be decoded (an unknown coding,
+// corrupt bytes) becomes a placeholder and why says so: it could not be
+// redacted, so it is never stored as it came. cut says the decoded body
+// ran past limit.
+func decodeBody(h http.Header, body []byte, truncated bool, limit int64) (out string, ok, cut bool, why string) {
+	codings := contentcoding.Codings(h)
+	if len(codings) == 0 {
+		return string(body), false, false, ""
 	}
-	if err != nil {
-		return body, false, false
+	b, err := contentcoding.Decode(codings, body, limit, truncated)
+	switch {
+	case err == nil:
+		return string(b), true, false, ""
+	case errors.Is(err, contentcoding.ErrTooLarge):
+		return string(b), true, true, ""
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil && !(truncated && errors.Is(err, io.ErrUnexpectedEOF)) {
-		return body, false, false
-	}
-	if int64(len(b)) > limit {
-		return string(b[:limit]), true, true
-	}
-	return string(b), true, false
+	why = fmt.Sprintf("%s-coded body of %d bytes not stored: %s", strings.Join(codings, ", "), len(body), err)
+	return "[oauthcompat: " + why + "]", true, false, why
 }
 
 // BufferPool is a pool of 32 KiB copy buffers for [httputil.ReverseProxy]:

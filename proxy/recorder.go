@@ -258,7 +258,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		ctx:    req.Context(),
 		rc:     resp.Body,
 		length: resp.ContentLength,
-		limit:  r.cfg.MaxBody,
+		limit:  r.cfg.MaxBody + cutMargin,
 		done: func(b *teeBody, complete bool) {
 			defer r.inflight.Done()
 			if b.cut != nil {
@@ -283,7 +283,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if resp.ContentLength > 0 {
 		// Sized once for the common small body; a claimed length is not
 		// trusted with more.
-		tee.buf.Grow(int(min(resp.ContentLength, r.cfg.MaxBody, 64<<10)))
+		tee.buf.Grow(int(min(resp.ContentLength, r.cfg.MaxBody+cutMargin, 64<<10)))
 	}
 	resp.Body = tee
 	return resp, nil
@@ -333,7 +333,7 @@ func (r *Recorder) add(req *http.Request, it *cassette.Interaction, header strin
 	if op != "" {
 		it.Request.Headers.Set(cassettes.OperationHeader, op)
 	}
-	if err := r.cfg.Store.Add(version, it); err != nil {
+	if err := r.cfg.Store.AddLimited(version, it, r.cfg.MaxBody); err != nil {
 		r.lost.Add(1)
 		// Not the path: a legacy endpoint carries the token in it.
 		r.log.Error("interaction not recorded", "method", req.Method, "operation", op, "version", version,
@@ -450,8 +450,10 @@ func (r *Recorder) matchOperation(version, method, path string) string {
 }
 
 // request captures the recorded side of req, as go-vcr's recorder does.
+// A body in a content coding is stored decoded (see decodeBody). A body
+// longer than the cap is kept with a margin: the Store redacts it whole,
+// then cuts it (see [cassettes.Store.AddLimited]).
 func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
-	stored := body
 	// A map of its own, for the headers the recording adds; the values
 	// are req's, which no one modifies until the response body is closed
 	// (the RoundTripper contract), when the interaction is stored.
@@ -459,19 +461,35 @@ func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
 	for k, v := range req.Header {
 		h[k] = v
 	}
-	if int64(len(body)) > r.cfg.MaxBody {
-		stored = body[:r.cfg.MaxBody]
-		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of %d bytes", len(stored), len(body)))
+	length := req.ContentLength
+	keep := r.cfg.MaxBody + cutMargin
+	stored, decoded, decodedCut, why := decodeBody(h, body, false, keep)
+	switch {
+	case why != "":
+		h.Set(cassettes.UndecodedHeader, why)
+	case decodedCut || decoded && int64(len(stored)) > r.cfg.MaxBody:
+		stored = stored[:min(int64(len(stored)), keep)]
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored the first %d bytes of the decoded body", min(int64(len(stored)), r.cfg.MaxBody)))
+	case int64(len(body)) > r.cfg.MaxBody:
+		stored = stored[:min(int64(len(stored)), keep)]
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of %d bytes", r.cfg.MaxBody, len(body)))
+	}
+	if decoded {
+		h.Del("Content-Encoding")
+		length = int64(len(stored))
+		if h.Get("Content-Length") != "" {
+			h.Set("Content-Length", strconv.Itoa(len(stored)))
+		}
 	}
 	cr := cassette.Request{
 		Proto:            req.Proto,
 		ProtoMajor:       req.ProtoMajor,
 		ProtoMinor:       req.ProtoMinor,
-		ContentLength:    req.ContentLength,
+		ContentLength:    length,
 		TransferEncoding: req.TransferEncoding,
 		Trailer:          req.Trailer,
 		Host:             req.Host,
-		Body:             string(stored),
+		Body:             stored,
 		Headers:          h,
 		URL:              req.URL.String(),
 		Method:           req.Method,
@@ -485,10 +503,10 @@ func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
 	// A body starting with "{" or "[" is JSON whatever its Content-Type
 	// says (curl -d sends JSON as a form): parsed as a form, its whole text
 	// would become a key.
-	trimmed := bytes.TrimSpace(stored)
+	trimmed := strings.TrimSpace(strings.TrimPrefix(stored, "\ufeff"))
 	isJSON := len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[')
-	if !isJSON && strings.Contains(strings.ToLower(h.Get("Content-Type")), "application/x-www-form-urlencoded") {
-		if v, err := url.ParseQuery(string(stored)); err == nil {
+	if !isJSON && why == "" && strings.Contains(strings.ToLower(h.Get("Content-Type")), "application/x-www-form-urlencoded") {
+		if v, err := url.ParseQuery(stored); err == nil {
 			cr.Form = v
 		}
 	}
@@ -507,20 +525,23 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	if b.cut != nil {
 		return r.cutResponse(resp, b, d)
 	}
-	body, decoded, cut := decode(h, b.buf.String(), b.truncated, r.cfg.MaxBody)
+	body, decoded, cut, why := decodeBody(h, []byte(b.buf.String()), b.truncated, r.cfg.MaxBody+cutMargin)
 	cl := resp.ContentLength
+	stored := min(int64(len(body)), r.cfg.MaxBody) // what the Store keeps
 	var note string
 	switch {
-	case cut:
-		note = fmt.Sprintf("stored the first %d bytes of the decoded body", len(body))
+	case why != "":
 		cl = int64(len(body))
-	case b.truncated:
+	case cut || decoded && int64(len(body)) > r.cfg.MaxBody:
+		note = fmt.Sprintf("stored the first %d bytes of the decoded body", stored)
+		cl = stored
+	case b.truncated || int64(len(body)) > r.cfg.MaxBody:
 		total := "more than " + fmt.Sprint(b.n)
 		if complete {
 			total = fmt.Sprint(b.n)
 		}
-		note = fmt.Sprintf("stored %d of %s bytes", b.buf.Len(), total)
-		cl = int64(len(body))
+		note = fmt.Sprintf("stored %d of %s bytes", stored, total)
+		cl = stored
 	case !complete:
 		note = fmt.Sprintf("stored %d bytes: the client closed the body before its end", len(body))
 		cl = int64(len(body))
@@ -535,6 +556,9 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 		h = h.Clone()
 		if decoded {
 			h.Del("Content-Encoding")
+		}
+		if why != "" {
+			h.Set(cassettes.UndecodedHeader, why)
 		}
 		if note != "" {
 			h.Set(cassettes.TruncatedHeader, note)
@@ -570,19 +594,29 @@ func recorded(resp *http.Response, h http.Header, body string, length int64, d t
 }
 
 // cutResponse is the recorded response of a body the upstream cut short:
-// status and headers as received (Content-Length and Content-Encoding
-// included), the bytes received as they came (not decoded: a replay
-// sends them as the client got them), and the [cassettes.CutHeader].
+// status and headers as received (Content-Length included), the bytes
+// received as they came, and the [cassettes.CutHeader]; a replay sends
+// them as the client got them. A body in a content coding is the
+// exception: it is stored decoded as far as it goes (or as a placeholder,
+// see decodeBody), without its Content-Encoding, as it could not be
+// redacted otherwise.
 func (r *Recorder) cutResponse(resp *http.Response, b *teeBody, d time.Duration) cassette.Response {
 	h := resp.Header.Clone()
 	if h == nil {
 		h = http.Header{}
 	}
 	h.Set(cassettes.CutHeader, fmt.Sprintf("upstream failed after %d bytes of the body: %s", b.n, errorText(b.cut)))
-	if b.truncated {
-		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of the %d bytes received", b.buf.Len(), b.n))
+	body, decoded, _, why := decodeBody(h, []byte(b.buf.String()), true, r.cfg.MaxBody+cutMargin)
+	if decoded {
+		h.Del("Content-Encoding")
 	}
-	return recorded(resp, h, b.buf.String(), resp.ContentLength, d)
+	if why != "" {
+		h.Set(cassettes.UndecodedHeader, why)
+	}
+	if b.truncated || int64(len(body)) > r.cfg.MaxBody {
+		h.Set(cassettes.TruncatedHeader, fmt.Sprintf("stored %d of the %d bytes received", min(int64(len(body)), r.cfg.MaxBody), b.n))
+	}
+	return recorded(resp, h, body, resp.ContentLength, d)
 }
 
 // errorResponse is the recorded response of a round trip upstream failed.

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"regexp"
+	"strings"
 	"syscall"
 )
 
@@ -53,14 +55,34 @@ func Problem(err error) string {
 }
 
 // errorText is err without the URL a *url.Error names (a legacy path
-// carries a token).
+// carries a token) and without what it quotes of the upstream's bytes
+// (see scrubError): it is logged, sent to the client and recorded.
 func errorText(err error) string {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Err.Error()
+		return scrubError(ue.Err.Error())
 	}
-	return err.Error()
+	return scrubError(err.Error())
 }
+
+// scrubError withholds what an error message quotes of what the upstream
+// sent, which may be a secret (a header line such as "Set-Cookie
+// user_session=..." without its colon, a status line): every quoted
+// string, and the rest of the message after "line: " (Go's "malformed MIME
+// header line: ..."), are replaced by how many bytes were withheld.
+func scrubError(msg string) string {
+	if i := strings.Index(msg, "line: "); i >= 0 {
+		if rest := msg[i+len("line: "):]; rest != "" {
+			msg = msg[:i+len("line: ")] + fmt.Sprintf("(%d bytes withheld)", len(rest))
+		}
+	}
+	return quoted.ReplaceAllStringFunc(msg, func(q string) string {
+		return fmt.Sprintf(`"(%d bytes withheld)"`, len(q)-2)
+	})
+}
+
+// quoted matches a Go-quoted string in an error message.
+var quoted = regexp.MustCompile(`"(?:\\.|[^"\\])*"`)
 
 // UpstreamTLS returns the TLS configuration for the connections to
 // upstream: the system's roots plus the PEM certificates in caFile (a

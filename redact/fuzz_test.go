@@ -118,6 +118,37 @@ var placements = []func(s string) (*cassette.Interaction, []string){
 			Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: `{"id":1,"token":` + j[:len(j)-1]},
 		}, []string{j[1 : len(j)-1]}
 	},
+	func(s string) (*cassette.Interaction, []string) { // multipart parts
+		body := "--b0undary\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\n" + s +
+			"\r\n--b0undary\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n" + s + "\r\n--b0undary--\r\n"
+		return &cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"multipart/form-data; boundary=b0undary"}}, body)}, nil
+	},
+	func(s string) (*cassette.Interaction, []string) { // a form sent as text/plain
+		e := url.QueryEscape(s)
+		body := "client_secret=" + e + "&password=" + e
+		return &cassette.Interaction{Request: req("POST", "https://github.com/login/oauth/access_token", http.Header{"Content-Type": {"text/plain"}}, body)}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // JSON with a byte-order mark sent as a form
+		j := jsonString(s)
+		body := "\ufeff{\"client_secret\":" + j + ",\"password\":" + j + "}"
+		return &cassette.Interaction{Request: req("POST", "https://ghe.example.com/api/v3/authorizations", http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, body)}, []string{j[1 : len(j)-1]}
+	},
+	func(s string) (*cassette.Interaction, []string) { // legacy path tokens in other spellings
+		e := url.PathEscape(s)
+		return &cassette.Interaction{Request: req("GET", "https://ghe.example.com/api/v3/applications/"+clientID+"%2Ftokens%2F"+e, nil, "")}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // legacy path, an encoded letter
+		e := url.PathEscape(s)
+		return &cassette.Interaction{Request: req("DELETE", "https://ghe.example.com/%61pplications/"+clientID+"/grants/"+e, nil, "")}, []string{e}
+	},
+	func(s string) (*cassette.Interaction, []string) { // echoed Basic credentials under any field name
+		b := base64.StdEncoding.EncodeToString([]byte("octocat:" + s))
+		body := `{"headers":{"Authorization":"Basic ` + b + `"},"seen":"Basic ` + b + `"}`
+		return &cassette.Interaction{
+			Request:  req("GET", "https://ghe.example.com/api/v3/authorizations", nil, ""),
+			Response: cassette.Response{Code: 200, Headers: http.Header{"Content-Type": {"application/json"}}, Body: body},
+		}, []string{b}
+	},
 	func(s string) (*cassette.Interaction, []string) { // a response cut at the recording cap after a hashed_token, and inside another
 		h := sha(s)
 		body := `[{"id":1,"token":"","hashed_token":"` + h + `","token_last_eight":` + jsonString(lastEight(s)) + `},"` + h + `",{"id":2,"hashed_token":"` + h[:50]

@@ -286,7 +286,7 @@ func findSecrets(s string, exact []string) []Span {
 					break
 				}
 				a, z := i+j, i+j+len(form)
-				if len(sec) >= 16 || (a == 0 || !alnum.set[s[a-1]]) && (z == len(s) || !alnum.set[s[z]]) {
+				if len(sec) >= 16 || boundaryBefore(s, a) && (z == len(s) || !alnum.set[s[z]]) {
 					spans = append(spans, Span{a, z, "secret"})
 				}
 				i = a + 1
@@ -294,6 +294,12 @@ func findSecrets(s string, exact []string) []Span {
 		}
 	}
 	return spans
+}
+
+// boundaryBefore reports whether s[a] starts a word: at the start, after
+// a character that is no letter or digit, or after a %XX escape ("%3D").
+func boundaryBefore(s string, a int) bool {
+	return a == 0 || !alnum.set[s[a-1]] || a >= 3 && s[a-3] == '%' && isHexDigit(s[a-2]) && isHexDigit(s[a-1])
 }
 
 // secretForms are the spellings a secret is looked for in: as it is,

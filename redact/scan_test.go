@@ -213,3 +213,42 @@ func TestRedactCollectsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFindTokens holds that FindTokens finds every token TokenPattern
+// matches, in spans that are in order, in bounds and apart, and that a
+// token percent-encoded once or twice is found where it was.
+func FuzzFindTokens(f *testing.F) {
+	for _, s := range []string{"x" + gho, "a%3D" + legacyToken, "%2567ho_" + gho[4:], "next=%2Fcb%3Ftoken%3D" + pat, "plain"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		spans := redact.FindTokens(s)
+		last := 0
+		for _, sp := range spans {
+			if sp.Start < last || sp.End > len(s) || sp.Start >= sp.End {
+				t.Fatalf("FindTokens(%q): spans %v out of order or bounds", s, spans)
+			}
+			last = sp.End
+		}
+		covered := func(a, z int) bool {
+			for _, sp := range spans {
+				if sp.Start <= a && z <= sp.End {
+					return true
+				}
+			}
+			return false
+		}
+		for _, m := range redact.TokenPattern.FindAllStringIndex(s, -1) {
+			if !covered(m[0], m[1]) {
+				t.Fatalf("FindTokens(%q) = %v misses %q", s, spans, s[m[0]:m[1]])
+			}
+		}
+		for _, m := range redact.TokenPattern.FindAllStringIndex(s, -1) {
+			tok := s[m[0]:m[1]]
+			enc := "q=" + url.QueryEscape("?t="+tok)
+			if len(redact.FindTokens(enc)) == 0 {
+				t.Fatalf("FindTokens misses %q percent-encoded in %q", tok, enc)
+			}
+		}
+	})
+}

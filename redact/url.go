@@ -136,7 +136,9 @@ func (r *Redactor) legacyPath(escaped string) (string, bool) {
 		}
 		dec = d
 	}
-	secret := secretSegments(dec)
+	// A decoded "?" or "#" is part of a segment here, not a query or
+	// fragment: it is hidden from SecretPathParams, which cuts there.
+	secret := secretSegments(queryMarks.Replace(dec))
 	if secret == nil {
 		return "", false
 	}
@@ -150,6 +152,9 @@ func (r *Redactor) legacyPath(escaped string) (string, bool) {
 	}
 	return strings.Join(segs, "/"), true
 }
+
+// queryMarks hides "?" and "#" behind bytes of the same length.
+var queryMarks = strings.NewReplacer("?", "\x01", "#", "\x02")
 
 // secretSegments returns the indexes of the "/"-separated segments of
 // path that carry a token: [schemas.SecretPathParams] from any
