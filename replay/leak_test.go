@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -118,4 +119,77 @@ func TestMissNeverEchoesSecrets(t *testing.T) {
 			}
 		}
 	}
+}
+
+// FuzzMissNoSecret sends a request no interaction matches with a random
+// secret planted in its path, query, body or headers, in one of the
+// spellings that hide it from a scan for words (glued to text,
+// percent-encoded, a legacy path spelled another way), and checks that
+// neither the 501 body nor the miss log holds it, with the key and
+// without it.
+func FuzzMissNoSecret(f *testing.F) {
+	f.Add("16C7e42F292c6912E7710c838347Ae178B4a", "x", uint8(0), uint8(0), false)
+	f.Add("Opaque0paque", "%3D", uint8(1), uint8(1), true)
+	f.Add("s3cr3t", "/", uint8(2), uint8(2), false)
+	f.Add("aaaa", "", uint8(3), uint8(3), true)
+	dir := f.TempDir()
+	base := "https://ghes.example.com/api/v3"
+	app := http.Header{"Authorization": {basic(clientID, "hunter2hunter2")}}
+	writeCassette(f, filepath.Join(dir, "ghes-3.8", "plain.yaml"),
+		rec{"POST", base + "/applications/" + clientID + "/token", jsonHeader(app.Clone()), `{"access_token":"x"}`, 200, jsonHeader(nil), `{"id":1}`},
+		rec{"POST", base + "/authorizations", jsonHeader(app.Clone()), `{"note":"x"}`, 201, jsonHeader(nil), `{"id":2}`},
+	)
+	key := []byte("0123456789abcdef0123456789abcdef")
+	f.Fuzz(func(t *testing.T, raw, glue string, form, where uint8, keyed bool) {
+		var b strings.Builder
+		for _, c := range raw {
+			if c < 128 && (c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+				b.WriteRune(c)
+			}
+		}
+		tail := (b.String() + "Q7w9E2r4T6y8U0i1O3p5A7s9D2f4G6h8J0k2")[:36]
+		tok := []string{"gho_", "ghu_", "ghp_", "ghs_", "ghr_"}[int(form)%5] + tail
+		glue = url.PathEscape(glue)
+		var planted string
+		switch form % 3 {
+		case 0:
+			planted = glue + tok
+		case 1:
+			planted = "cb%3Ftoken%3D" + tok
+		case 2:
+			planted = "gho%5F" + tail
+		}
+		path, body, h := "/api/v3/authorizations", `{"note":"x"}`, jsonHeader(app.Clone())
+		switch where % 4 {
+		case 0:
+			path += "/" + planted
+		case 1:
+			path += "?next=" + planted
+		case 2:
+			body = `{"note_url":"https://x.test/` + planted + `"}`
+		case 3:
+			path = "/api/v3/%61pplications/" + clientID + "%2Ftokens%2F" + planted
+		}
+		var logs bytes.Buffer
+		opts := replay.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		if keyed {
+			opts.Redactor = redact.New(key, redact.Options{})
+		}
+		ix, err := replay.Load(dir, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("POST", "http://replay.test"+path, strings.NewReader(body))
+		req.Header = h
+		w := httptest.NewRecorder()
+		ix.ServeHTTP(w, req)
+		if w.Code != http.StatusNotImplemented {
+			return // a request that matched holds nothing to leak
+		}
+		for where, text := range map[string]string{"the 501 body": w.Body.String(), "the miss log": logs.String()} {
+			if strings.Contains(text, tail) {
+				t.Fatalf("%s holds the secret planted as %q:\n%s", where, planted, text)
+			}
+		}
+	})
 }
