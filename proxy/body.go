@@ -142,12 +142,12 @@ const cutMargin = 4 << 10
 // corrupt bytes) becomes a placeholder and why says so: it could not be
 // redacted, so it is never stored as it came. cut says the decoded body
 // ran past limit.
-func decodeBody(h http.Header, body []byte, truncated bool, limit int64) (out string, ok, cut bool, why string) {
+func decodeBody(h http.Header, body string, truncated bool, limit int64) (out string, ok, cut bool, why string) {
 	codings := contentcoding.Codings(h)
 	if len(codings) == 0 {
-		return string(body), false, false, ""
+		return body, false, false, ""
 	}
-	b, err := contentcoding.Decode(codings, body, limit, truncated)
+	b, err := contentcoding.Decode(codings, []byte(body), limit, truncated)
 	switch {
 	case err == nil:
 		return string(b), true, false, ""

@@ -30,7 +30,9 @@ type recordPlacement struct {
 var recordPlacements = []recordPlacement{
 	{ // JSON request; the response echoes the secret in a note
 		"POST", "/applications/" + clientID + "/token", "application/json",
-		func(s string) string { return `{"access_token":` + jsonQuote(s) + `,"client_secret":` + jsonQuote(s) + `}` },
+		func(s string) string {
+			return `{"access_token":` + jsonQuote(s) + `,"client_secret":` + jsonQuote(s) + `}`
+		},
 		func(w http.ResponseWriter, s string) string {
 			w.Header().Set("Content-Type", "application/json")
 			return `{"note":"you sent ` + strings.Trim(jsonQuote(s), `"`) + `"}`

@@ -463,7 +463,7 @@ func (r *Recorder) request(req *http.Request, body []byte) cassette.Request {
 	}
 	length := req.ContentLength
 	keep := r.cfg.MaxBody + cutMargin
-	stored, decoded, decodedCut, why := decodeBody(h, body, false, keep)
+	stored, decoded, decodedCut, why := decodeBody(h, string(body), false, keep)
 	switch {
 	case why != "":
 		h.Set(cassettes.UndecodedHeader, why)
@@ -525,7 +525,7 @@ func (r *Recorder) response(resp *http.Response, b *teeBody, complete bool, d ti
 	if b.cut != nil {
 		return r.cutResponse(resp, b, d)
 	}
-	body, decoded, cut, why := decodeBody(h, []byte(b.buf.String()), b.truncated, r.cfg.MaxBody+cutMargin)
+	body, decoded, cut, why := decodeBody(h, b.buf.String(), b.truncated, r.cfg.MaxBody+cutMargin)
 	cl := resp.ContentLength
 	stored := min(int64(len(body)), r.cfg.MaxBody) // what the Store keeps
 	var note string
@@ -606,7 +606,7 @@ func (r *Recorder) cutResponse(resp *http.Response, b *teeBody, d time.Duration)
 		h = http.Header{}
 	}
 	h.Set(cassettes.CutHeader, fmt.Sprintf("upstream failed after %d bytes of the body: %s", b.n, errorText(b.cut)))
-	body, decoded, _, why := decodeBody(h, []byte(b.buf.String()), true, r.cfg.MaxBody+cutMargin)
+	body, decoded, _, why := decodeBody(h, b.buf.String(), true, r.cfg.MaxBody+cutMargin)
 	if decoded {
 		h.Del("Content-Encoding")
 	}

@@ -3,7 +3,6 @@ package proxy_test
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"io"
 	"net"
 	"net/http"
@@ -13,9 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/zstd"
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/internal/contentcoding"
 	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -29,27 +27,9 @@ const (
 // encodeAll applies codings in order, as a server does.
 func encodeAll(t testing.TB, body string, codings ...string) []byte {
 	t.Helper()
-	b := []byte(body)
-	for _, c := range codings {
-		var out bytes.Buffer
-		var w io.WriteCloser
-		switch c {
-		case "gzip":
-			w = gzip.NewWriter(&out)
-		case "br":
-			w = brotli.NewWriter(&out)
-		case "zstd":
-			zw, err := zstd.NewWriter(&out)
-			if err != nil {
-				t.Fatal(err)
-			}
-			w = zw
-		default:
-			t.Fatalf("unknown coding %q", c)
-		}
-		w.Write(b)
-		w.Close()
-		b = out.Bytes()
+	b, err := contentcoding.Encode(codings, []byte(body))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return b
 }

@@ -41,36 +41,60 @@ type Finding struct {
 // never modified. A field added to the cassette format is covered by
 // adding it here.
 func EachField(i *cassette.Interaction, fn func(field string, v *string)) {
+	walk(i, func(f fieldRef, v string) string { fn(f.String(), &v); return v })
+}
+
+// fieldRef names a field of an interaction without building the name
+// (most fields are visited and found clean).
+type fieldRef struct {
+	section string // "request.url", "response.headers"
+	key     string // the header name or form key, for a map
+	name    bool   // the key itself, not a value
+	keyed   bool
+}
+
+func (f fieldRef) String() string {
+	if !f.keyed {
+		return f.section
+	}
+	s := f.section + "[" + fieldLabel(f.key) + "]"
+	if f.name {
+		s += "#name"
+	}
+	return s
+}
+
+// walk is EachField with field names built only when asked for; fn
+// returns the string to put in place of v.
+func walk(i *cassette.Interaction, fn func(f fieldRef, v string) string) {
 	if i == nil {
 		return
 	}
 	q, p := &i.Request, &i.Response
-	fn("request.method", &q.Method)
-	fn("request.url", &q.URL)
-	fn("request.request_uri", &q.RequestURI)
-	fn("request.host", &q.Host)
-	fn("request.remote_addr", &q.RemoteAddr)
-	fn("request.proto", &q.Proto)
-	q.TransferEncoding = eachString("request.transfer_encoding", q.TransferEncoding, fn)
+	q.Method = fn(fieldRef{section: "request.method"}, q.Method)
+	q.URL = fn(fieldRef{section: "request.url"}, q.URL)
+	q.RequestURI = fn(fieldRef{section: "request.request_uri"}, q.RequestURI)
+	q.Host = fn(fieldRef{section: "request.host"}, q.Host)
+	q.RemoteAddr = fn(fieldRef{section: "request.remote_addr"}, q.RemoteAddr)
+	q.Proto = fn(fieldRef{section: "request.proto"}, q.Proto)
+	q.TransferEncoding = eachString(fieldRef{section: "request.transfer_encoding"}, q.TransferEncoding, fn)
 	q.Headers = eachHeader("request.headers", q.Headers, fn)
 	q.Trailer = eachHeader("request.trailer", q.Trailer, fn)
 	q.Form = url.Values(eachHeader("request.form", http.Header(q.Form), fn))
-	fn("request.body", &q.Body)
-	fn("response.proto", &p.Proto)
-	fn("response.status", &p.Status)
-	p.TransferEncoding = eachString("response.transfer_encoding", p.TransferEncoding, fn)
+	q.Body = fn(fieldRef{section: "request.body"}, q.Body)
+	p.Proto = fn(fieldRef{section: "response.proto"}, p.Proto)
+	p.Status = fn(fieldRef{section: "response.status"}, p.Status)
+	p.TransferEncoding = eachString(fieldRef{section: "response.transfer_encoding"}, p.TransferEncoding, fn)
 	p.Headers = eachHeader("response.headers", p.Headers, fn)
 	p.Trailer = eachHeader("response.trailer", p.Trailer, fn)
-	fn("response.body", &p.Body)
+	p.Body = fn(fieldRef{section: "response.body"}, p.Body)
 }
 
 // eachString visits the strings of a list, returning it or a changed copy.
-func eachString(field string, vs []string, fn func(string, *string)) []string {
+func eachString(f fieldRef, vs []string, fn func(fieldRef, string) string) []string {
 	var out []string
 	for k, v := range vs {
-		nv := v
-		fn(field, &nv)
-		if nv != v {
+		if nv := fn(f, v); nv != v {
 			if out == nil {
 				out = slices.Clone(vs)
 			}
@@ -85,22 +109,21 @@ func eachString(field string, vs []string, fn func(string, *string)) []string {
 
 // eachHeader visits the names and values of a header (or form) map, in
 // the order of the names, returning h or a changed copy.
-func eachHeader(field string, h http.Header, fn func(string, *string)) http.Header {
+func eachHeader(section string, h http.Header, fn func(fieldRef, string) string) http.Header {
 	if len(h) == 0 {
 		return h
 	}
-	names := make([]string, 0, len(h))
+	var buf [16]string
+	names := buf[:0]
 	for k := range h {
 		names = append(names, k)
 	}
-	sort.Strings(names)
+	slices.Sort(names)
 	var out http.Header
 	for _, k := range names {
 		vs := h[k]
-		f := field + "[" + fieldLabel(k) + "]"
-		name := k
-		fn(f+"#name", &name)
-		nvs := eachString(f, vs, fn)
+		name := fn(fieldRef{section: section, key: k, name: true, keyed: true}, k)
+		nvs := eachString(fieldRef{section: section, key: k, keyed: true}, vs, fn)
 		if name == k && sameSlice(nvs, vs) {
 			continue
 		}
@@ -273,20 +296,20 @@ const minExact = 6
 // findSecrets returns where the secrets of exact occur in s: as they are,
 // percent-encoded (query or path) or JSON-escaped. A secret shorter than
 // 16 characters counts only where it is not glued to a letter or digit.
-func findSecrets(s string, exact []string) []Span {
+func findSecrets(s string, exact []secretForm) []Span {
 	var spans []Span
 	for _, sec := range exact {
-		if len(sec) < minExact || len(sec) > len(s)*3 {
+		if len(sec.forms[len(sec.forms)-1]) > len(s) && len(sec.forms[0]) > len(s) {
 			continue
 		}
-		for _, form := range secretForms(sec) {
+		for _, form := range sec.forms {
 			for i := 0; ; {
 				j := strings.Index(s[i:], form)
 				if j < 0 {
 					break
 				}
 				a, z := i+j, i+j+len(form)
-				if len(sec) >= 16 || boundaryBefore(s, a) && (z == len(s) || !alnum.set[s[z]]) {
+				if len(sec.forms[0]) >= 16 || boundaryBefore(s, a) && (z == len(s) || !alnum.set[s[z]]) {
 					spans = append(spans, Span{a, z, "secret"})
 				}
 				i = a + 1
@@ -302,16 +325,32 @@ func boundaryBefore(s string, a int) bool {
 	return a == 0 || !alnum.set[s[a-1]] || a >= 3 && s[a-3] == '%' && isHexDigit(s[a-2]) && isHexDigit(s[a-1])
 }
 
-// secretForms are the spellings a secret is looked for in: as it is,
-// query-escaped, path-escaped, JSON-escaped.
-func secretForms(sec string) []string {
-	forms := []string{sec}
-	for _, f := range []string{url.QueryEscape(sec), url.PathEscape(sec), strings.Trim(quote(sec), `"`)} {
-		if !slices.Contains(forms, f) {
-			forms = append(forms, f)
+// secretForm is a secret and the spellings it is looked for in: as it
+// is, query-escaped, path-escaped, JSON-escaped (the secret first).
+type secretForm struct{ forms []string }
+
+// secretForms returns the spellings of the secrets long enough to be
+// looked for.
+func secretForms(exact []string) []secretForm {
+	var out []secretForm
+	for _, sec := range exact {
+		if len(sec) < minExact {
+			continue
 		}
+		if unreserved.holds(sec) {
+			// Every spelling is the secret itself.
+			out = append(out, secretForm{[]string{sec}})
+			continue
+		}
+		forms := []string{sec}
+		for _, f := range []string{url.QueryEscape(sec), url.PathEscape(sec), strings.Trim(quote(sec), `"`)} {
+			if !slices.Contains(forms, f) {
+				forms = append(forms, f)
+			}
+		}
+		out = append(out, secretForm{forms})
 	}
-	return forms
+	return out
 }
 
 // Scan reports, without changing i, every token shape ([FindTokens]) and
@@ -323,16 +362,18 @@ func secretForms(sec string) []string {
 // checks, with or without the key.
 func Scan(i *cassette.Interaction, exact []string, known func(string) bool) []Finding {
 	var out []Finding
-	EachField(i, func(field string, v *string) {
-		for _, sp := range scanString(*v, exact, known) {
-			out = append(out, Finding{field, sp})
+	forms := secretForms(exact)
+	walk(i, func(f fieldRef, v string) string {
+		for _, sp := range scanString(v, forms, known) {
+			out = append(out, Finding{f.String(), sp})
 		}
+		return v
 	})
 	return out
 }
 
 // scanString returns the spans of s holding a secret (see [Scan]).
-func scanString(s string, exact []string, known func(string) bool) []Span {
+func scanString(s string, exact []secretForm, known func(string) bool) []Span {
 	var spans []Span
 	for _, sp := range FindTokens(s) {
 		if known != nil && isKnown(s, sp, known) {
@@ -384,23 +425,23 @@ func (r *Redactor) Known(s string) bool { return s != "" && r.d.token(s) == s }
 // [Redactor.Interaction] redacted it usually finds nothing.
 func (r *Redactor) Sweep(i *cassette.Interaction, exact []string) []Finding {
 	var out []Finding
-	EachField(i, func(field string, v *string) {
-		spans := scanString(*v, exact, r.Known)
+	forms := secretForms(exact)
+	walk(i, func(f fieldRef, s string) string {
+		spans := scanString(s, forms, r.Known)
 		if len(spans) == 0 {
-			return
+			return s
 		}
-		s := *v
 		var b strings.Builder
 		b.Grow(len(s))
 		last := 0
 		for _, sp := range spans {
-			out = append(out, Finding{field, sp})
+			out = append(out, Finding{f.String(), sp})
 			b.WriteString(s[last:sp.Start])
 			b.WriteString(r.sweepValue(s[sp.Start:sp.End]))
 			last = sp.End
 		}
 		b.WriteString(s[last:])
-		*v = b.String()
+		return b.String()
 	})
 	return out
 }

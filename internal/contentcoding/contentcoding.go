@@ -110,3 +110,37 @@ func reader(coding string, body []byte) (io.Reader, func(), error) {
 	}
 	return nil, nil, fmt.Errorf("%w %q", ErrUnsupported, coding)
 }
+
+// Encode applies codings to body in order, as a server does (the last
+// one is outermost): gzip, x-gzip, deflate (zlib-wrapped), br or zstd. It
+// is what tests of decoding encode with.
+func Encode(codings []string, body []byte) ([]byte, error) {
+	for _, c := range codings {
+		var out bytes.Buffer
+		var w io.WriteCloser
+		switch c {
+		case "gzip", "x-gzip":
+			w = gzip.NewWriter(&out)
+		case "deflate":
+			w = zlib.NewWriter(&out)
+		case "br":
+			w = brotli.NewWriter(&out)
+		case "zstd":
+			zw, err := zstd.NewWriter(&out)
+			if err != nil {
+				return nil, fmt.Errorf("encode zstd: %w", err)
+			}
+			w = zw
+		default:
+			return nil, fmt.Errorf("encode: %w %q", ErrUnsupported, c)
+		}
+		if _, err := w.Write(body); err != nil {
+			return nil, fmt.Errorf("encode %s: %w", c, err)
+		}
+		if err := w.Close(); err != nil {
+			return nil, fmt.Errorf("encode %s: %w", c, err)
+		}
+		body = out.Bytes()
+	}
+	return body, nil
+}
