@@ -2,19 +2,16 @@ package replay_test
 
 import (
 	"bytes"
-	"compress/flate"
-	"compress/gzip"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/andybalholm/brotli"
-	"github.com/klauspost/compress/zstd"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/internal/contentcoding"
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
 )
@@ -43,26 +40,14 @@ func plantedInteraction(t *testing.T) *cassette.Interaction {
 	return it
 }
 
-func compress(t *testing.T, coding, s string) string {
+// compress applies codings, the last outermost, as a server does.
+func compress(t *testing.T, s string, codings ...string) string {
 	t.Helper()
-	var b bytes.Buffer
-	var w interface {
-		Write([]byte) (int, error)
-		Close() error
+	b, err := contentcoding.Encode(codings, []byte(s))
+	if err != nil {
+		t.Fatal(err)
 	}
-	switch coding {
-	case "gzip":
-		w = gzip.NewWriter(&b)
-	case "deflate":
-		w, _ = flate.NewWriter(&b, flate.DefaultCompression)
-	case "br":
-		w = brotli.NewWriter(&b)
-	case "zstd":
-		w, _ = zstd.NewWriter(&b)
-	}
-	w.Write([]byte(s))
-	w.Close()
-	return b.String()
+	return string(b)
 }
 
 // TestLintFindsEveryPlantedSecret plants a real secret in one field of a
@@ -144,23 +129,23 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 		}, "request.body", []string{password, unpublishedSecret}},
 		{"gzip body", func(it *cassette.Interaction) {
 			it.Response.Headers = http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip"}}
-			it.Response.Body = compress(t, "gzip", `{"token":"`+tok+`"}`)
+			it.Response.Body = compress(t, `{"token":"`+tok+`"}`, "gzip")
 		}, "response.body", []string{tok}},
 		{"deflate request body", func(it *cassette.Interaction) {
 			it.Request.Headers = http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"deflate"}}
-			it.Request.Body = compress(t, "deflate", `{"client_secret":"`+password+`"}`)
+			it.Request.Body = compress(t, `{"client_secret":"`+password+`"}`, "deflate")
 		}, "request.body", []string{password}},
 		{"brotli body", func(it *cassette.Interaction) {
 			it.Response.Headers = http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"br"}}
-			it.Response.Body = compress(t, "br", `{"token":"`+tok+`"}`)
+			it.Response.Body = compress(t, `{"token":"`+tok+`"}`, "br")
 		}, "response.body", []string{tok}},
 		{"zstd body", func(it *cassette.Interaction) {
 			it.Response.Headers = http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"zstd"}}
-			it.Response.Body = compress(t, "zstd", `{"token":"`+tok+`"}`)
+			it.Response.Body = compress(t, `{"token":"`+tok+`"}`, "zstd")
 		}, "response.body", []string{tok}},
 		{"stacked codings", func(it *cassette.Interaction) {
 			it.Response.Headers = http.Header{"Content-Type": {"application/json"}, "Content-Encoding": {"gzip, br"}}
-			it.Response.Body = compress(t, "br", compress(t, "gzip", `{"token":"`+tok+`"}`))
+			it.Response.Body = compress(t, `{"token":"`+tok+`"}`, "gzip", "br")
 		}, "response.body", []string{tok}},
 	}
 	var all []*cassette.Interaction
