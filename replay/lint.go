@@ -192,7 +192,7 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 		add(FindingSecret, format, a...)
 		out[len(out)-1].Field = field
 	})
-	lintHashes(it.Response.Body, add)
+	lintHashes(storedBody(it.Response.Headers, it.Response.Body), add)
 	h := it.Response.Headers
 	if note := h.Get(cassettes.TruncatedHeader); note != "" {
 		add(FindingTruncated, "the stored body is cut short (%s: %s): its schema was not checked", cassettes.TruncatedHeader, note)
@@ -227,7 +227,7 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	if v == nil || h.Get(cassettes.ErrorHeader) != "" || h.Get(cassettes.TruncatedHeader) != "" || h.Get(cassettes.CutHeader) != "" {
 		return out // no version to check against, or no whole answer recorded
 	}
-	err := v.Validate(op.ID, it.Response.Code, []byte(it.Response.Body))
+	err := v.Validate(op.ID, it.Response.Code, []byte(storedBody(it.Response.Headers, it.Response.Body)))
 	var verr *schemas.ValidationError
 	switch {
 	case err == nil:

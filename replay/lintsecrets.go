@@ -616,6 +616,18 @@ func sameValues(a, b url.Values) bool {
 // more is reported, not read whole.
 const maxDecoded = 64 << 20
 
+// storedBody is a stored body as its reader sees it: decoded when it still
+// carries a Content-Encoding (a cassette not written by the recorder); as
+// it is when it does not decode (the secret check reports that).
+func storedBody(h http.Header, body string) string {
+	if codings := contentcoding.Codings(h); len(codings) > 0 {
+		if plain, err := contentcoding.Decode(codings, []byte(body), maxDecoded, false); err == nil {
+			return string(plain)
+		}
+	}
+	return body
+}
+
 // locateFindings sets the line of each finding of the cassette at path:
 // its field's line when it names one, else its interaction's. The file is
 // read again only when there is a finding to place.
