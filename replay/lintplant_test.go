@@ -172,6 +172,9 @@ func TestLintFindsEveryPlantedSecret(t *testing.T) {
 				}
 				var found bool
 				for _, f := range findings {
+					if f.Kind == replay.FindingSchema && strings.Contains(f.Message, "not JSON") {
+						t.Errorf("%s: a stored compressed body is schema-checked undecoded: %s", mode.name, f)
+					}
 					if f.Kind != replay.FindingSecret {
 						continue
 					}
