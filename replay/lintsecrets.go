@@ -87,11 +87,11 @@ func (w *secretWalk) check(part, what, v string) {
 	if reference.IsTestSecret(v) {
 		w.public[part] = true
 	}
-	if k := w.field + "\x00" + v; w.seen[k] {
+	k := w.field + "\x00" + v
+	if w.seen[k] {
 		return
-	} else {
-		w.seen[k] = true
 	}
+	w.seen[k] = true
 	if why := w.j.verdict(v); why != "" {
 		w.reported[part] = true
 		w.reported[w.field], w.reported[shownField(w.field)] = true, true
