@@ -106,7 +106,8 @@ func warnKeyMode(path string, logger *slog.Logger) {
 // ignoreKey keeps the key at key out of git when it lies in dir: a
 // .gitignore in dir that does not ignore it gets a line appended (never
 // rewritten), and, when create is set (the key was just made), a missing
-// .gitignore is created. Both are logged.
+// .gitignore is created. An append is logged; a creation only at debug
+// level, as a new key comes with one.
 func ignoreKey(dir, key string, create bool, logger *slog.Logger) error {
 	rel, err := filepath.Rel(dir, key)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
@@ -124,7 +125,7 @@ func ignoreKey(dir, key string, create bool, logger *slog.Logger) error {
 			return fmt.Errorf("write %s: %w", ignore, err)
 		}
 		if logger != nil {
-			logger.Info("created .gitignore: the redaction key stays out of git", "gitignore", ignore, "key", key)
+			logger.Debug("created .gitignore: the redaction key stays out of git", "gitignore", ignore, "key", key)
 		}
 		return nil
 	case err != nil:
