@@ -14,6 +14,12 @@ func TestMask(t *testing.T) {
 		{"legacy path", maskPath("/api/v3/applications/Iv1.x/tokens/anything?x=1"), "/api/v3/applications/Iv1.x/tokens/***?x=1"},
 		{"grant path kept", maskPath("/applications/grants/12"), "/applications/grants/12"},
 		{"not json", m.body([]byte("<html>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</html>")), "<html>gho_***</html>"},
+		{"token glued", m.text("x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"), "xgho_***"},
+		{"token percent-encoded", m.text("cb%3Ftoken%3D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"), "cb%3Ftoken%3Dgho_***"},
+		{"echoed Basic under any name", m.body([]byte(`{"echo":"Basic c29tZW9uZTpwYXNzd29yZDE="}`)), `{"echo":"Basic ***"}`},
+		{"authorization member", m.body([]byte(`{"Authorization":"opaque"}`)), `{"Authorization":"***"}`},
+		{"legacy path, other spelling", m.text("GET /%61pplications/1/tokens/opaquevalue"), "GET /%61pplications/1/tokens/***"},
+		{"path template kept", m.text("GET /applications/{client_id}/tokens/{access_token}"), "GET /applications/{client_id}/tokens/{access_token}"},
 	}
 	for _, tc := range tests {
 		if tc.got != tc.want {
