@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/internal/contentcoding"
 	"github.com/oauthcompat/oauthcompat/schemas"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -237,6 +238,18 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 		*out = *req
 		out.Body = io.NopCloser(bytes.NewReader(b))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(b)), nil }
+		req = out
+	}
+	if ae, ok := contentcoding.Acceptable(req.Header.Values("Accept-Encoding")); !ok {
+		// An extra guard: upstream is offered only codings the recording
+		// can decode (a body in any other is stored as a placeholder).
+		out := new(http.Request)
+		*out = *req
+		out.Header = req.Header.Clone()
+		out.Header.Del("Accept-Encoding")
+		if ae != "" {
+			out.Header.Set("Accept-Encoding", ae)
+		}
 		req = out
 	}
 	start := time.Now()

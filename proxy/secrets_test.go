@@ -243,3 +243,25 @@ func TestUpstreamErrorTextRedacted(t *testing.T) {
 		t.Error("the 502 the client got quotes the upstream's header line")
 	}
 }
+
+// TestUpstreamOfferedDecodableCodings: a client's Accept-Encoding reaches
+// upstream without the codings the recording cannot decode.
+func TestUpstreamOfferedDecodableCodings(t *testing.T) {
+	var got []string
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r.Header.Values("Accept-Encoding")
+	}))
+	defer up.Close()
+	rg := newRig(t, up.URL, proxy.Config{})
+	req, _ := http.NewRequest("GET", rg.proxy.URL+"/authorizations", nil)
+	req.Header.Set("Accept-Encoding", "compress, br;q=0.9, exi")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	rg.stop()
+	if strings.Join(got, ",") != "br;q=0.9" {
+		t.Errorf("upstream was offered %q, want only br;q=0.9", got)
+	}
+}

@@ -33,6 +33,17 @@
 // creation) both are pseudonyms of themselves, the same for the same real
 // hash whatever the Redactor saw before.
 //
+// # The scanner
+//
+// [EachField] visits every string an interaction writes to a cassette
+// (status, header names, URL and bodies included), [FindTokens] finds token
+// shapes wherever they start and percent-encoded, [Scan] reports them and
+// the exact secrets it is given without the key (for 'cassette lint' and
+// reports), and [Redactor.Sweep] replaces them with the key: the Store's
+// last line of defence runs it on each interaction after redaction, with
+// the secrets [Redactor.Redact] replaced, before anything is written. A
+// [Finding] names the field, never the secret.
+//
 // # Usage
 //
 //	key, err := redact.LoadOrCreateKey(filepath.Join(dir, ".redact-key"))

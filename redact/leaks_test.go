@@ -16,7 +16,6 @@ import (
 func TestRedactLeaks(t *testing.T) {
 	const (
 		nonHexSecret = "Zq9-secret_not~hex.value"
-		hex39        = "e72e16c7e42f292c6912e7710c838347ae178b4"
 	)
 	multipart := "--XyZ\r\nContent-Disposition: form-data; name=\"client_secret\"\r\n\r\n" + nonHexSecret +
 		"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n" + password +
@@ -112,12 +111,6 @@ func TestRedactLeaks(t *testing.T) {
 			it: cassette.Interaction{Response: cassette.Response{Headers: http.Header{"Content-Type": {"text/plain"}},
 				Body: "got Authorization: Basic " + basic("u", password) + " and token " + nonHexSecret + "9"}},
 			secrets: []string{basic("u", password), nonHexSecret + "9"},
-		},
-		{
-			name: "cut 40-hex token in a body cut short",
-			it: cassette.Interaction{Response: cassette.Response{Headers: http.Header{"Content-Type": {"text/plain"}},
-				Body: "legacy " + hex39}},
-			secrets: nil, // a cut token is the recorder's to avoid: see proxy
 		},
 	}
 	r := redact.New(testKey, redact.Options{})

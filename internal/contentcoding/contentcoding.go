@@ -50,6 +50,33 @@ func Codings(h http.Header) []string {
 	return out
 }
 
+// decodable are the codings [Decode] undoes, and identity.
+var decodable = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "br": true, "zstd": true, "identity": true, "*": false}
+
+// Acceptable returns an Accept-Encoding header (its values) keeping only
+// the codings [Decode] undoes, their weights kept, and whether it was so
+// already (then the header is best sent as it is). "" means none is left:
+// send no Accept-Encoding, which asks for the body as it is.
+func Acceptable(values []string) (string, bool) {
+	var kept []string
+	ok := true
+	for _, v := range values {
+		for _, item := range strings.Split(v, ",") {
+			item = strings.TrimSpace(item)
+			if item == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(item, ";")
+			if !decodable[strings.ToLower(strings.TrimSpace(name))] {
+				ok = false
+				continue
+			}
+			kept = append(kept, item)
+		}
+	}
+	return strings.Join(kept, ", "), ok
+}
+
 // Decode undoes codings (in the order they were applied, see [Codings])
 // on body, returning at most limit decoded bytes. When the decoded body
 // is longer, it returns the first limit bytes and an error wrapping

@@ -86,3 +86,22 @@ func TestDecode(t *testing.T) {
 		}
 	})
 }
+
+func TestAcceptable(t *testing.T) {
+	tests := []struct {
+		in   []string
+		want string
+		ok   bool
+	}{
+		{nil, "", true},
+		{[]string{"gzip, br"}, "gzip, br", true},
+		{[]string{"compress, exi;q=0.2", "GZIP;q=0.5, zstd"}, "GZIP;q=0.5, zstd", false},
+		{[]string{"*"}, "", false},
+		{[]string{"compress"}, "", false},
+	}
+	for _, tt := range tests {
+		if got, ok := contentcoding.Acceptable(tt.in); got != tt.want || ok != tt.ok {
+			t.Errorf("Acceptable(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}
