@@ -269,7 +269,7 @@ var echoedCredential = regexp.MustCompile(`(?i)\b(basic|bearer|token)\s+([A-Za-z
 // or token credentials of at least 8 characters with a digit in them (so
 // "token expired" stays readable).
 func (r *Redactor) credentials(s string) string {
-	if len(s) < 14 {
+	if !mayHoldCredential(s) {
 		return s
 	}
 	idx := echoedCredential.FindAllStringSubmatchIndex(s, -1)
