@@ -29,10 +29,11 @@ type Redactor struct {
 
 // keyed is what the Redactors of one key share.
 type keyed struct {
-	d        *deriver
-	opts     Options
-	authMemo memo // Authorization values
-	hashMemo memo // token pseudonyms to their hashed_token
+	d         *deriver
+	opts      Options
+	authMemo  memo // Authorization values
+	authNotes memo // Authorization values to their secrets (see authSecrets)
+	hashMemo  memo // token pseudonyms to their hashed_token
 }
 
 // New returns a Redactor keyed with key, which must hold at least 16 bytes
