@@ -454,35 +454,10 @@ func (r *Redactor) Sweep(i *cassette.Interaction, exact []string) []Finding {
 	forms := secretForms(exact)
 	walk(i, func(f fieldRef, s string) string {
 		spans := scanString(s, forms, r.Known)
-		if len(spans) == 0 {
-			return s
-		}
-		var b strings.Builder
-		b.Grow(len(s))
-		last := 0
 		for _, sp := range spans {
 			out = append(out, Finding{f.String(), sp})
-			b.WriteString(s[last:sp.Start])
-			b.WriteString(r.sweepValue(s[sp.Start:sp.End]))
-			last = sp.End
 		}
-		b.WriteString(s[last:])
-		return b.String()
+		return replaceSpans(s, spans, r.tokenValue)
 	})
 	return out
-}
-
-// sweepValue is the pseudonym Sweep puts in place of a secret as found in
-// the text: percent-encoded text is decoded first (a pseudonym needs no
-// escaping).
-func (r *Redactor) sweepValue(raw string) string {
-	if strings.IndexByte(raw, '%') >= 0 {
-		if d, err := url.PathUnescape(raw); err == nil {
-			if d2, err := url.PathUnescape(d); err == nil {
-				d = d2
-			}
-			return r.d.token(d)
-		}
-	}
-	return r.d.token(raw)
 }
