@@ -10,6 +10,7 @@ import (
 type secretSet struct {
 	mu   sync.Mutex
 	list []string
+	buf  [8]string // list's first array: an interaction has a few secrets
 }
 
 func (s *secretSet) add(v string) {
@@ -41,7 +42,12 @@ func (r *Redactor) note(secret, pseudo string) string {
 // body) does not reach the disk either. The list holds real secrets: use
 // it, never store or log it.
 func (r *Redactor) Redact(i *cassette.Interaction) []string {
-	c := &Redactor{keyed: r.keyed, seen: &secretSet{}}
-	c.Interaction(i)
-	return c.seen.list
+	c := &struct {
+		r Redactor
+		s secretSet
+	}{r: Redactor{keyed: r.keyed}}
+	c.s.list = c.s.buf[:0]
+	c.r.seen = &c.s
+	c.r.Interaction(i)
+	return c.s.list
 }

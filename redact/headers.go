@@ -140,19 +140,30 @@ func (r *Redactor) authorization(v string) string {
 	// A client sends the same credentials with every request.
 	out := r.authMemo.get(v, r.redactAuthorization)
 	if r.seen != nil && out != v {
-		scheme, cred := SplitAuthorization(v)
+		cred, pass, _ := strings.Cut(r.authNotes.get(v, authSecrets), "\x00")
 		r.note(cred, "")
-		if strings.EqualFold(scheme, "basic") {
-			if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
-				_, pass, ok := strings.Cut(string(raw), ":")
-				if !ok {
-					pass = string(raw)
-				}
-				r.note(pass, "")
-			}
-		}
+		r.note(pass, "")
 	}
 	return out
+}
+
+// authSecrets returns the secrets of an Authorization value, for
+// [Redactor.Redact] to collect: the credentials, and for Basic the
+// password, separated by a NUL.
+func authSecrets(v string) string {
+	scheme, cred := SplitAuthorization(v)
+	if !strings.EqualFold(scheme, "basic") {
+		return cred
+	}
+	raw, err := base64.StdEncoding.DecodeString(cred)
+	if err != nil {
+		return cred
+	}
+	_, pass, ok := strings.Cut(string(raw), ":")
+	if !ok {
+		pass = string(raw)
+	}
+	return cred + "\x00" + pass
 }
 
 func (r *Redactor) redactAuthorization(v string) string {
@@ -269,7 +280,7 @@ var echoedCredential = regexp.MustCompile(`(?i)\b(basic|bearer|token)\s+([A-Za-z
 // or token credentials of at least 8 characters with a digit in them (so
 // "token expired" stays readable).
 func (r *Redactor) credentials(s string) string {
-	if len(s) < 14 {
+	if !mayHoldCredential(s) {
 		return s
 	}
 	idx := echoedCredential.FindAllStringSubmatchIndex(s, -1)

@@ -252,13 +252,13 @@ func (v *validScan) str() (esc, token, ok bool) {
 }
 
 // mayHoldCredential is a cheap filter before [Redactor.credentials]: a
-// scheme word (basic, bearer, token) followed by a space.
+// scheme word (basic, bearer, token) followed by white space.
 func mayHoldCredential(s string) bool {
 	if len(s) < 14 {
 		return false
 	}
 	for i := 0; ; i++ {
-		j := strings.IndexByte(s[i:], ' ')
+		j := strings.IndexAny(s[i:], " \t\r\n")
 		if j < 0 {
 			return false
 		}

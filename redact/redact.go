@@ -29,10 +29,11 @@ type Redactor struct {
 
 // keyed is what the Redactors of one key share.
 type keyed struct {
-	d        *deriver
-	opts     Options
-	authMemo memo // Authorization values
-	hashMemo memo // token pseudonyms to their hashed_token
+	d         *deriver
+	opts      Options
+	authMemo  memo // Authorization values
+	authNotes memo // Authorization values to their secrets (see authSecrets)
+	hashMemo  memo // token pseudonyms to their hashed_token
 }
 
 // New returns a Redactor keyed with key, which must hold at least 16 bytes
@@ -156,22 +157,28 @@ func (r *Redactor) text(s string) string {
 		return s
 	}
 	spans := FindTokens(s)
-	if spans == nil {
+	kept := spans[:0]
+	for _, sp := range spans {
+		if !isKnown(s, sp, r.Known) {
+			kept = append(kept, sp)
+		}
+	}
+	return replaceSpans(s, kept, r.tokenValue)
+}
+
+// replaceSpans returns s with the text of each span (in order, apart)
+// replaced by f of it.
+func replaceSpans(s string, spans []Span, f func(string) string) string {
+	if len(spans) == 0 {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
 	for _, sp := range spans {
-		if isKnown(s, sp, r.Known) {
-			continue
-		}
 		b.WriteString(s[last:sp.Start])
-		b.WriteString(r.tokenValue(s[sp.Start:sp.End]))
+		b.WriteString(f(s[sp.Start:sp.End]))
 		last = sp.End
-	}
-	if last == 0 {
-		return s
 	}
 	b.WriteString(s[last:])
 	return b.String()
@@ -201,19 +208,7 @@ func ReplaceTokens(s string, f func(token string) string) string {
 	if !mayHoldToken(s) {
 		return s
 	}
-	spans := FindTokens(s)
-	if spans == nil {
-		return s
-	}
-	var b strings.Builder
-	last := 0
-	for _, sp := range spans {
-		b.WriteString(s[last:sp.Start])
-		b.WriteString(f(s[sp.Start:sp.End]))
-		last = sp.End
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return replaceSpans(s, FindTokens(s), f)
 }
 
 // clientID pseudonymises a client id (or Basic user name) when the options

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -330,27 +331,52 @@ func boundaryBefore(s string, a int) bool {
 type secretForm struct{ forms []string }
 
 // secretForms returns the spellings of the secrets long enough to be
-// looked for.
+// looked for. A client sends the same credentials with every request, so
+// the spellings are remembered (see spellings).
 func secretForms(exact []string) []secretForm {
-	var out []secretForm
+	if len(exact) == 0 {
+		return nil
+	}
+	out := make([]secretForm, 0, len(exact))
 	for _, sec := range exact {
-		if len(sec) < minExact {
-			continue
+		if len(sec) >= minExact {
+			out = append(out, secretForm{spellings.get(sec)})
 		}
-		if unreserved.holds(sec) {
-			// Every spelling is the secret itself.
-			out = append(out, secretForm{[]string{sec}})
-			continue
-		}
-		forms := []string{sec}
+	}
+	return out
+}
+
+// spellings remembers the spellings of recent secrets; it forgets
+// everything when it grows too big.
+var spellings formsMemo
+
+type formsMemo struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+func (m *formsMemo) get(sec string) []string {
+	m.mu.Lock()
+	forms, ok := m.m[sec]
+	m.mu.Unlock()
+	if ok {
+		return forms
+	}
+	forms = []string{sec}
+	if !unreserved.holds(sec) {
 		for _, f := range []string{url.QueryEscape(sec), url.PathEscape(sec), strings.Trim(quote(sec), `"`)} {
 			if !slices.Contains(forms, f) {
 				forms = append(forms, f)
 			}
 		}
-		out = append(out, secretForm{forms})
 	}
-	return out
+	m.mu.Lock()
+	if len(m.m) >= memoSize || m.m == nil {
+		m.m = make(map[string][]string)
+	}
+	m.m[sec] = forms
+	m.mu.Unlock()
+	return forms
 }
 
 // Scan reports, without changing i, every token shape ([FindTokens]) and
@@ -428,35 +454,10 @@ func (r *Redactor) Sweep(i *cassette.Interaction, exact []string) []Finding {
 	forms := secretForms(exact)
 	walk(i, func(f fieldRef, s string) string {
 		spans := scanString(s, forms, r.Known)
-		if len(spans) == 0 {
-			return s
-		}
-		var b strings.Builder
-		b.Grow(len(s))
-		last := 0
 		for _, sp := range spans {
 			out = append(out, Finding{f.String(), sp})
-			b.WriteString(s[last:sp.Start])
-			b.WriteString(r.sweepValue(s[sp.Start:sp.End]))
-			last = sp.End
 		}
-		b.WriteString(s[last:])
-		return b.String()
+		return replaceSpans(s, spans, r.tokenValue)
 	})
 	return out
-}
-
-// sweepValue is the pseudonym Sweep puts in place of a secret as found in
-// the text: percent-encoded text is decoded first (a pseudonym needs no
-// escaping).
-func (r *Redactor) sweepValue(raw string) string {
-	if strings.IndexByte(raw, '%') >= 0 {
-		if d, err := url.PathUnescape(raw); err == nil {
-			if d2, err := url.PathUnescape(d); err == nil {
-				d = d2
-			}
-			return r.d.token(d)
-		}
-	}
-	return r.d.token(raw)
 }

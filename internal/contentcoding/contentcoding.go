@@ -55,9 +55,13 @@ var decodable = map[string]bool{"gzip": true, "x-gzip": true, "deflate": true, "
 
 // Acceptable returns an Accept-Encoding header (its values) keeping only
 // the codings [Decode] undoes, their weights kept, and whether it was so
-// already (then the header is best sent as it is). "" means none is left:
-// send no Accept-Encoding, which asks for the body as it is.
+// already (then the header is best sent as it is, and the string is "").
+// Otherwise "" means none is left: send no Accept-Encoding, which asks
+// for the body as it is.
 func Acceptable(values []string) (string, bool) {
+	if acceptable(values) {
+		return "", true
+	}
 	var kept []string
 	ok := true
 	for _, v := range values {
@@ -75,6 +79,26 @@ func Acceptable(values []string) (string, bool) {
 		}
 	}
 	return strings.Join(kept, ", "), ok
+}
+
+// acceptable reports, without allocating, whether every coding of values
+// is decodable.
+func acceptable(values []string) bool {
+	for _, v := range values {
+		for v != "" {
+			item, rest, _ := strings.Cut(v, ",")
+			v = rest
+			name, _, _ := strings.Cut(item, ";")
+			name = strings.TrimSpace(name)
+			if name == "" {
+				continue
+			}
+			if !decodable[name] && !decodable[strings.ToLower(name)] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Decode undoes codings (in the order they were applied, see [Codings])
