@@ -26,7 +26,8 @@ const exportAbout = `Writes cassettes in a format other tools replay:
 For one cassette FILE, PATH is the file written (har, vcrpy) or the WireMock root
 directory. For a directory DIR, PATH is a directory: each cassette DIR/<rel>.yaml becomes
 PATH/<rel>.har, PATH/<rel>.yaml or the WireMock root PATH/<rel>/. Files are written
-atomically. The output holds what the cassettes hold: pseudonyms stay pseudonyms (a
+atomically; a PATH that would write over an input is refused. A WireMock export replaces the
+mappings (and __files/ bodies) an earlier export wrote in its root and keeps the others. The output holds what the cassettes hold: pseudonyms stay pseudonyms (a
 client must send them to match), and no format can re-hydrate secrets as replay does.`
 
 func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
@@ -66,12 +67,9 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 	}
 	st, _ := os.Stat(src)
 	single := st != nil && !st.IsDir()
-	for _, p := range paths {
-		c, err := cassettes.Load(p)
-		if err != nil {
-			return failure(stderr, "cassette export", err)
-		}
-		target := *out
+	targets := make([]string, len(paths))
+	for k, p := range paths {
+		targets[k] = *out
 		if !single {
 			rel, err := filepath.Rel(src, p)
 			if err != nil {
@@ -80,19 +78,54 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 			rel = strings.TrimSuffix(strings.TrimSuffix(rel, ".yml"), ".yaml")
 			switch *format {
 			case "har":
-				target = filepath.Join(*out, rel+".har")
+				targets[k] = filepath.Join(*out, rel+".har")
 			case "vcrpy":
-				target = filepath.Join(*out, rel+".yaml")
+				targets[k] = filepath.Join(*out, rel+".yaml")
 			default:
-				target = filepath.Join(*out, rel)
+				targets[k] = filepath.Join(*out, rel)
 			}
 		}
-		if err := export(*format, c.Interactions, target, *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
+	}
+	if in := overwrittenInput(paths, targets, *format == "wiremock"); in != "" {
+		return usageError(stderr, "cassette export", "--out %s would write over the cassette %s it exports: choose another --out", *out, in)
+	}
+	for k, p := range paths {
+		c, err := cassettes.Load(p)
+		if err != nil {
+			return failure(stderr, "cassette export", err)
+		}
+		if err := export(*format, c.Interactions, targets[k], *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
 			return failure(stderr, "cassette export", fmt.Errorf("%s: %w", p, err))
 		}
-		fmt.Fprintln(stdout, target)
+		fmt.Fprintln(stdout, targets[k])
 	}
 	return exitOK
+}
+
+// overwrittenInput returns the first of the inputs that writing targets
+// would replace, "" when none: a target that is an input, or, for a
+// directory target (dirs), one holding an input.
+func overwrittenInput(inputs, targets []string, dirs bool) string {
+	for _, in := range inputs {
+		ai, err := filepath.Abs(in)
+		if err != nil {
+			continue
+		}
+		si, _ := os.Stat(in)
+		for _, t := range targets {
+			at, err := filepath.Abs(t)
+			if err != nil {
+				continue
+			}
+			if at == ai || dirs && strings.HasPrefix(ai, at+string(filepath.Separator)) {
+				return in
+			}
+			if st, err := os.Stat(t); err == nil && si != nil && os.SameFile(si, st) {
+				return in
+			}
+		}
+	}
+	return ""
 }
 
 func export(format string, its []*cassette.Interaction, target string, bodyFiles bool, name string) error {
@@ -108,7 +141,11 @@ func export(format string, its []*cassette.Interaction, target string, bodyFiles
 		if err != nil {
 			return err
 		}
-		return convert.WriteFiles(target, files)
+		owned, err := convert.WireMockOwned(target)
+		if err != nil {
+			return fmt.Errorf("list the mappings an earlier export wrote: %w", err)
+		}
+		return convert.ReplaceFiles(target, files, owned)
 	}
 	if err != nil {
 		return err
