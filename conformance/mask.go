@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"regexp"
 	"sort"
@@ -85,9 +84,7 @@ func (m *masker) authorization(v string) string {
 	}
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
 	if strings.EqualFold(scheme, "basic") {
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
-		if err == nil {
-			user, _, _ := strings.Cut(string(raw), ":")
+		if user, _, _, ok := redact.DecodeBasic(cred); ok {
 			return scheme + " " + m.text(user) + ":" + masked
 		}
 	}

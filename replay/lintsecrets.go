@@ -3,7 +3,6 @@ package replay
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -153,14 +152,13 @@ func (w *secretWalk) authorization(part, v string) {
 		w.check(part, "the "+scheme+" credentials", cred)
 		return
 	}
-	raw, err := base64.StdEncoding.DecodeString(cred)
-	if err != nil {
+	user, pass, colon, ok := redact.DecodeBasic(cred)
+	if !ok {
 		w.check(part, "the Basic credentials (not base64)", cred)
 		return
 	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		w.check(part, "the Basic credentials", string(raw))
+	if !colon {
+		w.check(part, "the Basic credentials", user)
 		return
 	}
 	w.text(part, "the Basic user name", user)
