@@ -45,6 +45,11 @@ const TruncatedHeader = "X-Oauthcompat-Truncated"
 // a field. Commands exit 3 on it, whatever they were doing.
 var ErrMalformed = errors.New("malformed cassette")
 
+// ErrNoCassettes is wrapped by the error of [Files] (and so of every
+// command reading cassettes) on a directory holding no cassette. Commands
+// exit 3 on it, as on a malformed cassette.
+var ErrNoCassettes = errors.New("no cassettes")
+
 // Malformed returns err marked as wrapping [ErrMalformed], with its
 // message unchanged; nil stays nil. Other cassette readers (a faster
 // parser of the same format) use it so that callers can tell a bad file
@@ -288,8 +293,8 @@ func LoadDir(dir string) ([]*cassette.Cassette, error) {
 // Files lists the cassette files at dir: dir itself when it is a file,
 // else every *.yaml and *.yml file below it, sorted, skipping hidden files
 // and directories (a .git, an editor's backup). A directory holding no
-// cassette but journals is an error wrapping [ErrUnrecovered] that says
-// what to do.
+// cassette is an error wrapping [ErrNoCassettes], or [ErrUnrecovered]
+// when it holds journals, that says what to do.
 func Files(dir string) ([]string, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -309,6 +314,7 @@ func Files(dir string) ([]string, error) {
 		if ls, _ := Leftovers(dir); len(ls) > 0 {
 			return nil, fmt.Errorf("load cassettes: %w: no cassettes under %s, but %s", ErrUnrecovered, dir, LeftoverAdvice(dir, ls))
 		}
+		return nil, fmt.Errorf("load cassettes: %w (*.yaml) under %s; record some with 'oauthcompat record' or 'oauthcompat conform --record'", ErrNoCassettes, dir)
 	}
 	return paths, nil
 }

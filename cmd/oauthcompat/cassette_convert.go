@@ -60,10 +60,7 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 	}
 	paths, err := cassettes.Files(src)
 	if err != nil {
-		return failure(stderr, "cassette export", err)
-	}
-	if len(paths) == 0 {
-		return usageError(stderr, "cassette export", "no cassette (*.yaml) under %s", src)
+		return loadFailure(stderr, "cassette export", err)
 	}
 	st, _ := os.Stat(src)
 	single := st != nil && !st.IsDir()

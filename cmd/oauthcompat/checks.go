@@ -63,11 +63,11 @@ func checkCassetteName(stderr io.Writer, name, value string) (code int, ok bool)
 }
 
 // loadFailure maps an error loading cassettes to an exit code, the same
-// for every command: a malformed cassette, or a directory holding only
-// journals, is an operational failure (3); what else the caller knows as
+// for every command: a malformed cassette, a directory holding no
+// cassette or only journals, is an operational failure (3); what else the caller knows as
 // a usage error is one (2); anything else is 3.
 func loadFailure(stderr io.Writer, name string, err error, usage ...error) int {
-	if errors.Is(err, cassettes.ErrMalformed) || errors.Is(err, cassettes.ErrUnrecovered) {
+	if errors.Is(err, cassettes.ErrMalformed) || errors.Is(err, cassettes.ErrUnrecovered) || errors.Is(err, cassettes.ErrNoCassettes) {
 		return failure(stderr, name, err)
 	}
 	for _, u := range usage {
@@ -76,6 +76,17 @@ func loadFailure(stderr io.Writer, name string, err error, usage ...error) int {
 		}
 	}
 	return failure(stderr, name, err)
+}
+
+// checkCassettes loads every cassette under dir, for a command that reads
+// them later through its own means: ok is false when the caller should
+// return code, the same as every command's for the same fault (see
+// [loadFailure]).
+func checkCassettes(stderr io.Writer, name, dir string) (code int, ok bool) {
+	if _, err := cassettes.LoadDir(dir); err != nil {
+		return loadFailure(stderr, name, err), false
+	}
+	return exitOK, true
 }
 
 // warnLeftovers tells on stderr of the journals beside the cassettes at

@@ -100,6 +100,9 @@ func TestConformExitCodes(t *testing.T) {
 	defer htmlList.Close()
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
+	// Cassettes, but not of a conform run.
+	noRun := t.TempDir()
+	os.CopyFS(noRun, os.DirFS("../../replay/testdata"))
 
 	tests := []struct {
 		name   string
@@ -113,7 +116,8 @@ func TestConformExitCodes(t *testing.T) {
 		{"target and cassettes", []string{"--version", "3.8", "--target", htmlList.URL, "--cassettes", "x"}, exitUsage, "exactly one of"},
 		{"credentials in the URL", []string{"--version", "3.8", "--target", "http://u:p@127.0.0.1:1"}, exitUsage, "must not carry credentials"},
 		{"bad format", []string{"--version", "3.8", "--target", htmlList.URL, "--format", "pdf"}, exitUsage, "unknown report format"},
-		{"no recording", []string{"--version", "3.8", "--cassettes", t.TempDir()}, exitUsage, "holds no recorded conform run"},
+		{"no recording", []string{"--version", "3.8", "--cassettes", noRun}, exitUsage, "holds no recorded conform run"},
+		{"no cassettes", []string{"--version", "3.8", "--cassettes", t.TempDir()}, exitFailure, "no cassettes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

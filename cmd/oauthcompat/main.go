@@ -10,7 +10,7 @@
 // the flags of one; "oauthcompat --version" is "oauthcompat version". Exit codes: 0 success, 1 findings (invalid body,
 // non-conformance, breaking change), 2 usage error, 3 operational failure.
 // The same fault gives the same code in every command: a cassette that does
-// not load, or a directory holding only journals, is 3; a bad --listen or
+// not load, a directory holding no cassette or only journals, is 3; a bad --listen or
 // --name is 2; record exits 3 when any interaction was not recorded.
 package main
 
