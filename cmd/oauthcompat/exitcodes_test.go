@@ -21,9 +21,11 @@ func TestReadingCommandsExitCodes(t *testing.T) {
 	os.WriteFile(bad, []byte("version: 2\ninteractions:\n  - id: [\n"), 0o644)
 
 	readers := map[string]func(dir string) []string{
-		"replay":        func(d string) []string { return []string{"replay", "--cassettes", d, "--listen", "127.0.0.1:0"} },
-		"lint":          func(d string) []string { return []string{"cassette", "lint", d} },
-		"export":        func(d string) []string { return []string{"cassette", "export", "--format", "har", "--out", filepath.Join(t.TempDir(), "x"), d} },
+		"replay": func(d string) []string { return []string{"replay", "--cassettes", d, "--listen", "127.0.0.1:0"} },
+		"lint":   func(d string) []string { return []string{"cassette", "lint", d} },
+		"export": func(d string) []string {
+			return []string{"cassette", "export", "--format", "har", "--out", filepath.Join(t.TempDir(), "x"), d}
+		},
 		"diff":          func(d string) []string { return []string{"diff", "--from-cassettes", d, "--to-cassettes", d} },
 		"upgrade-check": func(d string) []string { return []string{"upgrade-check", "--traffic", d, "--to", "3.10"} },
 		"conform":       func(d string) []string { return []string{"conform", "--version", "3.8", "--cassettes", d} },
