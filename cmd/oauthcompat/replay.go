@@ -128,6 +128,9 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	opts := replay.Options{Version: *version, Catalog: cat, Exhausted: ex, Redactor: red, Logger: logger, KeepURLs: *keepURLs, Match: match}
+	for _, h := range match.UncomparedHeaders() {
+		fmt.Fprintf(stderr, "oauthcompat replay: warning: --ignore-header %s changes nothing: replay compares Authorization, X-GitHub-OTP and If-None-Match only\n", h)
+	}
 	var (
 		rec   *proxy.Recorder
 		store *cassettes.Store
