@@ -159,6 +159,29 @@ the key of the cassettes directory (--redact-key-file, default DIR/.redact-key, 
 when missing) before anything is written: no secret reaches disk. Writes
 DIR/<version>/<name>.yaml (--name, default the file's name) and prints each cassette.`
 
+// skipReasons says why import left entries out: " (2 not an OAuth
+// endpoint (pass --record-all to keep them), 1 unreadable)", or "".
+func skipReasons(res convert.ImportResult, unreadable int) string {
+	var parts []string
+	if n := res.SkippedBy[convert.SkipNotOAuth]; n > 0 {
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (pass --record-all to keep %s)", n, convert.SkipNotOAuth, them))
+	}
+	if n := res.SkippedBy[convert.SkipBadURL]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d with %s", n, convert.SkipBadURL))
+	}
+	if unreadable > 0 {
+		parts = append(parts, fmt.Sprintf("%d unreadable (below)", unreadable))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("cassette import", "cassette import --from har FILE --cassettes DIR [--version V] [--redact-key-file F] [--name NAME]", importAbout, stderr)
 	from := fs.String("from", "", "the format of FILE: har (required)")
@@ -201,14 +224,17 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return failure(stderr, "cassette import", err)
 	}
-	its, err := convert.FromHAR(data)
-	if errors.Is(err, convert.ErrNotHAR) {
-		return usageError(stderr, "cassette import", "%s: %v", file, err)
+	its, readErr := convert.FromHAR(data)
+	if errors.Is(readErr, convert.ErrNotHAR) {
+		return usageError(stderr, "cassette import", "%s: %v", file, readErr)
 	}
-	if err != nil {
-		// Entries that cannot be read are reported; the others are
-		// imported.
-		fmt.Fprintf(stderr, "oauthcompat cassette import: %s: %v\n", file, err)
+	// Entries that cannot be read are reported and counted; the others
+	// are imported.
+	unreadable := 0
+	if j, ok := readErr.(interface{ Unwrap() []error }); ok {
+		unreadable = len(j.Unwrap())
+	} else if readErr != nil {
+		unreadable = 1
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return failure(stderr, "cassette import", err)
@@ -232,8 +258,12 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	for _, n := range res.Added {
 		total += n
 	}
-	fmt.Fprintf(stderr, "oauthcompat cassette import: %d interactions imported, %d entries skipped (not an OAuth endpoint)\n", total, res.Skipped)
-	if total == 0 {
+	fmt.Fprintf(stderr, "oauthcompat cassette import: %s imported; %s skipped%s\n",
+		nouns(total, "interaction", "interactions"), nouns(res.Skipped+unreadable, "entry", "entries"), skipReasons(res, unreadable))
+	if readErr != nil {
+		return failure(stderr, "cassette import", fmt.Errorf("%s: %w", file, readErr))
+	}
+	if total == 0 && res.SkippedBy[convert.SkipNotOAuth] > 0 {
 		fmt.Fprintln(stderr, "oauthcompat cassette import: nothing to import; pass --record-all to keep every entry")
 	}
 	return exitOK
