@@ -146,10 +146,8 @@ func restoreKey(path string, key []byte, logger *slog.Logger) {
 	if err == nil {
 		err = os.WriteFile(path, key, 0o600)
 	}
-	if ignore := filepath.Join(filepath.Dir(path), ".gitignore"); err == nil && filepath.Base(path) == keyName {
-		if _, serr := os.Stat(ignore); errors.Is(serr, iofs.ErrNotExist) {
-			err = os.WriteFile(ignore, []byte(keyName+"\n"), 0o644)
-		}
+	if err == nil && filepath.Base(path) == keyName {
+		err = ensureGitignore(filepath.Dir(path), true)
 	}
 	if err != nil {
 		logger.Error("the redaction key was removed while recording and could not be written back: replay can match secrets only by shape", "key", path, "err", err)
