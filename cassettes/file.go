@@ -100,7 +100,7 @@ func WriteAtomic(path string, c *cassette.Cassette) error {
 	data, err := Marshal(c.Interactions)
 	c.Mu.RUnlock()
 	if err != nil {
-		return fmt.Errorf("write cassette %s: %w", path, err)
+		return fmt.Errorf("write cassette %s: %w", path, named(path, err))
 	}
 	return writeFileAtomic(OS, path, data, 0o644)
 }
@@ -117,11 +117,11 @@ func WriteFile(path string, data []byte) error { return writeFileAtomic(OS, path
 func writeFileAtomic(fsys FS, path string, data []byte, mode fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	if err := fsys.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	tmp, err := createTemp(fsys, dir, "."+filepath.Base(path)+".tmp")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	defer func() {
 		if err != nil {
@@ -130,19 +130,19 @@ func writeFileAtomic(fsys FS, path string, data []byte, mode fs.FileMode) (err e
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = fsys.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	return syncDir(fsys, dir)
 }
@@ -186,7 +186,7 @@ func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	}()
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("load cassette %s: %w", path, err)
+		return nil, fmt.Errorf("load cassette %s: %w", path, named(path, err))
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("load cassette %s: not a go-vcr cassette (want a mapping with version: 2 and interactions)", path)
@@ -199,7 +199,7 @@ func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	}
 	var f file
 	if err := top.Decode(&f); err != nil {
-		return nil, fmt.Errorf("load cassette %s: %w", path, err)
+		return nil, fmt.Errorf("load cassette %s: %w", path, named(path, err))
 	}
 	items := mapValue(top, "interactions")
 	for i, it := range f.Interactions {

@@ -71,12 +71,12 @@ func openJournal(fsys FS, path string, o Options, log *slog.Logger) (*journal, e
 	}
 	f, err := openLocked(fsys, path, lockWait)
 	if err != nil {
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, fmt.Errorf("open journal %s: %w", path, named(path, err))
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, fmt.Errorf("open journal %s: %w", path, named(path, err))
 	}
 	// A journal already there is one this process left (a Store closed
 	// while its merge failed): the records go after its own.
@@ -85,7 +85,7 @@ func openJournal(fsys FS, path string, o Options, log *slog.Logger) (*journal, e
 		data := make([]byte, st.Size())
 		if _, err := f.ReadAt(data, 0); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("open journal %s: %w", path, err)
+			return nil, fmt.Errorf("open journal %s: %w", path, named(path, err))
 		}
 		_, skipped, end := parseJournal(data)
 		if len(skipped) > 0 {
@@ -174,7 +174,7 @@ func (j *journal) commit(rec []byte) error {
 		return ErrClosed
 	}
 	if err := j.write(rec); err != nil {
-		return fmt.Errorf("write journal %s: %w", j.path, err)
+		return fmt.Errorf("write journal %s: %w", j.path, named(j.path, err))
 	}
 	select {
 	case j.kick <- struct{}{}:
@@ -185,7 +185,7 @@ func (j *journal) commit(rec []byte) error {
 	}
 	for end := j.off; j.synced < end; {
 		if j.failed >= end && j.syncErr != nil {
-			return fmt.Errorf("sync journal %s: %w", j.path, j.syncErr)
+			return fmt.Errorf("sync journal %s: %w", j.path, named(j.path, j.syncErr))
 		}
 		j.cond.Wait()
 	}
@@ -246,7 +246,7 @@ func (j *journal) sync() error {
 				"journal", j.path, "err", err)
 		}
 		j.cond.Broadcast()
-		return fmt.Errorf("sync journal %s: %w", j.path, err)
+		return fmt.Errorf("sync journal %s: %w", j.path, named(j.path, err))
 	}
 	if j.warnedSync {
 		j.warnedSync = false
