@@ -23,6 +23,10 @@ type Recording struct {
 	Name    string           // the version directory's name ("ghes-3.8")
 	Version *schemas.Version // the catalog version Name denotes, or nil
 	Calls   []Call           // in cassette and interaction order
+	// Leftovers says, when journals lie beside the cassettes (recordings
+	// that did not finish), that their interactions are in no cassette
+	// and what to do; "" when there are none. Reports carry it as a note.
+	Leftovers string
 }
 
 // Call is one recorded interaction that addresses a catalog operation.
@@ -90,8 +94,13 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 		}
 	}
 	sort.Strings(names)
+	advice := ""
+	if ls, err := cassettes.Leftovers(dir); err == nil {
+		advice = cassettes.LeftoverAdvice(dir, ls)
+	}
 	out := make([]*Recording, len(names))
 	for i, n := range names {
+		byName[n].Leftovers = advice
 		out[i] = byName[n]
 	}
 	return out, nil
