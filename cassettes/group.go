@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -296,7 +297,7 @@ func (j *journal) write(buf []byte) error {
 	if end := j.off + int64(len(buf)); end > j.alloc && j.off >= j.retryAt {
 		j.prealloc(end)
 	}
-	n, err := j.f.WriteAt(buf, j.off)
+	n, err := writeFull(j.f, buf, j.off)
 	if err == nil {
 		j.off += int64(len(buf))
 		j.alloc = max(j.alloc, j.off)
@@ -314,6 +315,24 @@ func (j *journal) write(buf []byte) error {
 		}
 	}
 	return err
+}
+
+// writeFull writes all of buf at off. A write that returns less without
+// an error (pwrite(2) may; a File need not hide it) is continued where it
+// stopped; one that makes no progress is io.ErrShortWrite. n is how many
+// bytes were written.
+func writeFull(f File, buf []byte, off int64) (n int, err error) {
+	for n < len(buf) {
+		k, err := f.WriteAt(buf[n:], off+int64(n))
+		n += max(0, k)
+		if err != nil {
+			return n, err
+		}
+		if k <= 0 {
+			return n, io.ErrShortWrite
+		}
+	}
+	return n, nil
 }
 
 // prealloc fills the file with zeros up to the chunk after end, as far as
@@ -344,7 +363,7 @@ func (j *journal) prealloc(end int64) {
 func (j *journal) zero(off, n int64) error {
 	for n > 0 {
 		k := min(n, int64(len(zeros)))
-		if _, err := j.f.WriteAt(zeros[:k], off); err != nil {
+		if _, err := writeFull(j.f, zeros[:k], off); err != nil {
 			return err
 		}
 		off += k
