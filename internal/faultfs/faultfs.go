@@ -48,8 +48,8 @@ func (o Op) String() string { return string(o.Kind) + " " + filepath.Base(o.Path
 type FS struct {
 	inner cassettes.FS
 
-	mu    sync.Mutex
-	free  int64 // bytes that may still be allocated; -1 for no limit
+	mu     sync.Mutex
+	free   int64 // bytes that may still be allocated; -1 for no limit
 	ops    []Op
 	fault  func(Op) error
 	writes WriteFault
