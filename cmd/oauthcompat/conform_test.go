@@ -111,7 +111,7 @@ func TestConformExitCodes(t *testing.T) {
 		output string
 	}{
 		{"findings", []string{"--version", "3.8", "--target", htmlList.URL}, exitFindings, "content-type-not-json"},
-		{"unreachable", []string{"--version", "3.8", "--target", dead.URL}, exitUsage, "cannot reach " + dead.URL + ": connection refused; is the server running?"},
+		{"unreachable", []string{"--version", "3.8", "--target", dead.URL}, exitUsage, "cannot reach " + dead.URL + ": it refused the connection; check that it is running and listening on that port"},
 		{"no version", []string{"--target", htmlList.URL}, exitUsage, "--version is required"},
 		{"target and cassettes", []string{"--version", "3.8", "--target", htmlList.URL, "--cassettes", "x"}, exitUsage, "exactly one of"},
 		{"credentials in the URL", []string{"--version", "3.8", "--target", "http://u:p@127.0.0.1:1"}, exitUsage, "must not carry credentials"},
