@@ -10,7 +10,8 @@ import (
 // TestReadingCommandsExitCodes: every command that reads cassettes gives
 // the same exit code and advice for the same fault: an empty directory,
 // a directory holding only journals ("unrecovered journals: run
-// oauthcompat cassette recover DIR") and a malformed cassette are all 3.
+// oauthcompat cassette recover DIR") and a malformed cassette are all 3,
+// and a usage error is 2.
 func TestReadingCommandsExitCodes(t *testing.T) {
 	empty := t.TempDir()
 	journals := t.TempDir()
@@ -29,6 +30,13 @@ func TestReadingCommandsExitCodes(t *testing.T) {
 		"diff":          func(d string) []string { return []string{"diff", "--from-cassettes", d, "--to-cassettes", d} },
 		"upgrade-check": func(d string) []string { return []string{"upgrade-check", "--traffic", d, "--to", "3.10"} },
 		"conform":       func(d string) []string { return []string{"conform", "--version", "3.8", "--cassettes", d} },
+	}
+	// A usage error is 2 in each, before anything is read.
+	for name, args := range readers {
+		a := append(args(malformed), "--no-such-flag")
+		if code, _, stderr := runCmd(t, a...); code != exitUsage {
+			t.Errorf("%s: %v: exit %d, want %d:\n%s", name, a, code, exitUsage, stderr)
+		}
 	}
 	for _, fault := range []struct {
 		name string
