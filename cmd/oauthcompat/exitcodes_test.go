@@ -31,11 +31,13 @@ func TestReadingCommandsExitCodes(t *testing.T) {
 		"upgrade-check": func(d string) []string { return []string{"upgrade-check", "--traffic", d, "--to", "3.10"} },
 		"conform":       func(d string) []string { return []string{"conform", "--version", "3.8", "--cassettes", d} },
 	}
-	// A usage error is 2 in each, before anything is read.
+	// A usage error is 2 in each, before anything is read: a flag it does
+	// not know, a directory that does not exist.
 	for name, args := range readers {
-		a := append(args(malformed), "--no-such-flag")
-		if code, _, stderr := runCmd(t, a...); code != exitUsage {
-			t.Errorf("%s: %v: exit %d, want %d:\n%s", name, a, code, exitUsage, stderr)
+		for _, a := range [][]string{append(args(malformed), "--no-such-flag"), args(filepath.Join(empty, "no-such-dir"))} {
+			if code, _, stderr := runCmd(t, a...); code != exitUsage || strings.Contains(stderr, "no-such-dir") && !strings.Contains(stderr, "no such file or directory") {
+				t.Errorf("%s: %v: exit %d, want %d:\n%s", name, a, code, exitUsage, stderr)
+			}
 		}
 	}
 	for _, fault := range []struct {
