@@ -303,15 +303,22 @@ func (j *journal) write(buf []byte) error {
 		j.alloc = max(j.alloc, j.off)
 		return nil
 	}
-	if n > 0 {
-		if zerr := j.zero(j.off, int64(n)); zerr != nil {
+	// n does not say what to undo: os.File.WriteAt reports 0 when
+	// pwrite(2) wrote part of the record, then failed (the disk filled
+	// up). Every byte of the record's extent the file now holds is zeroed:
+	// the record's, or zeros made ahead. That takes no new space.
+	undo := int64(n)
+	if st, serr := j.f.Stat(); serr == nil {
+		undo = max(undo, min(int64(len(buf)), st.Size()-j.off))
+		j.alloc = max(j.alloc, st.Size())
+	}
+	if undo > 0 {
+		if zerr := j.zero(j.off, undo); zerr != nil {
 			// Cutting the file frees space rather than taking any.
 			if terr := j.f.Truncate(j.off); terr != nil {
 				return fmt.Errorf("%w; and the part written could not be undone (%v): recover this journal when the recording stops", err, terr)
 			}
 			j.alloc = j.off
-		} else {
-			j.alloc = max(j.alloc, j.off+int64(n))
 		}
 	}
 	return err
@@ -343,6 +350,11 @@ func (j *journal) prealloc(end int64) {
 		n, err := j.f.WriteAt(zeros[:min(int64(len(zeros)), size-j.alloc)], j.alloc)
 		j.alloc += int64(n)
 		if err != nil {
+			// The count of a write that failed part way is 0 (see write):
+			// the file's size says how far the zeros went.
+			if st, serr := j.f.Stat(); serr == nil {
+				j.alloc = max(j.alloc, st.Size())
+			}
 			// Try again a chunk further on: each try costs a write.
 			j.retryAt = j.off + preallocChunk
 			if !j.warnedAlloc {

@@ -60,7 +60,8 @@ type FS struct {
 // the write returns. (len(p), nil) is a write done whole; (0, nil) or
 // (k, nil) with k < len(p) is a short write without an error, which
 // pwrite(2) may return and a caller must finish or undo; (k, err) is a
-// write that failed after k bytes.
+// write that failed after k bytes, and reports 0 written, as
+// os.File.WriteAt does.
 type WriteFault func(path string, off int64, p []byte) (n int, err error)
 
 // Writes sets the function asked before each write (after [FS.Fault] let
@@ -265,7 +266,18 @@ func (f *file) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteAt writes p at off. A write that fails part way reports 0 bytes
+// written, whatever it wrote, as os.File.WriteAt does (it drops the count
+// of the pwrite(2) that failed): a caller cannot rely on n to undo it.
 func (f *file) WriteAt(p []byte, off int64) (int, error) {
+	n, err := f.writeFaulty(p, off)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (f *file) writeFaulty(p []byte, off int64) (int, error) {
 	if err := f.fs.do(Write, f.Name()); err != nil {
 		return 0, err
 	}
