@@ -79,9 +79,18 @@ func checkNothingLost(t *testing.T, dir string, fsys *faultfs.FS, closeErr error
 	if closeErr != nil {
 		fsys.Fault(nil)
 		fsys.Limit(-1)
-		if _, err := cassettes.RecoverWith(dir, cassettes.Options{FS: fsys}); err != nil {
+		rec, err := cassettes.RecoverWith(dir, cassettes.Options{FS: fsys})
+		if err != nil {
 			t.Fatalf("recovery once the fault is gone: %v", err)
 		}
+		for _, m := range rec.Merged {
+			if len(m.Skipped) > 0 {
+				t.Errorf("recovery skipped %v of %s: a failed write left a torn record", m.Skipped, m.Journal)
+			}
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "*", "*"+cassettes.DamagedExt)); len(m) > 0 {
+		t.Errorf("damaged journals were kept: %v (Close: %v)", m, closeErr)
 	}
 	got := numbers(t, cp)
 	in := map[int]int{}

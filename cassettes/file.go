@@ -52,6 +52,11 @@ const UndecodedHeader = "X-Oauthcompat-Undecoded"
 // a field. Commands exit 3 on it, whatever they were doing.
 var ErrMalformed = errors.New("malformed cassette")
 
+// ErrNoCassettes is wrapped by the error of [Files] (and so of every
+// command reading cassettes) on a directory holding no cassette. Commands
+// exit 3 on it, as on a malformed cassette.
+var ErrNoCassettes = errors.New("no cassettes")
+
 // Malformed returns err marked as wrapping [ErrMalformed], with its
 // message unchanged; nil stays nil. Other cassette readers (a faster
 // parser of the same format) use it so that callers can tell a bad file
@@ -102,7 +107,7 @@ func WriteAtomic(path string, c *cassette.Cassette) error {
 	data, err := Marshal(c.Interactions)
 	c.Mu.RUnlock()
 	if err != nil {
-		return fmt.Errorf("write cassette %s: %w", path, err)
+		return fmt.Errorf("write cassette %s: %w", path, named(path, err))
 	}
 	return writeFileAtomic(OS, path, data, 0o644)
 }
@@ -119,11 +124,11 @@ func WriteFile(path string, data []byte) error { return writeFileAtomic(OS, path
 func writeFileAtomic(fsys FS, path string, data []byte, mode fs.FileMode) (err error) {
 	dir := filepath.Dir(path)
 	if err := fsys.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	tmp, err := createTemp(fsys, dir, "."+filepath.Base(path)+".tmp")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	defer func() {
 		if err != nil {
@@ -132,19 +137,19 @@ func writeFileAtomic(fsys FS, path string, data []byte, mode fs.FileMode) (err e
 		}
 	}()
 	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = tmp.Chmod(mode); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	if err = fsys.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return fmt.Errorf("write %s: %w", path, named(path, err))
 	}
 	return syncDir(fsys, dir)
 }
@@ -188,7 +193,7 @@ func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	}()
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("load cassette %s: %w", path, err)
+		return nil, fmt.Errorf("load cassette %s: %w", path, named(path, err))
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("load cassette %s: not a go-vcr cassette (want a mapping with version: 2 and interactions)", path)
@@ -201,7 +206,7 @@ func Parse(path string, data []byte) (c *cassette.Cassette, err error) {
 	}
 	var f file
 	if err := top.Decode(&f); err != nil {
-		return nil, fmt.Errorf("load cassette %s: %w", path, err)
+		return nil, fmt.Errorf("load cassette %s: %w", path, named(path, err))
 	}
 	items := mapValue(top, "interactions")
 	for i, it := range f.Interactions {
@@ -295,8 +300,8 @@ func LoadDir(dir string) ([]*cassette.Cassette, error) {
 // Files lists the cassette files at dir: dir itself when it is a file,
 // else every *.yaml and *.yml file below it, sorted, skipping hidden files
 // and directories (a .git, an editor's backup). A directory holding no
-// cassette but journals is an error wrapping [ErrUnrecovered] that says
-// what to do.
+// cassette is an error wrapping [ErrNoCassettes], or [ErrUnrecovered]
+// when it holds journals, that says what to do.
 func Files(dir string) ([]string, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -316,6 +321,7 @@ func Files(dir string) ([]string, error) {
 		if ls, _ := Leftovers(dir); len(ls) > 0 {
 			return nil, fmt.Errorf("load cassettes: %w: no cassettes under %s, but %s", ErrUnrecovered, dir, LeftoverAdvice(dir, ls))
 		}
+		return nil, fmt.Errorf("load cassettes: %w (*.yaml) under %s; record some with 'oauthcompat record' or 'oauthcompat conform --record'", ErrNoCassettes, dir)
 	}
 	return paths, nil
 }

@@ -145,3 +145,30 @@ func walk(fsys FS, dir string, keep func(name string) bool) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// named returns err for a message that names path already: when err is
+// the file system's error about path (a [fs.PathError], or an
+// [os.LinkError] whose target is path), it says its operation and cause
+// without the path again. It unwraps to err, so [errors.Is] and
+// [errors.As] see what they saw.
+func named(path string, err error) error {
+	switch e := err.(type) {
+	case *fs.PathError:
+		if filepath.Clean(e.Path) == filepath.Clean(path) {
+			return pathless{e.Op + ": " + e.Err.Error(), err}
+		}
+	case *os.LinkError:
+		if filepath.Clean(e.New) == filepath.Clean(path) {
+			return pathless{e.Op + " from " + filepath.Base(e.Old) + ": " + e.Err.Error(), err}
+		}
+	}
+	return err
+}
+
+type pathless struct {
+	msg string
+	err error
+}
+
+func (p pathless) Error() string { return p.msg }
+func (p pathless) Unwrap() error { return p.err }

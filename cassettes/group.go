@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -71,12 +72,12 @@ func openJournal(fsys FS, path string, o Options, log *slog.Logger) (*journal, e
 	}
 	f, err := openLocked(fsys, path, lockWait)
 	if err != nil {
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, fmt.Errorf("open journal %s: %w", path, named(path, err))
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("open journal %s: %w", path, err)
+		return nil, fmt.Errorf("open journal %s: %w", path, named(path, err))
 	}
 	// A journal already there is one this process left (a Store closed
 	// while its merge failed): the records go after its own.
@@ -85,7 +86,7 @@ func openJournal(fsys FS, path string, o Options, log *slog.Logger) (*journal, e
 		data := make([]byte, st.Size())
 		if _, err := f.ReadAt(data, 0); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("open journal %s: %w", path, err)
+			return nil, fmt.Errorf("open journal %s: %w", path, named(path, err))
 		}
 		_, skipped, end := parseJournal(data)
 		if len(skipped) > 0 {
@@ -174,7 +175,7 @@ func (j *journal) commit(rec []byte) error {
 		return ErrClosed
 	}
 	if err := j.write(rec); err != nil {
-		return fmt.Errorf("write journal %s: %w", j.path, err)
+		return fmt.Errorf("write journal %s: %w", j.path, named(j.path, err))
 	}
 	select {
 	case j.kick <- struct{}{}:
@@ -185,7 +186,7 @@ func (j *journal) commit(rec []byte) error {
 	}
 	for end := j.off; j.synced < end; {
 		if j.failed >= end && j.syncErr != nil {
-			return fmt.Errorf("sync journal %s: %w", j.path, j.syncErr)
+			return fmt.Errorf("sync journal %s: %w", j.path, named(j.path, j.syncErr))
 		}
 		j.cond.Wait()
 	}
@@ -246,7 +247,7 @@ func (j *journal) sync() error {
 				"journal", j.path, "err", err)
 		}
 		j.cond.Broadcast()
-		return fmt.Errorf("sync journal %s: %w", j.path, err)
+		return fmt.Errorf("sync journal %s: %w", j.path, named(j.path, err))
 	}
 	if j.warnedSync {
 		j.warnedSync = false
@@ -296,24 +297,49 @@ func (j *journal) write(buf []byte) error {
 	if end := j.off + int64(len(buf)); end > j.alloc && j.off >= j.retryAt {
 		j.prealloc(end)
 	}
-	n, err := j.f.WriteAt(buf, j.off)
+	n, err := writeFull(j.f, buf, j.off)
 	if err == nil {
 		j.off += int64(len(buf))
 		j.alloc = max(j.alloc, j.off)
 		return nil
 	}
-	if n > 0 {
-		if zerr := j.zero(j.off, int64(n)); zerr != nil {
+	// n does not say what to undo: os.File.WriteAt reports 0 when
+	// pwrite(2) wrote part of the record, then failed (the disk filled
+	// up). Every byte of the record's extent the file now holds is zeroed:
+	// the record's, or zeros made ahead. That takes no new space.
+	undo := int64(n)
+	if st, serr := j.f.Stat(); serr == nil {
+		undo = max(undo, min(int64(len(buf)), st.Size()-j.off))
+		j.alloc = max(j.alloc, st.Size())
+	}
+	if undo > 0 {
+		if zerr := j.zero(j.off, undo); zerr != nil {
 			// Cutting the file frees space rather than taking any.
 			if terr := j.f.Truncate(j.off); terr != nil {
 				return fmt.Errorf("%w; and the part written could not be undone (%v): recover this journal when the recording stops", err, terr)
 			}
 			j.alloc = j.off
-		} else {
-			j.alloc = max(j.alloc, j.off+int64(n))
 		}
 	}
 	return err
+}
+
+// writeFull writes all of buf at off. A write that returns less without
+// an error (pwrite(2) may; a File need not hide it) is continued where it
+// stopped; one that makes no progress is io.ErrShortWrite. n is how many
+// bytes were written.
+func writeFull(f File, buf []byte, off int64) (n int, err error) {
+	for n < len(buf) {
+		k, err := f.WriteAt(buf[n:], off+int64(n))
+		n += max(0, k)
+		if err != nil {
+			return n, err
+		}
+		if k <= 0 {
+			return n, io.ErrShortWrite
+		}
+	}
+	return n, nil
 }
 
 // prealloc fills the file with zeros up to the chunk after end, as far as
@@ -324,6 +350,11 @@ func (j *journal) prealloc(end int64) {
 		n, err := j.f.WriteAt(zeros[:min(int64(len(zeros)), size-j.alloc)], j.alloc)
 		j.alloc += int64(n)
 		if err != nil {
+			// The count of a write that failed part way is 0 (see write):
+			// the file's size says how far the zeros went.
+			if st, serr := j.f.Stat(); serr == nil {
+				j.alloc = max(j.alloc, st.Size())
+			}
 			// Try again a chunk further on: each try costs a write.
 			j.retryAt = j.off + preallocChunk
 			if !j.warnedAlloc {
@@ -344,7 +375,7 @@ func (j *journal) prealloc(end int64) {
 func (j *journal) zero(off, n int64) error {
 	for n > 0 {
 		k := min(n, int64(len(zeros)))
-		if _, err := j.f.WriteAt(zeros[:k], off); err != nil {
+		if _, err := writeFull(j.f, zeros[:k], off); err != nil {
 			return err
 		}
 		off += k

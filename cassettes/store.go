@@ -163,13 +163,13 @@ func lockStore(fsys FS, dir, name string) (File, error) {
 	p := lockName(dir, name)
 	f, err := openLocked(fsys, p, 0)
 	if errors.Is(err, ErrBusy) {
-		holder := ""
+		holder := "holding " + p
 		if b, err := readFile(fsys, p); err == nil {
 			if pid := strings.TrimSpace(string(b)); pid != "" {
-				holder = " (process " + pid + ")"
+				holder = "pid " + pid + ", " + holder
 			}
 		}
-		return nil, fmt.Errorf("open cassette store: the cassettes %q in %s are %w%s; choose another --name or wait for it to stop", name, dir, ErrBusy, holder)
+		return nil, fmt.Errorf("open cassette store: %w (%s): stop it with SIGINT or SIGTERM, or wait for it to finish, or record under another --name", ErrBusy, holder)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open cassette store: %w: %w", ErrNotWritable, err)
@@ -568,7 +568,7 @@ func RecoverWith(dir string, o Options) (*Recovery, error) {
 			if errors.Is(err, fs.ErrNotExist) {
 				continue // merged by someone else meanwhile
 			}
-			errs = append(errs, fmt.Errorf("recover %s: %w", jp, err))
+			errs = append(errs, fmt.Errorf("recover %s: %w", jp, named(jp, err)))
 			continue
 		}
 		f.Close()
@@ -578,7 +578,7 @@ func RecoverWith(dir string, o Options) (*Recovery, error) {
 			out.Busy = append(out.Busy, jp)
 			continue
 		case err != nil:
-			errs = append(errs, fmt.Errorf("recover %s: %w", jp, err))
+			errs = append(errs, fmt.Errorf("recover %s: %w", jp, named(jp, err)))
 			continue
 		}
 		m, err := merge(fsys, jp, f, false)
@@ -606,7 +606,7 @@ func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
 	m := Merged{Journal: jp}
 	st, err := f.Stat()
 	if err != nil {
-		return m, fmt.Errorf("recover %s: %w", jp, err)
+		return m, fmt.Errorf("recover %s: %w", jp, named(jp, err))
 	}
 	data := make([]byte, st.Size())
 	if _, err := f.ReadAt(data, 0); err != nil {

@@ -2,13 +2,13 @@ package conformance
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"regexp"
 	"sort"
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/internal/secretscan"
+	"github.com/oauthcompat/oauthcompat/redact"
 )
 
 // masked is what every secret becomes in evidence and dry-run output.
@@ -116,9 +116,7 @@ func (m *masker) authorization(v string) string {
 	}
 	scheme, cred, _ := strings.Cut(strings.TrimSpace(v), " ")
 	if strings.EqualFold(scheme, "basic") {
-		raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(cred))
-		if err == nil {
-			user, _, _ := strings.Cut(string(raw), ":")
+		if user, _, _, ok := redact.DecodeBasic(cred); ok {
 			return scheme + " " + m.text(user) + ":" + masked
 		}
 	}

@@ -8,13 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/oauthcompat/oauthcompat/proxy"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -67,18 +66,12 @@ type TargetError struct {
 	mask *masker // masks the secrets of the run in the message
 }
 
-// Error says which target could not be reached and what to check. Secrets
-// of the run (tokens in a legacy path, credentials) are masked.
+// Error says which target could not be reached, what to do and why, in
+// the words record and replay use for the same failure ([proxy.Problem],
+// [proxy.Cause]). Secrets of the run (tokens in a legacy path,
+// credentials) are masked.
 func (e *TargetError) Error() string {
-	msg := e.Err.Error()
-	var op *net.OpError
-	switch {
-	case errors.Is(e.Err, syscall.ECONNREFUSED):
-		msg = "connection refused; is the server running?"
-	case errors.As(e.Err, &op) && op.Op == "dial":
-		msg = op.Err.Error() + "; check the URL and that the server is running"
-	}
-	out := fmt.Sprintf("cannot reach %s: %s", e.URL, msg)
+	out := fmt.Sprintf("cannot reach %s: %s (%s)", e.URL, proxy.Problem(e.Err), proxy.Cause(e.Err))
 	if e.mask != nil {
 		out = e.mask.text(out)
 	}

@@ -31,9 +31,18 @@ type ImportOptions struct {
 // ImportResult says what [Import] did.
 type ImportResult struct {
 	Added    map[string]int // interactions filed, by version
-	Skipped  int            // not an OAuth endpoint
+	Skipped  int            // interactions left out, for any reason
 	Versions []string       // the versions filed under, in first-seen order
+	// SkippedBy counts the interactions left out by reason:
+	// [SkipNotOAuth] or [SkipBadURL].
+	SkippedBy map[string]int
 }
+
+// The reasons [Import] leaves an interaction out.
+const (
+	SkipNotOAuth = "not an OAuth endpoint" // without ImportOptions.All
+	SkipBadURL   = "a request URL that does not parse"
+)
 
 // Import files interactions made elsewhere (see [FromHAR]) into s as a
 // recording does: only the OAuth endpoints unless opts.All, each labelled
@@ -41,7 +50,11 @@ type ImportResult struct {
 // filed under its version. [cassettes.Store.Add] redacts each before
 // anything is written. Close s to write the cassettes.
 func Import(its []*cassette.Interaction, s *cassettes.Store, opts ImportOptions) (ImportResult, error) {
-	res := ImportResult{Added: map[string]int{}}
+	res := ImportResult{Added: map[string]int{}, SkippedBy: map[string]int{}}
+	skip := func(reason string) {
+		res.Skipped++
+		res.SkippedBy[reason]++
+	}
 	cat := opts.Catalog
 	if cat == nil {
 		cat = schemas.Default()
@@ -64,11 +77,11 @@ func Import(its []*cassette.Interaction, s *cassettes.Store, opts ImportOptions)
 	for _, it := range its {
 		u, err := url.Parse(it.Request.URL)
 		if err != nil {
-			res.Skipped++
+			skip(SkipBadURL)
 			continue
 		}
 		if !opts.All && !schemas.IsOAuthPath(u.Path) {
-			res.Skipped++
+			skip(SkipNotOAuth)
 			continue
 		}
 		version := fixed

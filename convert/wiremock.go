@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"path"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -16,7 +15,6 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
-	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/redact"
 )
 
@@ -343,14 +341,4 @@ func JSON(v any) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
-}
-
-// WriteFiles writes files under dir, each atomically.
-func WriteFiles(dir string, files []File) error {
-	for _, f := range files {
-		if err := cassettes.WriteFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data); err != nil {
-			return err
-		}
-	}
-	return nil
 }

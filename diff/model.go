@@ -2,6 +2,7 @@ package diff
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -45,6 +46,18 @@ type Report struct {
 	To      string   `json:"to"`      // version name, or the recording's version and directory
 	Summary Summary  `json:"summary"` // counts by severity
 	Changes []Change `json:"changes"` // never null in JSON
+	// Notes say what the report could not see: journals beside the
+	// recordings compared, whose interactions are in no cassette yet.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// noteLeftovers adds the leftover journals of the recordings as notes.
+func (r *Report) noteLeftovers(recs ...*Recording) {
+	for _, rec := range recs {
+		if rec != nil && rec.Leftovers != "" && !slices.Contains(r.Notes, rec.Leftovers) {
+			r.Notes = append(r.Notes, rec.Leftovers)
+		}
+	}
 }
 
 // Summary counts the changes of a report by severity.

@@ -78,6 +78,7 @@ func (g *opCalls) mainFailure() int {
 // seen in one recording only.
 func (d *Differ) Observed(from, to *Recording) (*Report, error) {
 	rep := &Report{Kind: KindObserved, From: from.label(), To: to.label()}
+	rep.noteLeftovers(from, to)
 	gf, gt := group(from), group(to)
 	keys := map[string]bool{}
 	for k := range gf {

@@ -23,6 +23,10 @@ type Recording struct {
 	Name    string           // the version directory's name ("ghes-3.8")
 	Version *schemas.Version // the catalog version Name denotes, or nil
 	Calls   []Call           // in cassette and interaction order
+	// Leftovers says, when journals lie beside the cassettes (recordings
+	// that did not finish), that their interactions are in no cassette
+	// and what to do; "" when there are none. Reports carry it as a note.
+	Leftovers string
 }
 
 // Call is one recorded interaction that addresses a catalog operation.
@@ -50,9 +54,6 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 	files, err := cassettes.Files(dir)
 	if err != nil {
 		return nil, err
-	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("load recording %s: no cassettes (*.yaml) found; record with 'oauthcompat record' or 'oauthcompat conform --record'", dir)
 	}
 	byName := map[string]*Recording{}
 	var names []string
@@ -93,8 +94,13 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 		}
 	}
 	sort.Strings(names)
+	advice := ""
+	if ls, err := cassettes.Leftovers(dir); err == nil {
+		advice = cassettes.LeftoverAdvice(dir, ls)
+	}
 	out := make([]*Recording, len(names))
 	for i, n := range names {
+		byName[n].Leftovers = advice
 		out[i] = byName[n]
 	}
 	return out, nil

@@ -51,6 +51,8 @@ var htmlPage = template.Must(template.New("diff").Funcs(template.FuncMap{
 <header class="top">
 <h1>{{.R.Title}}</h1>
 <p id="verdict" class="verdict {{if .Breaking}}bad-text{{else}}ok-text{{end}}">{{if .Breaking}}✘{{else}}✔{{end}} {{.R.Summary}}</p>
+{{range .R.Notes}}<p class="note bad-text">⚠ {{.}}</p>
+{{end -}}
 <nav class="toc">{{range .Groups}}{{if .Changes}}<a href="#{{.Anchor}}"><span class="pill {{.Severity}}">{{len .Changes}} {{.Severity}}</span></a>{{end}}{{end}}<label for="only" class="toggle">breaking only</label></nav>
 </header>
 <main>

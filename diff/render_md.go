@@ -26,6 +26,9 @@ func (r *Report) Title() string {
 func (r *Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%s\n\n# %s\n", r.Summary, mdText(r.Title()))
+	for _, n := range r.Notes {
+		fmt.Fprintf(bw, "\n> **Note:** %s\n", mdText(n))
+	}
 	if len(r.Changes) == 0 {
 		switch r.Kind {
 		case KindUpgradeCheck:

@@ -38,6 +38,7 @@ func (d *Differ) UpgradeCheck(traffic *Recording, from, to *schemas.Version) (*R
 		byOp[k] = append(byOp[k], c)
 	}
 	rep := &Report{Kind: KindUpgradeCheck, From: from.Name, To: to.Name}
+	rep.noteLeftovers(traffic)
 	groups := group(traffic)
 	keys := make([]string, 0, len(groups))
 	for k := range groups {

@@ -265,7 +265,7 @@ func (r *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 			it.Response = errorResponse(req, err, time.Since(start))
 			r.add(req, it, "")
 		}
-		return nil, err
+		return nil, &UpstreamError{Upstream: upstreamOf(req), Err: err}
 	}
 	tee := &teeBody{
 		ctx:    req.Context(),

@@ -15,15 +15,15 @@ import (
 
 // ErrorBody is the JSON body of the 502 response a client gets when
 // upstream fails: {"message", "upstream", "error"}. The message says what
-// failed and what to do (see [Problem]); the error is the cause, without
-// the request URL.
+// failed, what to do and why (see [Describe]); the error is the cause,
+// without the request URL.
 func ErrorBody(upstream string, err error) []byte {
 	b, _ := json.Marshal(struct {
 		Message  string `json:"message"`
 		Upstream string `json:"upstream"`
 		Error    string `json:"error"`
 	}{
-		Message:  "oauthcompat record: upstream " + upstream + " failed: " + Problem(err),
+		Message:  "oauthcompat: " + Describe(upstream, err),
 		Upstream: upstream,
 		Error:    errorText(err),
 	})

@@ -54,10 +54,43 @@ func Problem(err error) string {
 	return "the request to it failed"
 }
 
+// UpstreamError is a round trip to an upstream that failed, as
+// [Recorder.RoundTrip] returns it. Its message is the one description of
+// such a failure ([Describe]), the same wherever it shows: the 502 record
+// answers (and records), the 502 'replay --on-miss proxy' answers a
+// forwarded miss with, and conform's error for a target it cannot reach.
+type UpstreamError struct {
+	Upstream string // scheme://host[/path] of the upstream, never the request URL
+	Err      error
+}
+
+func (e *UpstreamError) Error() string { return Describe(e.Upstream, e.Err) }
+
+// Unwrap returns the cause, so that errors.Is and errors.As see it.
+func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// Describe says what failed, what to do about it and the cause, in one
+// line: "upstream https://ghe.example.com failed: its TLS certificate is
+// signed by an authority this machine does not trust; pass --upstream-ca
+// FILE ... (tls: failed to verify certificate: x509: ...)". It never holds
+// the request URL.
+func Describe(upstream string, err error) string {
+	return "upstream " + upstream + " failed: " + Problem(err) + " (" + Cause(err) + ")"
+}
+
+// Cause is err without the URL a *url.Error names (a legacy path carries
+// a token): "tls: failed to verify certificate: x509: certificate signed
+// by unknown authority".
+func Cause(err error) string { return errorText(err) }
+
 // errorText is err without the URL a *url.Error names (a legacy path
 // carries a token) and without what it quotes of the upstream's bytes
 // (see scrubError): it is logged, sent to the client and recorded.
 func errorText(err error) string {
+	var up *UpstreamError
+	if errors.As(err, &up) {
+		err = up.Err
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return scrubError(ue.Err.Error())

@@ -202,13 +202,12 @@ func SplitAuthorization(v string) (scheme, cred string) {
 }
 
 func (r *Redactor) basic(cred string) string {
-	raw, err := base64.StdEncoding.DecodeString(cred)
-	if err != nil {
+	user, pass, colon, ok := DecodeBasic(cred)
+	if !ok {
 		return r.value(cred)
 	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		return base64.StdEncoding.EncodeToString([]byte(r.value(string(raw))))
+	if !colon {
+		return base64.StdEncoding.EncodeToString([]byte(r.value(user)))
 	}
 	return base64.StdEncoding.EncodeToString([]byte(r.clientID(user) + ":" + r.value(pass)))
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -544,11 +543,10 @@ func credentials(r *http.Request) (scheme, user, pass string) {
 	if !strings.EqualFold(sch, "basic") {
 		return strings.ToLower(sch), "", ""
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(rest))
-	if err != nil {
+	user, pass, _, ok := redact.DecodeBasic(rest)
+	if !ok {
 		return "basic", "", ""
 	}
-	user, pass, _ = strings.Cut(string(raw), ":")
 	return "basic", user, pass
 }
 

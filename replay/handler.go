@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/oauthcompat/oauthcompat/proxy"
 )
 
 // Lookup answers r from the recording without forwarding anything: the
@@ -210,7 +212,7 @@ func (ix *Index) forward(w http.ResponseWriter, r *http.Request) {
 		msg := forwardError(err)
 		ix.log.LogAttrs(r.Context(), slog.LevelError, "replay: forward miss", slog.String("method", r.Method), slog.String("error", msg))
 		w.Header().Set(MissHeader, "miss")
-		writeMessage(w, http.StatusBadGateway, "replay: the request matched no recorded interaction and forwarding it upstream failed: "+msg)
+		writeMessage(w, http.StatusBadGateway, "replay: the request matched no recorded interaction, and forwarding it failed: "+msg)
 		return
 	}
 	defer resp.Body.Close()
@@ -251,6 +253,10 @@ func (ix *Index) logMiss(ctx context.Context, m *MissError) {
 // forwardError is what a failed forward says: the cause without the
 // request URL (a *url.Error names it, and a legacy path carries a token).
 func forwardError(err error) string {
+	var up *proxy.UpstreamError
+	if errors.As(err, &up) {
+		return up.Error()
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return ue.Op + ": " + ue.Err.Error()

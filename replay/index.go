@@ -94,7 +94,7 @@ func (ix *Index) Version() *schemas.Version { return ix.version }
 func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, error) {
 	norm, err := newNormalizer(opts.Redactor == nil, opts.Match)
 	if err != nil {
-		return nil, fmt.Errorf("replay: %w: %w", ErrOptions, err)
+		return nil, fmt.Errorf("%w: %w", ErrOptions, err)
 	}
 	ix := &Index{
 		opts:    opts,

@@ -31,6 +31,7 @@ const (
 	FindingJournal      = "unrecovered-journal"  // a journal beside the cassettes: interactions in no cassette yet
 	FindingTruncated    = "truncated-body"       // (info) the stored body is cut short (the recording cap, or the client stopped reading): not schema-checked
 	FindingUpstream     = "upstream-failure"     // (info) the upstream failed (no answer, or a body cut short): recorded as it happened, not schema-checked
+	FindingSkipped      = "skipped-file"         // (info) a file in another cassette format (VCR.py), not checked
 )
 
 // Finding is one problem [Lint] found in a cassette. It never holds a
@@ -125,9 +126,12 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 	if cat == nil {
 		cat = schemas.Default()
 	}
-	files, err := cassetteFiles(path, cat)
+	files, notes, err := cassetteFiles(path, cat)
 	if err != nil {
 		return res, err
+	}
+	for _, n := range notes {
+		res.Findings = append(res.Findings, Finding{File: n.File, Interaction: -1, Kind: FindingSkipped, Message: n.Message, Info: true})
 	}
 	var override *schemas.Version
 	if opts.Version != "" {

@@ -3,7 +3,6 @@ package replay
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -105,8 +104,8 @@ func (w *secretWalk) check(part, what, v string) {
 // redactor replaces each; Basic credentials by their password.
 func (w *secretWalk) text(part, what, s string) {
 	for _, m := range secretscan.Find(s) {
-		if raw, err := base64.StdEncoding.DecodeString(m); err == nil && len(m) >= 8 {
-			if _, pass, ok := strings.Cut(string(raw), ":"); ok {
+		if len(m) >= 8 {
+			if _, pass, colon, ok := redact.DecodeBasic(m); ok && colon {
 				w.check(part, what+" holds Basic credentials whose password", pass)
 				continue
 			}
@@ -236,14 +235,13 @@ func (w *secretWalk) authorization(part, v string) {
 		w.check(part, "the "+scheme+" credentials", cred)
 		return
 	}
-	raw, err := base64.StdEncoding.DecodeString(cred)
-	if err != nil {
+	user, pass, colon, ok := redact.DecodeBasic(cred)
+	if !ok {
 		w.check(part, "the Basic credentials (not base64)", cred)
 		return
 	}
-	user, pass, ok := strings.Cut(string(raw), ":")
-	if !ok {
-		w.check(part, "the Basic credentials", string(raw))
+	if !colon {
+		w.check(part, "the Basic credentials", user)
 		return
 	}
 	w.text(part, "the Basic user name", user)

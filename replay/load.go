@@ -25,9 +25,14 @@ func Load(path string, opts Options) (*Index, error) {
 	if cat == nil {
 		cat = schemas.Default()
 	}
-	files, err := cassetteFiles(path, cat)
+	files, notes, err := cassetteFiles(path, cat)
 	if err != nil {
 		return nil, err
+	}
+	if len(notes) > 0 && opts.Logger != nil {
+		for _, n := range notes {
+			opts.Logger.Info(n.Message, "file", n.File)
+		}
 	}
 	var want *schemas.Version
 	if opts.Version != "" {
@@ -80,23 +85,38 @@ type cassetteFile struct {
 	c       *cassette.Cassette
 }
 
-func cassetteFiles(root string, cat *schemas.Catalog) ([]cassetteFile, error) {
+// cassetteFiles lists the cassettes to load at root: a fixture pack's
+// go-vcr cassettes as its manifest lists them (see [packFiles]), else the
+// cassette files below root, each with the version its directory names.
+// Files in another cassette format (a VCR.py cassette, format version 1)
+// are left out, each with a note saying so.
+func cassetteFiles(root string, cat *schemas.Catalog) ([]cassetteFile, []Note, error) {
+	if files, ok, err := packFiles(root, cat); ok || err != nil {
+		return files, nil, err
+	}
 	paths, err := cassettes.Files(root)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("%w under %s; record some with 'oauthcompat record'", ErrNoCassettes, root)
-	}
-	files := make([]cassetteFile, len(paths))
-	for k, p := range paths {
+	var (
+		files []cassetteFile
+		notes []Note
+	)
+	for _, p := range paths {
+		if format := otherFormat(p); format != "" {
+			notes = append(notes, Note{File: p, Message: "skipped: " + format + ", not a go-vcr v3 cassette (version: 2)"})
+			continue
+		}
 		name := filepath.Base(p)
 		if rel, err := filepath.Rel(root, p); err == nil && rel != "." {
 			name = filepath.ToSlash(rel)
 		}
-		files[k] = cassetteFile{path: p, name: name, version: dirVersion(cat, p)}
+		files = append(files, cassetteFile{path: p, name: name, version: dirVersion(cat, p)})
 	}
-	return files, nil
+	if len(files) == 0 && len(notes) > 0 {
+		return nil, notes, fmt.Errorf("load cassettes: %w under %s: its %d cassettes are in another format (%s)", cassettes.ErrNoCassettes, root, len(notes), notes[0].Message)
+	}
+	return files, notes, nil
 }
 
 // dirVersion is the catalog version the directory holding file names, or

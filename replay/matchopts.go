@@ -81,6 +81,22 @@ type fieldRule struct {
 // form of a request.
 func (f *fieldRule) placeholder() string { return "<matches " + f.re.String() + ">" }
 
+// UncomparedHeaders returns the headers of m.IgnoreHeaders that replay
+// does not compare anyway (it compares Authorization, X-GitHub-OTP and
+// If-None-Match only): ignoring them is allowed, as other tools' settings
+// carried over name them, but changes nothing, which a command says.
+func (m Match) UncomparedHeaders() []string {
+	var out []string
+	for _, h := range m.IgnoreHeaders {
+		switch http.CanonicalHeaderKey(strings.TrimSpace(h)) {
+		case "", "Authorization", "X-Github-Otp", "If-None-Match":
+		default:
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // compileMatch checks m and turns it into the normalizer's settings.
 func (n *normalizer) compileMatch(m Match) error {
 	var errs []error
@@ -138,6 +154,9 @@ func pointerSegments(field string) ([]string, error) {
 	}
 	segs := strings.Split(field[1:], "/")
 	for i, s := range segs {
+		if strings.Contains(strings.NewReplacer("~0", "", "~1", "").Replace(s), "~") {
+			return nil, fmt.Errorf("field %q: in a JSON pointer, ~ is written ~0 and / is written ~1; %q is neither", field, s)
+		}
 		segs[i] = strings.ReplaceAll(strings.ReplaceAll(s, "~1", "/"), "~0", "~")
 	}
 	return segs, nil

@@ -90,15 +90,14 @@ func paddedAuth(h http.Header) http.Header {
 	return out
 }
 
-// decodeBasic decodes Basic credentials, with or without base64 padding.
+// decodeBasic decodes Basic credentials (see [redact.DecodeBasic]) into
+// the "user:password" they encode.
 func decodeBasic(cred string) (string, bool) {
-	raw, err := base64.StdEncoding.DecodeString(cred)
-	if err != nil {
-		if raw, err = base64.RawStdEncoding.DecodeString(strings.TrimRight(cred, "=")); err != nil {
-			return "", false
-		}
+	user, pass, colon, ok := redact.DecodeBasic(cred)
+	if colon {
+		return user + ":" + pass, ok
 	}
-	return string(raw), true
+	return user, ok
 }
 
 // authShape is the shape of an Authorization value, in the canonical form

@@ -26,7 +26,8 @@ const exportAbout = `Writes cassettes in a format other tools replay:
 For one cassette FILE, PATH is the file written (har, vcrpy) or the WireMock root
 directory. For a directory DIR, PATH is a directory: each cassette DIR/<rel>.yaml becomes
 PATH/<rel>.har, PATH/<rel>.yaml or the WireMock root PATH/<rel>/. Files are written
-atomically. The output holds what the cassettes hold: pseudonyms stay pseudonyms (a
+atomically; a PATH that would write over an input is refused. A WireMock export replaces the
+mappings (and __files/ bodies) an earlier export wrote in its root and keeps the others. The output holds what the cassettes hold: pseudonyms stay pseudonyms (a
 client must send them to match), and no format can re-hydrate secrets as replay does.`
 
 func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Writer) int {
@@ -59,19 +60,13 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 	}
 	paths, err := cassettes.Files(src)
 	if err != nil {
-		return failure(stderr, "cassette export", err)
-	}
-	if len(paths) == 0 {
-		return usageError(stderr, "cassette export", "no cassette (*.yaml) under %s", src)
+		return loadFailure(stderr, "cassette export", err)
 	}
 	st, _ := os.Stat(src)
 	single := st != nil && !st.IsDir()
-	for _, p := range paths {
-		c, err := cassettes.Load(p)
-		if err != nil {
-			return failure(stderr, "cassette export", err)
-		}
-		target := *out
+	targets := make([]string, len(paths))
+	for k, p := range paths {
+		targets[k] = *out
 		if !single {
 			rel, err := filepath.Rel(src, p)
 			if err != nil {
@@ -80,19 +75,54 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 			rel = strings.TrimSuffix(strings.TrimSuffix(rel, ".yml"), ".yaml")
 			switch *format {
 			case "har":
-				target = filepath.Join(*out, rel+".har")
+				targets[k] = filepath.Join(*out, rel+".har")
 			case "vcrpy":
-				target = filepath.Join(*out, rel+".yaml")
+				targets[k] = filepath.Join(*out, rel+".yaml")
 			default:
-				target = filepath.Join(*out, rel)
+				targets[k] = filepath.Join(*out, rel)
 			}
 		}
-		if err := export(*format, c.Interactions, target, *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
+	}
+	if in := overwrittenInput(paths, targets, *format == "wiremock"); in != "" {
+		return usageError(stderr, "cassette export", "--out %s would write over the cassette %s it exports: choose another --out", *out, in)
+	}
+	for k, p := range paths {
+		c, err := cassettes.Load(p)
+		if err != nil {
+			return failure(stderr, "cassette export", err)
+		}
+		if err := export(*format, c.Interactions, targets[k], *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
 			return failure(stderr, "cassette export", fmt.Errorf("%s: %w", p, err))
 		}
-		fmt.Fprintln(stdout, target)
+		fmt.Fprintln(stdout, targets[k])
 	}
 	return exitOK
+}
+
+// overwrittenInput returns the first of the inputs that writing targets
+// would replace, "" when none: a target that is an input, or, for a
+// directory target (dirs), one holding an input.
+func overwrittenInput(inputs, targets []string, dirs bool) string {
+	for _, in := range inputs {
+		ai, err := filepath.Abs(in)
+		if err != nil {
+			continue
+		}
+		si, _ := os.Stat(in)
+		for _, t := range targets {
+			at, err := filepath.Abs(t)
+			if err != nil {
+				continue
+			}
+			if at == ai || dirs && strings.HasPrefix(ai, at+string(filepath.Separator)) {
+				return in
+			}
+			if st, err := os.Stat(t); err == nil && si != nil && os.SameFile(si, st) {
+				return in
+			}
+		}
+	}
+	return ""
 }
 
 func export(format string, its []*cassette.Interaction, target string, bodyFiles bool, name string) error {
@@ -108,7 +138,11 @@ func export(format string, its []*cassette.Interaction, target string, bodyFiles
 		if err != nil {
 			return err
 		}
-		return convert.WriteFiles(target, files)
+		owned, err := convert.WireMockOwned(target)
+		if err != nil {
+			return fmt.Errorf("list the mappings an earlier export wrote: %w", err)
+		}
+		return convert.ReplaceFiles(target, files, owned)
 	}
 	if err != nil {
 		return err
@@ -124,6 +158,29 @@ X-GitHub-Enterprise-Version the response carries, else api.github.com), and reda
 the key of the cassettes directory (--redact-key-file, default DIR/.redact-key, created
 when missing) before anything is written: no secret reaches disk. Writes
 DIR/<version>/<name>.yaml (--name, default the file's name) and prints each cassette.`
+
+// skipReasons says why import left entries out: " (2 not an OAuth
+// endpoint (pass --record-all to keep them), 1 unreadable)", or "".
+func skipReasons(res convert.ImportResult, unreadable int) string {
+	var parts []string
+	if n := res.SkippedBy[convert.SkipNotOAuth]; n > 0 {
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s (pass --record-all to keep %s)", n, convert.SkipNotOAuth, them))
+	}
+	if n := res.SkippedBy[convert.SkipBadURL]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d with %s", n, convert.SkipBadURL))
+	}
+	if unreadable > 0 {
+		parts = append(parts, fmt.Sprintf("%d unreadable (below)", unreadable))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
 
 func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flags("cassette import", "cassette import --from har FILE --cassettes DIR [--version V] [--redact-key-file F] [--name NAME]", importAbout, stderr)
@@ -167,14 +224,17 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return failure(stderr, "cassette import", err)
 	}
-	its, err := convert.FromHAR(data)
-	if errors.Is(err, convert.ErrNotHAR) {
-		return usageError(stderr, "cassette import", "%s: %v", file, err)
+	its, readErr := convert.FromHAR(data)
+	if errors.Is(readErr, convert.ErrNotHAR) {
+		return usageError(stderr, "cassette import", "%s: %v", file, readErr)
 	}
-	if err != nil {
-		// Entries that cannot be read are reported; the others are
-		// imported.
-		fmt.Fprintf(stderr, "oauthcompat cassette import: %s: %v\n", file, err)
+	// Entries that cannot be read are reported and counted; the others
+	// are imported.
+	unreadable := 0
+	if j, ok := readErr.(interface{ Unwrap() []error }); ok {
+		unreadable = len(j.Unwrap())
+	} else if readErr != nil {
+		unreadable = 1
 	}
 	if err := os.MkdirAll(*dir, 0o755); err != nil {
 		return failure(stderr, "cassette import", err)
@@ -198,8 +258,12 @@ func runCassetteImport(_ context.Context, args []string, stdout, stderr io.Write
 	for _, n := range res.Added {
 		total += n
 	}
-	fmt.Fprintf(stderr, "oauthcompat cassette import: %d interactions imported, %d entries skipped (not an OAuth endpoint)\n", total, res.Skipped)
-	if total == 0 {
+	fmt.Fprintf(stderr, "oauthcompat cassette import: %s imported; %s skipped%s\n",
+		nouns(total, "interaction", "interactions"), nouns(res.Skipped+unreadable, "entry", "entries"), skipReasons(res, unreadable))
+	if readErr != nil {
+		return failure(stderr, "cassette import", fmt.Errorf("%s: %w", file, readErr))
+	}
+	if total == 0 && res.SkippedBy[convert.SkipNotOAuth] > 0 {
 		fmt.Fprintln(stderr, "oauthcompat cassette import: nothing to import; pass --record-all to keep every entry")
 	}
 	return exitOK

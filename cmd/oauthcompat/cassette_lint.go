@@ -113,7 +113,7 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	}
 	switch {
 	case malformed > 0:
-		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s (%d cassette%s that do not load); %s\n", problems, plural(int64(problems)), malformed, plural(int64(malformed)), checked)
+		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s (%s); %s\n", problems, plural(int64(problems)), nouns(malformed, "cassette that does not load", "cassettes that do not load"), checked)
 		return exitFailure
 	case problems > 0:
 		fmt.Fprintf(stderr, "oauthcompat cassette lint: %d finding%s; %s\n", problems, plural(int64(problems)), checked)

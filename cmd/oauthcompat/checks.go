@@ -63,11 +63,11 @@ func checkCassetteName(stderr io.Writer, name, value string) (code int, ok bool)
 }
 
 // loadFailure maps an error loading cassettes to an exit code, the same
-// for every command: a malformed cassette, or a directory holding only
-// journals, is an operational failure (3); what else the caller knows as
+// for every command: a malformed cassette, a directory holding no
+// cassette or only journals, is an operational failure (3); what else the caller knows as
 // a usage error is one (2); anything else is 3.
 func loadFailure(stderr io.Writer, name string, err error, usage ...error) int {
-	if errors.Is(err, cassettes.ErrMalformed) || errors.Is(err, cassettes.ErrUnrecovered) {
+	if errors.Is(err, cassettes.ErrMalformed) || errors.Is(err, cassettes.ErrUnrecovered) || errors.Is(err, cassettes.ErrNoCassettes) {
 		return failure(stderr, name, err)
 	}
 	for _, u := range usage {
@@ -76,6 +76,17 @@ func loadFailure(stderr io.Writer, name string, err error, usage ...error) int {
 		}
 	}
 	return failure(stderr, name, err)
+}
+
+// checkCassettes loads every cassette under dir, for a command that reads
+// them later through its own means: ok is false when the caller should
+// return code, the same as every command's for the same fault (see
+// [loadFailure]).
+func checkCassettes(stderr io.Writer, name, dir string) (code int, ok bool) {
+	if _, err := cassettes.LoadDir(dir); err != nil {
+		return loadFailure(stderr, name, err), false
+	}
+	return exitOK, true
 }
 
 // warnLeftovers tells on stderr of the journals beside the cassettes at
@@ -135,10 +146,8 @@ func restoreKey(path string, key []byte, logger *slog.Logger) {
 	if err == nil {
 		err = os.WriteFile(path, key, 0o600)
 	}
-	if ignore := filepath.Join(filepath.Dir(path), ".gitignore"); err == nil && filepath.Base(path) == keyName {
-		if _, serr := os.Stat(ignore); errors.Is(serr, iofs.ErrNotExist) {
-			err = os.WriteFile(ignore, []byte(keyName+"\n"), 0o644)
-		}
+	if err == nil && filepath.Base(path) == keyName {
+		err = ignoreInGit(filepath.Dir(path), path, true, logger)
 	}
 	if err != nil {
 		logger.Error("the redaction key was removed while recording and could not be written back: replay can match secrets only by shape", "key", path, "err", err)

@@ -238,6 +238,12 @@ cassette does not load.`, stderr)
 			cfg.Client.Transport, cfg.Mode = recording.rec, "live+record"
 		}
 	default:
+		if code, ok := missing(stderr, "conform", "--cassettes", *cassetteDir); !ok {
+			return code
+		}
+		if code, ok := checkCassettes(stderr, "conform", *cassetteDir); !ok {
+			return code
+		}
 		if auto {
 			rv, err := recordedVersion(cat, *cassetteDir)
 			if err != nil {

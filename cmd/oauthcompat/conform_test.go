@@ -100,6 +100,9 @@ func TestConformExitCodes(t *testing.T) {
 	defer htmlList.Close()
 	dead := httptest.NewServer(http.NotFoundHandler())
 	dead.Close()
+	// Cassettes, but not of a conform run.
+	noRun := t.TempDir()
+	os.CopyFS(noRun, os.DirFS("../../replay/testdata"))
 
 	tests := []struct {
 		name   string
@@ -108,12 +111,13 @@ func TestConformExitCodes(t *testing.T) {
 		output string
 	}{
 		{"findings", []string{"--version", "3.8", "--target", htmlList.URL}, exitFindings, "content-type-not-json"},
-		{"unreachable", []string{"--version", "3.8", "--target", dead.URL}, exitUsage, "cannot reach " + dead.URL + ": connection refused; is the server running?"},
+		{"unreachable", []string{"--version", "3.8", "--target", dead.URL}, exitUsage, "cannot reach " + dead.URL + ": it refused the connection; check that it is running and listening on that port"},
 		{"no version", []string{"--target", htmlList.URL}, exitUsage, "--version is required"},
 		{"target and cassettes", []string{"--version", "3.8", "--target", htmlList.URL, "--cassettes", "x"}, exitUsage, "exactly one of"},
 		{"credentials in the URL", []string{"--version", "3.8", "--target", "http://u:p@127.0.0.1:1"}, exitUsage, "must not carry credentials"},
 		{"bad format", []string{"--version", "3.8", "--target", htmlList.URL, "--format", "pdf"}, exitUsage, "unknown report format"},
-		{"no recording", []string{"--version", "3.8", "--cassettes", t.TempDir()}, exitUsage, "holds no recorded conform run"},
+		{"no recording", []string{"--version", "3.8", "--cassettes", noRun}, exitUsage, "holds no recorded conform run"},
+		{"no cassettes", []string{"--version", "3.8", "--cassettes", t.TempDir()}, exitFailure, "no cassettes"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,7 +22,8 @@ credentials in clear, in the formats asked for:
 
 and manifest.json (each scenario's requests, credentials and expected statuses) and a
 README (how to use the pack from Go, Python and JavaScript). The output is
-deterministic; each pack replaces DIR/<version> whole. --version all (or ALL=1 with
+deterministic; each pack replaces in DIR/<version> the files the pack there listed in its
+manifest.json, and keeps any other file. --version all (or ALL=1 with
 'make fixtures') writes every catalog version.`
 
 func runFixtures(_ context.Context, args []string, stdout, stderr io.Writer) int {

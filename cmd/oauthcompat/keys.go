@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/redact"
 )
 
@@ -36,12 +37,17 @@ func createRedactor(dir, explicit string, opts redact.Options, logger *slog.Logg
 	if err != nil {
 		return nil, path, fmt.Errorf("redaction key for the cassettes in %s: %w", dir, err)
 	}
-	if err := ignoreKey(dir, path, errors.Is(statErr, iofs.ErrNotExist) && explicit == "", logger); err != nil {
+	if err := ignoreInGit(dir, path, errors.Is(statErr, iofs.ErrNotExist) && explicit == "", logger); err != nil {
 		return nil, path, err
 	}
 	warnKeyMode(path, logger)
 	return redact.New(key, opts), path, nil
 }
+
+// gitignored is what a cassettes directory's .gitignore keeps out of git
+// besides the redaction key: the lock files of recordings, and the damaged
+// journals recovery keeps for a closer look.
+var gitignored = []string{"*.lock", "*" + cassettes.JournalExt + cassettes.DamagedExt}
 
 // findRedactor returns the redactor for the cassettes at path (a cassettes
 // directory, one of its version directories, or a cassette file): the key
@@ -103,12 +109,14 @@ func warnKeyMode(path string, logger *slog.Logger) {
 	logger.Warn(fmt.Sprintf("the redaction key is readable by group or others (mode %04o): whoever reads it can test guesses of a secret against its pseudonyms; run chmod 600 %s", st.Mode().Perm(), path), "key", path)
 }
 
-// ignoreKey keeps the key at key out of git when it lies in dir: a
-// .gitignore in dir that does not ignore it gets a line appended (never
-// rewritten), and, when create is set (the key was just made), a missing
-// .gitignore is created. An append is logged; a creation only at debug
-// level, as a new key comes with one.
-func ignoreKey(dir, key string, create bool, logger *slog.Logger) error {
+// ignoreInGit keeps the key at key out of git when it lies in dir. A
+// missing .gitignore is created, when create is set (the key was just
+// made), with the key and the lines of gitignored. A .gitignore that names
+// the key on a line of its own was written by this program (perhaps an
+// earlier release) and gets the lines of gitignored it lacks. Any other
+// .gitignore is the user's: one that does not ignore the key gets a line
+// appended (never rewritten), which is logged; nothing else is added.
+func ignoreInGit(dir, key string, create bool, logger *slog.Logger) error {
 	rel, err := filepath.Rel(dir, key)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil // the key is not in the cassettes directory
@@ -116,42 +124,55 @@ func ignoreKey(dir, key string, create bool, logger *slog.Logger) error {
 	rel = filepath.ToSlash(rel)
 	ignore := filepath.Join(dir, ".gitignore")
 	old, err := os.ReadFile(ignore)
+	var add []string
 	switch {
 	case errors.Is(err, iofs.ErrNotExist):
 		if !create {
 			return nil
 		}
-		if err := os.WriteFile(ignore, []byte(rel+"\n"), 0o644); err != nil {
-			return fmt.Errorf("write %s: %w", ignore, err)
-		}
-		if logger != nil {
-			logger.Debug("created .gitignore: the redaction key stays out of git", "gitignore", ignore, "key", key)
-		}
-		return nil
+		add = append([]string{rel}, gitignored...)
 	case err != nil:
 		return fmt.Errorf("read %s: %w", ignore, err)
-	case gitIgnores(old, rel):
+	case hasLine(old, rel):
+		for _, l := range gitignored {
+			if !hasLine(old, l) {
+				add = append(add, l)
+			}
+		}
+	case !gitIgnores(old, rel):
+		add = []string{rel}
+		if logger != nil {
+			logger.Info("appended the redaction key to .gitignore: it did not ignore it", "gitignore", ignore, "key", key)
+		}
+	}
+	if len(add) == 0 {
 		return nil
 	}
-	add := rel + "\n"
+	text := strings.Join(add, "\n") + "\n"
 	if len(old) > 0 && old[len(old)-1] != '\n' {
-		add = "\n" + add
+		text = "\n" + text
 	}
-	f, err := os.OpenFile(ignore, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(ignore, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err == nil {
+		_, err = f.WriteString(text)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("append the redaction key to %s: %w", ignore, err)
-	}
-	if _, err := f.WriteString(add); err != nil {
-		f.Close()
-		return fmt.Errorf("append the redaction key to %s: %w", ignore, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("append the redaction key to %s: %w", ignore, err)
-	}
-	if logger != nil {
-		logger.Info("appended the redaction key to .gitignore: it did not ignore it", "gitignore", ignore, "key", key)
+		return fmt.Errorf("keep the redaction key out of git in %s: %w", ignore, err)
 	}
 	return nil
+}
+
+// hasLine reports whether content holds line on a line of its own.
+func hasLine(content []byte, line string) bool {
+	for _, l := range strings.Split(string(content), "\n") {
+		if strings.TrimSpace(l) == line {
+			return true
+		}
+	}
+	return false
 }
 
 // gitIgnores reports whether the .gitignore content ignores the file at

@@ -10,7 +10,7 @@
 // the flags of one; "oauthcompat --version" is "oauthcompat version". Exit codes: 0 success, 1 findings (invalid body,
 // non-conformance, breaking change), 2 usage error, 3 operational failure.
 // The same fault gives the same code in every command: a cassette that does
-// not load, or a directory holding only journals, is 3; a bad --listen or
+// not load, a directory holding no cassette or only journals, is 3; a bad --listen or
 // --name is 2; record exits 3 when any interaction was not recorded.
 package main
 
@@ -120,15 +120,56 @@ func flags(name, usage, about string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parse parses args and maps the outcome to an exit code: ok is false when
-// the caller should return code (help printed, or a usage error).
+// the caller should return code (help printed, or a usage error). Flags may
+// come before or after the positional arguments
+// ("cassette export DIR --format har --out x"); "--" ends the flags.
 func parse(fs *flag.FlagSet, args []string) (code int, ok bool) {
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(flagsFirst(fs, args)); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK, false
 		}
 		return exitUsage, false
 	}
 	return exitOK, true
+}
+
+// flagsFirst reorders args so that the flags come first, each with its
+// value, then "--" and the positional arguments in their order, which is
+// what [flag.FlagSet.Parse] takes. A flag fs does not know, or one written
+// with "=", stays alone: Parse reports the unknown ones.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			positional = append(positional, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if len(positional) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), positional...)
 }
 
 // usageError prints a usage problem with a hint and returns exitUsage.

@@ -272,6 +272,14 @@ func plural(n int64) string {
 	return "s"
 }
 
+// nouns counts n of a thing: "1 entry", "2 entries", "0 entries".
+func nouns(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
 // logRecovery logs what opening a store recovered: journals left by
 // recordings that did not finish.
 func logRecovery(logger *slog.Logger, r *cassettes.Recovery) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -128,9 +129,14 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return code
 	}
 	opts := replay.Options{Version: *version, Catalog: cat, Exhausted: ex, Redactor: red, Logger: logger, KeepURLs: *keepURLs, Match: match}
+	for _, h := range match.UncomparedHeaders() {
+		fmt.Fprintf(stderr, "oauthcompat replay: warning: --ignore-header %s changes nothing: replay compares Authorization, X-GitHub-OTP and If-None-Match only\n", h)
+	}
 	var (
-		rec   *proxy.Recorder
-		store *cassettes.Store
+		rec           *proxy.Recorder
+		store         *cassettes.Store
+		miss          *lateTransport
+		missTransport http.RoundTripper
 	)
 	if up != nil {
 		storeRed := red
@@ -157,15 +163,18 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			return failure(stderr, "replay", err)
 		}
 		logRecovery(logger, store.Recovered())
-		rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: *version, Catalog: cat, Logger: logger, Transport: transport})
-		if err != nil {
-			store.Close()
-			return failure(stderr, "replay", err)
-		}
-		opts.Miss = replay.Upstream(up, rec)
+		// The recorder is made once the cassettes are loaded: it files the
+		// misses under their version, not under api.github.com when the
+		// upstream names none (as when it does not answer at all).
+		miss = &lateTransport{}
+		opts.Miss = miss
+		missTransport = transport
 	}
 	closeRec := func() error {
 		if rec == nil {
+			if store != nil {
+				return store.Close()
+			}
 			return nil
 		}
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -177,6 +186,17 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if err != nil {
 		closeRec()
 		return loadFailure(stderr, "replay", err, replay.ErrNoCassettes, replay.ErrSeveralVersions, schemas.ErrUnknownVersion, replay.ErrOptions)
+	}
+	if miss != nil {
+		v := *version
+		if v == "" && ix.Version() != nil {
+			v = ix.Version().Name
+		}
+		if rec, err = proxy.NewRecorder(proxy.Config{Upstream: up, Store: store, Version: v, Catalog: cat, Logger: logger, Transport: missTransport}); err != nil {
+			store.Close()
+			return failure(stderr, "replay", err)
+		}
+		miss.rt = replay.Upstream(up, rec)
 	}
 	warnLeftovers(stderr, "replay", *dir)
 	ln, code, ok := listen(stderr, "replay", *listenAddr)
@@ -237,3 +257,9 @@ func (p *patternFlag) Set(s string) error {
 	*p = append(*p, fp)
 	return nil
 }
+
+// lateTransport is a RoundTripper handed out before the one it forwards
+// to is made; rt must be set before the first request.
+type lateTransport struct{ rt http.RoundTripper }
+
+func (l *lateTransport) RoundTrip(r *http.Request) (*http.Response, error) { return l.rt.RoundTrip(r) }

@@ -1,8 +1,10 @@
 // Package faultfs is a [cassettes.FS] that injects faults, for the tests of
 // what a recording does when its disk fails it: a disk that fills up
 // (writes past the free space fail with ENOSPC, partly written as a real
-// disk would), any chosen operation failing, and a log of the operations
-// done, so a test can make each write step of a recording fail in turn.
+// disk would), short writes (part of a write done, with or without an
+// error, as pwrite(2) may return), any chosen operation failing (a failed
+// fsync included), and a log of the operations done, so a test can make
+// each write step of a recording fail in turn.
 package faultfs
 
 import (
@@ -46,10 +48,28 @@ func (o Op) String() string { return string(o.Kind) + " " + filepath.Base(o.Path
 type FS struct {
 	inner cassettes.FS
 
-	mu    sync.Mutex
-	free  int64 // bytes that may still be allocated; -1 for no limit
-	ops   []Op
-	fault func(Op) error
+	mu     sync.Mutex
+	free   int64 // bytes that may still be allocated; -1 for no limit
+	ops    []Op
+	fault  func(Op) error
+	writes WriteFault
+}
+
+// WriteFault decides what a write of p at off into the file at path does:
+// n, at most len(p), is how many of its bytes are written, and err what
+// the write returns. (len(p), nil) is a write done whole; (0, nil) or
+// (k, nil) with k < len(p) is a short write without an error, which
+// pwrite(2) may return and a caller must finish or undo; (k, err) is a
+// write that failed after k bytes, and reports 0 written, as
+// os.File.WriteAt does.
+type WriteFault func(path string, off int64, p []byte) (n int, err error)
+
+// Writes sets the function asked before each write (after [FS.Fault] let
+// it through and within the free space); nil removes it.
+func (f *FS) Writes(fn WriteFault) {
+	f.mu.Lock()
+	f.writes = fn
+	f.mu.Unlock()
 }
 
 // New returns an FS over inner (nil means [cassettes.OS]) with no limit
@@ -246,10 +266,42 @@ func (f *file) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// WriteAt writes p at off. A write that fails part way reports 0 bytes
+// written, whatever it wrote, as os.File.WriteAt does (it drops the count
+// of the pwrite(2) that failed): a caller cannot rely on n to undo it.
 func (f *file) WriteAt(p []byte, off int64) (int, error) {
+	n, err := f.writeFaulty(p, off)
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+func (f *file) writeFaulty(p []byte, off int64) (int, error) {
 	if err := f.fs.do(Write, f.Name()); err != nil {
 		return 0, err
 	}
+	f.fs.mu.Lock()
+	wf := f.fs.writes
+	f.fs.mu.Unlock()
+	if wf != nil {
+		if n, err := wf(f.Name(), off, p); n < len(p) || err != nil {
+			n = max(0, min(n, len(p)))
+			k, werr := f.writeAt(p[:n], off)
+			if werr != nil {
+				return k, werr
+			}
+			if err != nil {
+				err = &fs.PathError{Op: "write", Path: f.Name(), Err: err}
+			}
+			return k, err
+		}
+	}
+	return f.writeAt(p, off)
+}
+
+// writeAt writes p at off within the free space.
+func (f *file) writeAt(p []byte, off int64) (int, error) {
 	size := f.size()
 	want := off + int64(len(p)) - size
 	got := f.fs.grow(want)
