@@ -170,31 +170,61 @@ func TestProductHeaders(t *testing.T) {
 	}
 }
 
-// TestResetAdvancesUpdatedAt: a reset answers a new updated_at (a second
-// later on the fixed clock) and an ETag (docs/fidelity.md, "Reset token").
+// TestResetAdvancesUpdatedAt: on every version that documents a reset
+// (the token in the body, or the legacy one in the path), the reset answers
+// a new token, the same created_at, an updated_at later than the token's
+// before (a second later on the fixed clock) and a weak ETag
+// (docs/fidelity.md, "Reset token").
 func TestResetAdvancesUpdatedAt(t *testing.T) {
-	for _, tc := range []struct{ version, method, path, body string }{
-		{"3.8", "PATCH", tokenPath(app1), body(tok(1))},
-		{"api.github.com", "PATCH", tokenPath(app1), body(tok(1))},
-		{"2.19", "POST", legacyPath("tokens", tok(1)), ""},
-		{"github.ae", "POST", legacyPath("tokens", tok(1)), ""},
-	} {
-		h := newHarness(t, version(t, tc.version), fx)
-		r := h.do(tc.method, tc.path, tc.body, asApp)
-		var a struct {
-			CreatedAt string `json:"created_at"`
-			UpdatedAt string `json:"updated_at"`
-			Token     string `json:"token"`
-		}
+	type auth struct {
+		CreatedAt string `json:"created_at"`
+		UpdatedAt string `json:"updated_at"`
+		Token     string `json:"token"`
+	}
+	decode := func(t *testing.T, what string, r resp) auth {
+		t.Helper()
+		var a auth
 		if err := json.Unmarshal(r.body, &a); r.code != 200 || err != nil {
-			t.Fatalf("%s reset: %d %s", tc.version, r.code, r.body)
+			t.Fatalf("%s: %d %s", what, r.code, r.body)
 		}
-		if a.UpdatedAt <= a.CreatedAt {
-			t.Errorf("%s reset: updated_at %s, created_at %s; want updated_at to advance", tc.version, a.UpdatedAt, a.CreatedAt)
+		return a
+	}
+	resets := 0
+	for _, v := range schemas.Default().Versions() {
+		for _, tc := range []struct{ reset, method, path, body string }{
+			{"PATCH /applications/{client_id}/token", "PATCH", tokenPath(app1), body(tok(1))},
+			{"POST /applications/{client_id}/tokens/{access_token}", "POST", legacyPath("tokens", tok(1)), ""},
+		} {
+			if operation(v, tc.reset) == nil {
+				continue
+			}
+			resets++
+			t.Run(v.Name+"/"+tc.method, func(t *testing.T) {
+				h := newHarness(t, v, fx)
+				check := h.do("GET", legacyPath("tokens", tok(1)), "", asApp)
+				if operation(v, "POST /applications/{client_id}/token") != nil {
+					check = h.do("POST", tokenPath(app1), body(tok(1)), asApp)
+				}
+				before := decode(t, "check before the reset", check)
+				r := h.do(tc.method, tc.path, tc.body, asApp)
+				after := decode(t, "reset", r)
+				if after.Token == "" || after.Token == tok(1) {
+					t.Errorf("reset answered token %q, want a new one", after.Token)
+				}
+				if after.CreatedAt != before.CreatedAt {
+					t.Errorf("created_at %s, was %s: want it kept", after.CreatedAt, before.CreatedAt)
+				}
+				if after.UpdatedAt <= before.UpdatedAt || after.UpdatedAt <= after.CreatedAt {
+					t.Errorf("updated_at %s (before %s, created_at %s): want it to advance", after.UpdatedAt, before.UpdatedAt, after.CreatedAt)
+				}
+				if !strings.HasPrefix(r.hdr.Get("ETag"), `W/"`) {
+					t.Errorf("ETag %q, want a weak ETag", r.hdr.Get("ETag"))
+				}
+			})
 		}
-		if !strings.HasPrefix(r.hdr.Get("ETag"), `W/"`) {
-			t.Errorf("%s reset: ETag %q, want a weak ETag", tc.version, r.hdr.Get("ETag"))
-		}
+	}
+	if resets == 0 {
+		t.Fatal("no version documents a reset")
 	}
 }
 
