@@ -2,9 +2,11 @@ package reference_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/reference/triggers"
@@ -361,11 +363,61 @@ func TestLegacyWithoutCredentials(t *testing.T) {
 	}
 }
 
+// TestLoginLockout: the lockout is per user (octocat's failures do not
+// lock mona, and a locked octocat leaves mona and hubot free) and expires
+// LoginLockout after it began, on the server's own wall clock rather than
+// the fixed clock of its answers (docs/fidelity.md, "Two-factor
+// authentication").
+func TestLoginLockout(t *testing.T) {
+	const locked = "Maximum number of login attempts exceeded. Please try again later."
+	monaOTP := with(asMona, "X-GitHub-OTP", reference.DefaultOTP)
+	for _, tc := range []struct {
+		name    string
+		after   time.Duration
+		octocat int // status of octocat's right login then
+	}{
+		{"just locked", 0, 403},
+		{"a second before it expires", reference.LoginLockout - time.Second, 403},
+		{"when it expires", reference.LoginLockout, 200},
+		{"long after", 10 * reference.LoginLockout, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, version(t, "3.8"), fx)
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			reference.SetLoginClock(h.s, func() time.Time { return now })
+			for range reference.MaxLoginAttempts {
+				if r := h.do("GET", "/authorizations", "", asBadUser); r.code != 401 {
+					t.Fatalf("wrong password: %d %s", r.code, r.body)
+				}
+			}
+			if r := h.do("GET", "/authorizations", "", asUser); r.code != 403 || !strings.Contains(string(r.body), locked) {
+				t.Fatalf("after %d failures: %d %s, want 403 %q", reference.MaxLoginAttempts, r.code, r.body, locked)
+			}
+			for name, who := range map[string]http.Header{"mona": monaOTP, "hubot": asHubot} {
+				if r := h.do("GET", "/authorizations", "", who); r.code != 200 {
+					t.Errorf("%s while octocat is locked: %d %s, want 200", name, r.code, r.body)
+				}
+			}
+			now = now.Add(tc.after)
+			if r := h.do("GET", "/authorizations", "", asUser); r.code != tc.octocat {
+				t.Errorf("octocat %s later: %d %s, want %d", tc.after, r.code, r.body, tc.octocat)
+			}
+			if tc.octocat == 200 {
+				// The count starts again: one failure does not lock.
+				h.do("GET", "/authorizations", "", asBadUser)
+				if r := h.do("GET", "/authorizations", "", asUser); r.code != 200 {
+					t.Errorf("one failure after the lockout expired: %d, want 200", r.code)
+				}
+			}
+		})
+	}
+}
+
 // TestTwoFactor: a user with two-factor authentication needs X-GitHub-OTP
 // on every Basic login; without it, or with a wrong one, the answer is 401
 // "Must specify two-factor authentication OTP code." with "X-GitHub-OTP:
 // required; app" (or sms); after MaxLoginAttempts failures in a row every
-// login is 403 until the server restarts; a success resets the count
+// login is 403 (for LoginLockout: TestLoginLockout); a success resets the count
 // (docs/fidelity.md, "Two-factor authentication").
 func TestTwoFactor(t *testing.T) {
 	f := reference.DefaultFixtures()

@@ -105,7 +105,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 	}
 	s.docBase = docBase(v)
 	s.prod = newProduct(v, f, cfg.now())
-	s.logins.failed = map[string]int{}
+	s.logins.init()
 	for _, op := range v.Operations {
 		h := handlers[op.Key()]
 		rt := &route{op: op, h: h.fn, body: h.body, segs: strings.Split(strings.Trim(op.Path, "/"), "/")}
