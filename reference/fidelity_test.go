@@ -450,3 +450,43 @@ func TestTwoFactor(t *testing.T) {
 	check("locked, another endpoint", h.do("PUT", "/authorizations/clients/"+app1, `{"client_secret":"`+secret1+`"}`, otp(reference.DefaultOTP)), 403, "", locked)
 	check("others are not locked", h.do("GET", "/authorizations", "", asUser), 200, "", "")
 }
+
+// TestNoteNullOnOldVersions: an authorization without a note, note_url or
+// fingerprint answers null for them on every version, as GitHub's legacy
+// check and reset did (recorded, 2014 and 2018), although the GHES 2.18 and
+// 2.19 descriptions type them as plain strings there; the only problems
+// the schema finds are those nulls, which schemas.Tolerated accepts
+// (docs/fidelity.md, "note, note_url and fingerprint").
+func TestNoteNullOnOldVersions(t *testing.T) {
+	for _, tc := range []struct{ version, method, path, id string }{
+		{"2.18", "GET", legacyPath("tokens", tok(0)), "oauth-authorizations/check-authorization"},
+		{"2.19", "GET", legacyPath("tokens", tok(0)), "oauth-authorizations/check-authorization"},
+		{"2.19", "POST", legacyPath("tokens", tok(1)), "oauth-authorizations/reset-authorization"},
+		{"2.18", "POST", legacyPath("tokens", tok(1)), "oauth-authorizations/reset-authorization"},
+		{"2.22", "GET", legacyPath("tokens", tok(0)), "apps/check-authorization"},
+		{"3.8", "POST", tokenPath(app1), "apps/check-token"},
+	} {
+		v := version(t, tc.version)
+		b := ""
+		if tc.method == "POST" && !strings.Contains(tc.path, "/tokens/") {
+			b = body(tok(0))
+		}
+		r := newHarness(t, v, fx).do(tc.method, tc.path, b, asApp)
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(r.body, &m); r.code != 200 || err != nil {
+			t.Fatalf("%s %s %s: %d %s", tc.version, tc.method, tc.path, r.code, r.body)
+		}
+		for _, k := range []string{"note", "note_url", "fingerprint"} {
+			if string(m[k]) != "null" {
+				t.Errorf("%s %s: %s is %s, want null", tc.version, tc.id, k, m[k])
+			}
+		}
+		rest, tolerated := schemas.Tolerated(v.Validate(tc.id, 200, r.body))
+		if rest != nil {
+			t.Errorf("%s %s: %v", tc.version, tc.id, rest)
+		}
+		if wantTolerated := strings.HasPrefix(tc.version, "2.1"); (len(tolerated) > 0) != wantTolerated {
+			t.Errorf("%s %s: tolerated %v", tc.version, tc.id, tolerated)
+		}
+	}
+}

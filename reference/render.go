@@ -9,7 +9,6 @@ import (
 type env struct {
 	apiBase string // "http://host/api/v3" (GHES) or "http://host"
 	webBase string // "http://host"
-	nulls   bool   // nullable strings render as null (false: as "")
 	status  bool   // error bodies carry "status"
 	f       fields // the members that differ between versions which this route renders
 }
@@ -131,9 +130,9 @@ func appendAuthorization(b []byte, e *env, r *record, showToken bool) []byte {
 		b = appendString(b, lastEight(r.token))
 	}
 	b = append(b, `,"note":`...)
-	b = appendNullString(b, r.note, e.nulls)
+	b = appendNullString(b, r.note)
 	b = append(b, `,"note_url":`...)
-	b = appendNullString(b, r.noteURL, e.nulls)
+	b = appendNullString(b, r.noteURL)
 	b = append(b, `,"created_at":`...)
 	b = appendTime(b, r.created)
 	b = append(b, `,"updated_at":`...)
@@ -142,7 +141,7 @@ func appendAuthorization(b []byte, e *env, r *record, showToken bool) []byte {
 	b = appendStrings(b, r.scopes)
 	if e.f&fFingerprint != 0 {
 		b = append(b, `,"fingerprint":`...)
-		b = appendNullString(b, r.fingerprint, e.nulls)
+		b = appendNullString(b, r.fingerprint)
 	}
 	if e.f&fExpiresAt != 0 {
 		b = append(b, `,"expires_at":`...)

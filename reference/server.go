@@ -177,7 +177,6 @@ type route struct {
 	params   []string
 	literals int
 	doc      string
-	nulls    bool
 	fields   fields // the members its version's schema lists
 }
 
@@ -287,7 +286,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if sel, _ := s.prod.apiVersion(r); sel != "" {
 			h["X-Github-Api-Version-Selected"] = []string{sel}
 		}
-		c.env.nulls = c.rt.nulls
 		c.env.f = c.rt.fields
 		c.rt.h(s, c)
 	}
@@ -349,7 +347,7 @@ func (s *Server) makeEnv(scheme, host string) env {
 	if s.v.Kind() == schemas.KindGHES {
 		api += "/api/v3"
 	}
-	return env{apiBase: api, webBase: web, nulls: true, status: s.status, f: allFields}
+	return env{apiBase: api, webBase: web, status: s.status, f: allFields}
 }
 
 // write sends status with body (nil: none). GET responses with a body
