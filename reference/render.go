@@ -2,6 +2,7 @@ package reference
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 )
 
@@ -10,7 +11,10 @@ type env struct {
 	apiBase string // "http://host/api/v3" (GHES) or "http://host"
 	webBase string // "http://host"
 	status  bool   // error bodies carry "status"
-	f       fields // the members that differ between versions which this route renders
+	// statusless are the statuses whose error bodies carry no "status",
+	// whatever status says (the route's documented schemas).
+	statusless []int
+	f          fields // the members that differ between versions which this route renders
 }
 
 // patApp is the app GitHub shows for a personal access token.
@@ -187,12 +191,18 @@ type fieldError struct {
 	Message  string
 }
 
+// carriesStatus reports whether an error body of this status has
+// "status".
+func (e *env) carriesStatus(status int) bool {
+	return e.status && !slices.Contains(e.statusless, status)
+}
+
 func appendBasicError(b []byte, e *env, status int, msg, doc string) []byte {
 	b = append(b, `{"message":`...)
 	b = appendString(b, msg)
 	b = append(b, `,"documentation_url":`...)
 	b = appendString(b, doc)
-	if e.status {
+	if e.carriesStatus(status) {
 		b = append(b, `,"status":"`...)
 		b = strconv.AppendInt(b, int64(status), 10)
 		b = append(b, '"')
@@ -228,7 +238,7 @@ func appendValidationError(b []byte, e *env, msg, doc string, errs []fieldError)
 	}
 	b = append(b, `,"documentation_url":`...)
 	b = appendString(b, doc)
-	if e.status {
+	if e.carriesStatus(422) {
 		b = append(b, `,"status":"422"`...)
 	}
 	return append(b, '}')

@@ -118,6 +118,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 		}
 		rt.doc = s.docBase + docPage(op)
 		rt.fields = shapeOf(op)
+		rt.statusless = statuslessOf(v, op)
 		if err := s.probe(rt); err != nil {
 			return nil, err
 		}
@@ -178,6 +179,9 @@ type route struct {
 	literals int
 	doc      string
 	fields   fields // the members its version's schema lists
+	// statusless are the error statuses whose bodies carry no "status"
+	// (statuslessOf).
+	statusless []int
 }
 
 // match finds the route for a path (without /api/v3). Literal segments
@@ -287,6 +291,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h["X-Github-Api-Version-Selected"] = []string{sel}
 		}
 		c.env.f = c.rt.fields
+		c.env.statusless = c.rt.statusless
 		c.rt.h(s, c)
 	}
 	if cap(c.buf) <= 64<<10 {
