@@ -534,3 +534,63 @@ func TestNoteNullOnOldVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestBodyDecoding runs every operation of every version that takes a
+// request body through the same checks (docs/fidelity.md, "Malformed
+// JSON"): malformed JSON answers 400 "Problems parsing JSON"; a JSON value
+// that is not an object 400 "Body should be a JSON object"; an empty body
+// is read as {} and, where the description requires members, answered 422
+// "Invalid request." without "errors" (no evidence of GitHub's answer; the
+// description's).
+func TestBodyDecoding(t *testing.T) {
+	type msg struct {
+		Message string            `json:"message"`
+		Errors  []json.RawMessage `json:"errors"`
+	}
+	ops := 0
+	for _, v := range schemas.Default().Versions() {
+		for _, op := range v.Operations {
+			if op.Request == nil {
+				continue
+			}
+			ops++
+			path := strings.NewReplacer("{client_id}", app1, "{access_token}", tok(0), "{fingerprint}", "fp-decoding",
+				"{authorization_id}", "8", "{grant_id}", "1").Replace(op.Path)
+			auth := asApp
+			if strings.HasPrefix(op.Path, "/authorizations") {
+				auth = asUser
+			}
+			required := false
+			for _, f := range op.Request.Fields {
+				required = required || f.Required
+			}
+			for _, tc := range []struct {
+				name, body string
+				status     int
+				message    string
+			}{
+				{"malformed", `{"note":`, 400, "Problems parsing JSON"},
+				{"not JSON", `note=x`, 400, "Problems parsing JSON"},
+				{"trailing garbage", `{} x`, 400, "Problems parsing JSON"},
+				{"an array", `[{"note":"x"}]`, 400, "Body should be a JSON object"},
+				{"a string", `"x"`, 400, "Body should be a JSON object"},
+				{"null", `null`, 400, "Body should be a JSON object"},
+				{"a number", `12`, 400, "Body should be a JSON object"},
+				{"empty", ``, 422, "Invalid request."},
+			} {
+				if tc.name == "empty" && !required {
+					continue
+				}
+				r := newHarness(t, v, fx).do(op.Method, path, tc.body, auth)
+				var m msg
+				json.Unmarshal(r.body, &m)
+				if r.code != tc.status || !strings.HasPrefix(m.Message, tc.message) || len(m.Errors) > 0 {
+					t.Errorf("%s %s %s (%s): %d %s; want %d %q without errors", v.Name, op.Method, op.Path, tc.name, r.code, r.body, tc.status, tc.message)
+				}
+			}
+		}
+	}
+	if ops == 0 {
+		t.Fatal("no operation takes a body")
+	}
+}

@@ -480,28 +480,51 @@ func (c *call) body() (b []byte, ok bool) {
 
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// jsonBody reads the body and checks it is a JSON object that fits the
-// operation's documented request schema; an empty body counts as {}. As
-// GitHub does (docs/fidelity.md, "Malformed JSON" and "422 bodies"),
-// malformed JSON answers 400 "Problems parsing JSON", a JSON value that is
-// not an object 400 "Body should be a JSON object", and a body that does
-// not fit the schema 422 "Invalid request." without "errors".
-func (c *call) jsonBody() (b []byte, ok bool) {
+// decodeBody is the one way a handler reads its request body: it reads
+// the body (an empty one counts as {}), checks it is one JSON object,
+// checks it against the operation's documented request schema when
+// schema is true, and decodes it into dst. As GitHub does (docs/fidelity.md,
+// "Malformed JSON" and "422 bodies"), malformed JSON answers 400 "Problems
+// parsing JSON", a JSON value that is not an object 400 "Body should be a
+// JSON object", and a body that does not fit the schema (or dst) 422
+// "Invalid request." without "errors". Handlers that word their own 422s
+// as GitHub does (the token in the body) pass schema false. ok is false
+// when an answer was written; b is the body read.
+func (c *call) decodeBody(dst any, schema bool) (b []byte, ok bool) {
 	b, ok = c.body()
 	if !ok {
 		return nil, false
 	}
+	return c.decode(b, dst, schema)
+}
+
+// decode is decodeBody for a body already read (accessToken reads it to
+// try its fast path first).
+func (c *call) decode(b []byte, dst any, schema bool) ([]byte, bool) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		b = []byte("{}")
 	}
 	if !c.jsonObject(b) {
 		return nil, false
 	}
+	if schema && !c.fitsRequestSchema(b) {
+		return nil, false
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		c.invalidRequest("Invalid request.\n\n" + err.Error())
+		return nil, false
+	}
+	return b, true
+}
+
+// fitsRequestSchema answers 422 unless b fits the operation's documented
+// request schema.
+func (c *call) fitsRequestSchema(b []byte) bool {
 	if err := c.s.v.ValidateRequest(c.rt.op, b); err != nil {
 		var verr *schemas.ValidationError
 		if !errors.As(err, &verr) {
 			c.invalidRequest("Invalid request.")
-			return nil, false
+			return false
 		}
 		var msg strings.Builder
 		msg.WriteString("Invalid request.\n")
@@ -510,12 +533,13 @@ func (c *call) jsonBody() (b []byte, ok bool) {
 			msg.WriteString(p.String())
 		}
 		c.invalidRequest(msg.String())
-		return nil, false
+		return false
 	}
-	return b, true
+	return true
 }
 
-// jsonObject answers 400 unless b is one JSON object.
+// jsonObject answers 400 unless b is one JSON object. Only decodeBody and
+// the fast path of accessToken call it.
 func (c *call) jsonObject(b []byte) bool {
 	if !json.Valid(b) {
 		c.fail(http.StatusBadRequest, "Problems parsing JSON")
@@ -682,14 +706,8 @@ func (c *call) accessToken() (tok string, ok bool) {
 	var in struct {
 		AccessToken json.RawMessage `json:"access_token"`
 	}
-	if len(bytes.TrimSpace(b)) > 0 {
-		if !c.jsonObject(b) {
-			return "", false
-		}
-		if err := json.Unmarshal(b, &in); err != nil {
-			c.fail(http.StatusBadRequest, "Problems parsing JSON")
-			return "", false
-		}
+	if _, ok := c.decode(b, &in, false); !ok {
+		return "", false
 	}
 	raw := bytes.TrimSpace(in.AccessToken)
 	if len(raw) == 0 || string(raw) == "null" {
