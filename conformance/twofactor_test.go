@@ -54,6 +54,24 @@ func (l *loginCounter) isUser(r *http.Request) bool {
 	return strings.HasPrefix(string(b), l.login+":")
 }
 
+// runCounted runs the suite against a reference server of version name, with
+// the fixtures' credentials changed by edit, counting the user's logins.
+func runCounted(t *testing.T, name string, edit func(*conformance.Credentials)) (*conformance.Report, *loginCounter) {
+	t.Helper()
+	v := version(t, name)
+	f := reference.DefaultFixtures()
+	ref, err := reference.New(v, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds := fixtureCreds(f)
+	edit(&creds)
+	counter := &loginCounter{next: ref, login: creds.Username}
+	ts := httptest.NewServer(counter)
+	t.Cleanup(ts.Close)
+	return runLive(t, v, ts.URL, nil, creds), counter
+}
+
 // TestTwoFactorWithoutOTP: a user with two-factor authentication and no
 // OAUTHCOMPAT_OTP given: the suite stops using the user at the first 401
 // that asks for a one-time password, reports that case and every later
@@ -63,18 +81,7 @@ func (l *loginCounter) isUser(r *http.Request) bool {
 func TestTwoFactorWithoutOTP(t *testing.T) {
 	for _, name := range []string{"ghes-2.19", "ghes-3.8", "ghes-3.19"} {
 		t.Run(name, func(t *testing.T) {
-			v := version(t, name)
-			f := reference.DefaultFixtures()
-			ref, err := reference.New(v, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			creds := fixtureCreds(f)
-			creds.OTP, creds.AllowLockout = "", false
-			counter := &loginCounter{next: ref, login: creds.Username}
-			ts := httptest.NewServer(counter)
-			t.Cleanup(ts.Close)
-			rep := runLive(t, v, ts.URL, nil, creds)
+			rep, counter := runCounted(t, name, func(c *conformance.Credentials) { c.OTP, c.AllowLockout = "", false })
 			if rep.Failed() {
 				t.Errorf("a 2FA user without OAUTHCOMPAT_OTP fails the run:%s", describe(rep))
 			}
@@ -105,18 +112,7 @@ func TestTwoFactorWithoutOTP(t *testing.T) {
 // lockout on GitHub); the wrong-code case is not exercised, with the
 // reason.
 func TestTwoFactorWithOTP(t *testing.T) {
-	v := version(t, "ghes-3.19")
-	f := reference.DefaultFixtures()
-	ref, err := reference.New(v, f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds := fixtureCreds(f)
-	creds.AllowLockout = false
-	counter := &loginCounter{next: ref, login: creds.Username}
-	ts := httptest.NewServer(counter)
-	t.Cleanup(ts.Close)
-	rep := runLive(t, v, ts.URL, nil, creds)
+	rep, counter := runCounted(t, "ghes-3.19", func(c *conformance.Credentials) { c.AllowLockout = false })
 	if rep.Failed() {
 		t.Fatalf("not conformant:%s", describe(rep))
 	}
