@@ -50,6 +50,9 @@ func (c *caseRun) needUser() {
 	if !c.s.creds.HasUser() {
 		c.skip("needs a user's credentials for the OAuth Authorizations API: set %s and %s", EnvUsername, EnvPassword)
 	}
+	if c.s.otpChallenge != "" {
+		c.skip("%s", c.s.otpMissingReason())
+	}
 }
 
 func (c *caseRun) noTokenReason() string {
@@ -95,7 +98,7 @@ func (c *caseRun) useToken(t *poolToken) {
 // canMint reports whether the suite can mint OAuth tokens of the app
 // through the Authorizations API.
 func (s *suite) canMint() bool {
-	return s.creds.HasApp() && s.creds.HasUser() && (s.has(keyGetOrCreateF) || s.has(keyGetOrCreate))
+	return s.creds.HasApp() && s.creds.HasUser() && s.otpChallenge == "" && (s.has(keyGetOrCreateF) || s.has(keyGetOrCreate))
 }
 
 // mint creates a token of the app for the user through the Authorizations

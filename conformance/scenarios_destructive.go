@@ -158,7 +158,7 @@ func (c *caseRun) forgetUser(user string) {
 // cleanup deletes the authorizations the suite created and did not delete
 // itself. It is not a case; its requests are part of the recording.
 func (s *suite) cleanup() {
-	if len(s.authzIDs) == 0 || !s.has(keyDeleteAuthz) || !s.creds.HasUser() {
+	if len(s.authzIDs) == 0 || !s.has(keyDeleteAuthz) || !s.creds.HasUser() || s.otpChallenge != "" {
 		return
 	}
 	c := &caseRun{s: s, sc: &scenario{}, op: s.op(keyDeleteAuthz)}

@@ -14,7 +14,10 @@ const maxLockoutAttempts = 10
 // (OAUTHCOMPAT_OTP set): a Basic login without the one-time password, or
 // with a wrong one, is answered 401 with "X-GitHub-OTP: required; app" (or
 // sms). Every other case of the user sends the password in X-GitHub-OTP
-// (docs/fidelity.md, "Two-factor authentication").
+// (docs/fidelity.md, "Two-factor authentication"). A wrong code counts
+// toward GitHub's login lockout, so that case runs only with
+// OAUTHCOMPAT_ALLOW_LOCKOUT=yes; a run without it sends at most one failed
+// login of the user besides the wrong-password case.
 func twoFactorDefs() []def {
 	return []def{
 		{keyListAuthz, 401, "two-factor authentication: no one-time password", func(c *caseRun) {
@@ -25,6 +28,7 @@ func twoFactorDefs() []def {
 		}},
 		{keyListAuthz, 401, "two-factor authentication: a wrong one-time password", func(c *caseRun) {
 			c.needOTP()
+			c.needLockout("would send a wrong one-time password, which counts toward the user's login lockout")
 			r := c.req(keyListAuthz).withUser().withHeader(OTPHeader, c.wrongOTP())
 			r.noOTP = true
 			c.otpRefused(c.subject(r))
@@ -38,9 +42,7 @@ func finalDefs() []def {
 	return []def{
 		{keyListAuthz, 403, "two-factor authentication: login attempts exceeded", func(c *caseRun) {
 			c.needOTP()
-			if !c.s.creds.AllowLockout {
-				c.skip("would lock the user out by failing their one-time password until the server refuses every login: set %s=yes for a user you can spare", EnvAllowLockout)
-			}
+			c.needLockout("would lock the user out by failing their one-time password until the server refuses every login")
 			var ex *exchange
 			for i := 0; i < maxLockoutAttempts; i++ {
 				r := c.req(keyListAuthz).withUser().withHeader(OTPHeader, c.wrongOTP())
@@ -67,6 +69,14 @@ func (c *caseRun) needOTP() {
 	c.needUser()
 	if c.s.creds.OTP == "" {
 		c.skip("needs a user with two-factor authentication: set %s to the user's current one-time password", EnvOTP)
+	}
+}
+
+// needLockout ends the case, saying why (what it would do), unless the
+// run may lock the user out.
+func (c *caseRun) needLockout(why string) {
+	if !c.s.creds.AllowLockout {
+		c.skip("%s: set %s=yes for a user you can spare", why, EnvAllowLockout)
 	}
 }
 

@@ -192,6 +192,11 @@ type suite struct {
 	fatal  error
 	seq    int
 
+	// otpChallenge is the X-GitHub-OTP challenge ("required; app") of the
+	// first login refused for want of a one-time password the run was not
+	// given; once set, no case logs the user in again.
+	otpChallenge string
+
 	users    map[string]string // token -> login of its owner, learnt from check answers
 	authzIDs []string          // authorizations the suite created (Authorizations API)
 	minted   int
@@ -324,7 +329,19 @@ func (s *suite) send(r *request, want int) *exchange {
 	}
 	ex.status, ex.header, ex.body = resp.StatusCode, resp.Header, b
 	ex.miss = strings.EqualFold(resp.Header.Get(ReplayMissHeader), "miss")
+	if r.auth == authUser && s.creds.OTP == "" && ex.status == http.StatusUnauthorized &&
+		strings.HasPrefix(strings.ToLower(ex.header.Get(OTPHeader)), "required") {
+		s.otpChallenge = ex.header.Get(OTPHeader)
+		panic(skipCase{reason: s.otpMissingReason()})
+	}
 	return ex
+}
+
+// otpMissingReason says why the user's cases are not exercised once the
+// server asked for a one-time password the run was not given.
+func (s *suite) otpMissingReason() string {
+	return fmt.Sprintf("needs %s: the user has two-factor authentication (the server answered 401 with %s: %s); set %s to the user's current one-time password. The suite sends no further login of the user, since every failed one counts toward GitHub's login lockout",
+		EnvOTP, OTPHeader, s.otpChallenge, EnvOTP)
 }
 
 // withoutUserinfo drops "user:password@" from a URL that may not parse,

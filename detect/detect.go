@@ -162,7 +162,7 @@ func product(cat *schemas.Catalog, base *url.URL, seen []answer) (Result, bool, 
 func known(cat *schemas.Catalog, name, evidence string) (Result, bool, error) {
 	v, err := cat.Version(name)
 	if err != nil {
-		return Result{}, true, fmt.Errorf("%s names %s: %w; pass --version with the nearest version 'oauthcompat versions' lists", evidence, schemas.Canonical(name), ErrUnknownVersion)
+		return Result{}, true, fmt.Errorf("%s names %s: %w; import its description with 'oauthcompat catalog import' and pass --catalog DIR (or set OAUTHCOMPAT_CATALOG=DIR), or pass --version with the nearest version 'oauthcompat versions' lists", evidence, schemas.Canonical(name), ErrUnknownVersion)
 	}
 	return Result{Version: v, Evidence: evidence}, true, nil
 }

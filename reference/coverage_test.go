@@ -73,7 +73,9 @@ func TestEveryDocumentedStatus(t *testing.T) {
 					continue
 				}
 				if _, documented := op.Response(r.Status); documented {
-					if err := v.Validate(op.ID, r.Status, r.Body); err != nil {
+					// Nulls GitHub answers where an old description says
+					// string are tolerated (TestNoteNullOnOldVersions).
+					if err, _ := schemas.Tolerated(v.Validate(op.ID, r.Status, r.Body)); err != nil {
 						t.Errorf("%s: %v\nbody: %s", name, err, r.Body)
 					}
 				} else if len(r.Body) > 0 {

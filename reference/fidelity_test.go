@@ -2,9 +2,11 @@ package reference_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauthcompat/oauthcompat/reference"
 	"github.com/oauthcompat/oauthcompat/reference/triggers"
@@ -41,7 +43,8 @@ func TestUnsafeConditionalsIgnored(t *testing.T) {
 }
 
 // TestValidationBodies: a body that does not fit the request schema gets
-// 422 "Invalid request." without "errors" ("status" from 3.x on); a rule
+// 422 "Invalid request." without "errors" ("status" only on api.github.com
+// and GHEC: no description's 422 schema lists it); a rule
 // the schema cannot say (a duplicate note) gets "Validation Failed" with
 // "errors" (docs/fidelity.md, "422 bodies").
 func TestValidationBodies(t *testing.T) {
@@ -77,7 +80,9 @@ func TestValidationBodies(t *testing.T) {
 		if !strings.HasPrefix(b.Message, tc.message) || (len(b.Errors) > 0) != tc.errors || b.Doc == "" {
 			t.Errorf("%s %s %s: %s; want message %q, errors %v", tc.version, tc.method, tc.body, r.body, tc.message, tc.errors)
 		}
-		if wantStatus := tc.version != "2.19"; (b.Status != nil) != wantStatus || (wantStatus && *b.Status != "422") {
+		// "status" where the 422's schema lists it (no version's does), and
+		// on api.github.com and GHEC, as users' real output shows.
+		if wantStatus := tc.version == "api.github.com"; (b.Status != nil) != wantStatus || (wantStatus && *b.Status != "422") {
 			t.Errorf("%s: status %v in %s", tc.version, b.Status, r.body)
 		}
 	}
@@ -170,46 +175,78 @@ func TestProductHeaders(t *testing.T) {
 	}
 }
 
-// TestResetAdvancesUpdatedAt: a reset answers a new updated_at (a second
-// later on the fixed clock) and an ETag (docs/fidelity.md, "Reset token").
+// TestResetAdvancesUpdatedAt: on every version that documents a reset
+// (the token in the body, or the legacy one in the path), the reset answers
+// a new token, the same created_at, an updated_at later than the token's
+// before (a second later on the fixed clock) and a weak ETag
+// (docs/fidelity.md, "Reset token").
 func TestResetAdvancesUpdatedAt(t *testing.T) {
-	for _, tc := range []struct{ version, method, path, body string }{
-		{"3.8", "PATCH", tokenPath(app1), body(tok(1))},
-		{"api.github.com", "PATCH", tokenPath(app1), body(tok(1))},
-		{"2.19", "POST", legacyPath("tokens", tok(1)), ""},
-		{"github.ae", "POST", legacyPath("tokens", tok(1)), ""},
-	} {
-		h := newHarness(t, version(t, tc.version), fx)
-		r := h.do(tc.method, tc.path, tc.body, asApp)
-		var a struct {
-			CreatedAt string `json:"created_at"`
-			UpdatedAt string `json:"updated_at"`
-			Token     string `json:"token"`
-		}
+	type auth struct {
+		CreatedAt string `json:"created_at"`
+		UpdatedAt string `json:"updated_at"`
+		Token     string `json:"token"`
+	}
+	decode := func(t *testing.T, what string, r resp) auth {
+		t.Helper()
+		var a auth
 		if err := json.Unmarshal(r.body, &a); r.code != 200 || err != nil {
-			t.Fatalf("%s reset: %d %s", tc.version, r.code, r.body)
+			t.Fatalf("%s: %d %s", what, r.code, r.body)
 		}
-		if a.UpdatedAt <= a.CreatedAt {
-			t.Errorf("%s reset: updated_at %s, created_at %s; want updated_at to advance", tc.version, a.UpdatedAt, a.CreatedAt)
+		return a
+	}
+	resets := 0
+	for _, v := range schemas.Default().Versions() {
+		for _, tc := range []struct{ reset, method, path, body string }{
+			{"PATCH /applications/{client_id}/token", "PATCH", tokenPath(app1), body(tok(1))},
+			{"POST /applications/{client_id}/tokens/{access_token}", "POST", legacyPath("tokens", tok(1)), ""},
+		} {
+			if operation(v, tc.reset) == nil {
+				continue
+			}
+			resets++
+			t.Run(v.Name+"/"+tc.method, func(t *testing.T) {
+				h := newHarness(t, v, fx)
+				check := h.do("GET", legacyPath("tokens", tok(1)), "", asApp)
+				if operation(v, "POST /applications/{client_id}/token") != nil {
+					check = h.do("POST", tokenPath(app1), body(tok(1)), asApp)
+				}
+				before := decode(t, "check before the reset", check)
+				r := h.do(tc.method, tc.path, tc.body, asApp)
+				after := decode(t, "reset", r)
+				if after.Token == "" || after.Token == tok(1) {
+					t.Errorf("reset answered token %q, want a new one", after.Token)
+				}
+				if after.CreatedAt != before.CreatedAt {
+					t.Errorf("created_at %s, was %s: want it kept", after.CreatedAt, before.CreatedAt)
+				}
+				if after.UpdatedAt <= before.UpdatedAt || after.UpdatedAt <= after.CreatedAt {
+					t.Errorf("updated_at %s (before %s, created_at %s): want it to advance", after.UpdatedAt, before.UpdatedAt, after.CreatedAt)
+				}
+				if !strings.HasPrefix(r.hdr.Get("ETag"), `W/"`) {
+					t.Errorf("ETag %q, want a weak ETag", r.hdr.Get("ETag"))
+				}
+			})
 		}
-		if !strings.HasPrefix(r.hdr.Get("ETag"), `W/"`) {
-			t.Errorf("%s reset: ETag %q, want a weak ETag", tc.version, r.hdr.Get("ETag"))
-		}
+	}
+	if resets == 0 {
+		t.Fatal("no version documents a reset")
 	}
 }
 
-// TestFieldsFollowTheVersion: every member the server renders in a success
-// body (at the top, in app, user and installation) is one the version's
-// schema for that answer lists, so GHES 2.x gets no expires_at,
-// installation or user_view_type (docs/fidelity.md, "Fields newer than the
-// version"). It runs every success trigger of every version.
+// TestFieldsFollowTheVersion compares the members of every answer with the
+// properties of the version's schema for it: nothing the schema does not
+// list (so GHES 2.x gets no expires_at, installation, user_view_type, and
+// no "status" in error bodies), and every member it requires or that comes
+// and goes between versions (versioned) when it lists it, at the top and in
+// nested objects (docs/fidelity.md, "Fields newer than the version"). It
+// runs every trigger, success and error, of every built-in version.
 func TestFieldsFollowTheVersion(t *testing.T) {
 	cat := schemas.Default()
 	for _, v := range cat.Versions() {
 		t.Run(v.Name, func(t *testing.T) {
 			for _, tr := range triggers.All() {
 				op := operation(v, tr.Key)
-				if op == nil || tr.Status < 200 || tr.Status > 299 {
+				if op == nil {
 					continue
 				}
 				res, ok := op.Response(tr.Status)
@@ -225,8 +262,11 @@ func TestFieldsFollowTheVersion(t *testing.T) {
 					t.Fatalf("%s %d: %v", op.ID, r.Status, err)
 				}
 				schema := schemaDoc(t, cat, res.Schema)
-				for _, extra := range unlisted(t, cat, schema, doc, "") {
-					t.Errorf("%s %d (%s) renders %s, which %s's schema %s does not list", op.ID, tr.Status, tr.Why, extra, v.Name, res.Schema)
+				if m, ok := doc.(map[string]any); ok && tr.Status == 422 && (v.Kind() == schemas.KindDotcom || v.Kind() == schemas.KindGHEC) {
+					delete(m, "status") // users' real output ("422 bodies")
+				}
+				for _, p := range unlisted(t, cat, schema, doc, "") {
+					t.Errorf("%s %d (%s): %s, against %s's schema %s", op.ID, tr.Status, tr.Why, p, v.Name, res.Schema)
 				}
 			}
 		})
@@ -250,6 +290,7 @@ func schemaDoc(t *testing.T, cat *schemas.Catalog, name string) map[string]any {
 // every object member the schema does not list.
 func unlisted(t *testing.T, cat *schemas.Catalog, schema map[string]any, doc any, at string) []string {
 	props, items, listed := schemaProps(t, cat, schema)
+	required := schemaRequired(t, cat, schema)
 	var out []string
 	switch d := doc.(type) {
 	case []any:
@@ -262,13 +303,48 @@ func unlisted(t *testing.T, cat *schemas.Catalog, schema map[string]any, doc any
 		if !listed {
 			return nil
 		}
+		for k := range props {
+			if _, ok := d[k]; !ok && (required[k] || versioned[k]) {
+				out = append(out, "no "+at+"/"+k+", which the schema lists")
+			}
+		}
 		for k, val := range d {
 			sub, ok := props[k].(map[string]any)
 			if !ok {
-				out = append(out, at+"/"+k)
+				out = append(out, "renders "+at+"/"+k+", which the schema does not list")
 				continue
 			}
 			out = append(out, unlisted(t, cat, sub, val, at+"/"+k)...)
+		}
+	}
+	return out
+}
+
+// versioned are the members that come and go between versions: an answer
+// has each of them exactly when its version's schema lists it.
+var versioned = map[string]bool{
+	"expires_at": true, "installation": true, "user": true, "hashed_token": true,
+	"token_last_eight": true, "fingerprint": true, "user_view_type": true, "node_id": true,
+}
+
+// schemaRequired resolves $ref and allOf into the members an object must
+// have.
+func schemaRequired(t *testing.T, cat *schemas.Catalog, s map[string]any) map[string]bool {
+	if ref, ok := s["$ref"].(string); ok {
+		return schemaRequired(t, cat, schemaDoc(t, cat, ref))
+	}
+	out := map[string]bool{}
+	list, _ := s["allOf"].([]any)
+	for _, x := range list {
+		m, _ := x.(map[string]any)
+		for k := range schemaRequired(t, cat, m) {
+			out[k] = true
+		}
+	}
+	req, _ := s["required"].([]any)
+	for _, k := range req {
+		if k, ok := k.(string); ok {
+			out[k] = true
 		}
 	}
 	return out
@@ -331,11 +407,61 @@ func TestLegacyWithoutCredentials(t *testing.T) {
 	}
 }
 
+// TestLoginLockout: the lockout is per user (octocat's failures do not
+// lock mona, and a locked octocat leaves mona and hubot free) and expires
+// LoginLockout after it began, on the server's own wall clock rather than
+// the fixed clock of its answers (docs/fidelity.md, "Two-factor
+// authentication").
+func TestLoginLockout(t *testing.T) {
+	const locked = "Maximum number of login attempts exceeded. Please try again later."
+	monaOTP := with(asMona, "X-GitHub-OTP", reference.DefaultOTP)
+	for _, tc := range []struct {
+		name    string
+		after   time.Duration
+		octocat int // status of octocat's right login then
+	}{
+		{"just locked", 0, 403},
+		{"a second before it expires", reference.LoginLockout - time.Second, 403},
+		{"when it expires", reference.LoginLockout, 200},
+		{"long after", 10 * reference.LoginLockout, 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, version(t, "3.8"), fx)
+			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			reference.SetLoginClock(h.s, func() time.Time { return now })
+			for range reference.MaxLoginAttempts {
+				if r := h.do("GET", "/authorizations", "", asBadUser); r.code != 401 {
+					t.Fatalf("wrong password: %d %s", r.code, r.body)
+				}
+			}
+			if r := h.do("GET", "/authorizations", "", asUser); r.code != 403 || !strings.Contains(string(r.body), locked) {
+				t.Fatalf("after %d failures: %d %s, want 403 %q", reference.MaxLoginAttempts, r.code, r.body, locked)
+			}
+			for name, who := range map[string]http.Header{"mona": monaOTP, "hubot": asHubot} {
+				if r := h.do("GET", "/authorizations", "", who); r.code != 200 {
+					t.Errorf("%s while octocat is locked: %d %s, want 200", name, r.code, r.body)
+				}
+			}
+			now = now.Add(tc.after)
+			if r := h.do("GET", "/authorizations", "", asUser); r.code != tc.octocat {
+				t.Errorf("octocat %s later: %d %s, want %d", tc.after, r.code, r.body, tc.octocat)
+			}
+			if tc.octocat == 200 {
+				// The count starts again: one failure does not lock.
+				h.do("GET", "/authorizations", "", asBadUser)
+				if r := h.do("GET", "/authorizations", "", asUser); r.code != 200 {
+					t.Errorf("one failure after the lockout expired: %d, want 200", r.code)
+				}
+			}
+		})
+	}
+}
+
 // TestTwoFactor: a user with two-factor authentication needs X-GitHub-OTP
 // on every Basic login; without it, or with a wrong one, the answer is 401
 // "Must specify two-factor authentication OTP code." with "X-GitHub-OTP:
 // required; app" (or sms); after MaxLoginAttempts failures in a row every
-// login is 403 until the server restarts; a success resets the count
+// login is 403 (for LoginLockout: TestLoginLockout); a success resets the count
 // (docs/fidelity.md, "Two-factor authentication").
 func TestTwoFactor(t *testing.T) {
 	f := reference.DefaultFixtures()
@@ -367,4 +493,104 @@ func TestTwoFactor(t *testing.T) {
 	check("locked, right OTP", h.do("GET", "/authorizations", "", otp(reference.DefaultOTP)), 403, "", locked)
 	check("locked, another endpoint", h.do("PUT", "/authorizations/clients/"+app1, `{"client_secret":"`+secret1+`"}`, otp(reference.DefaultOTP)), 403, "", locked)
 	check("others are not locked", h.do("GET", "/authorizations", "", asUser), 200, "", "")
+}
+
+// TestNoteNullOnOldVersions: an authorization without a note, note_url or
+// fingerprint answers null for them on every version, as GitHub's legacy
+// check and reset did (recorded, 2014 and 2018), although the GHES 2.18 and
+// 2.19 descriptions type them as plain strings there; the only problems
+// the schema finds are those nulls, which schemas.Tolerated accepts
+// (docs/fidelity.md, "note, note_url and fingerprint").
+func TestNoteNullOnOldVersions(t *testing.T) {
+	for _, tc := range []struct{ version, method, path, id string }{
+		{"2.18", "GET", legacyPath("tokens", tok(0)), "oauth-authorizations/check-authorization"},
+		{"2.19", "GET", legacyPath("tokens", tok(0)), "oauth-authorizations/check-authorization"},
+		{"2.19", "POST", legacyPath("tokens", tok(1)), "oauth-authorizations/reset-authorization"},
+		{"2.18", "POST", legacyPath("tokens", tok(1)), "oauth-authorizations/reset-authorization"},
+		{"2.22", "GET", legacyPath("tokens", tok(0)), "apps/check-authorization"},
+		{"3.8", "POST", tokenPath(app1), "apps/check-token"},
+	} {
+		v := version(t, tc.version)
+		b := ""
+		if tc.method == "POST" && !strings.Contains(tc.path, "/tokens/") {
+			b = body(tok(0))
+		}
+		r := newHarness(t, v, fx).do(tc.method, tc.path, b, asApp)
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(r.body, &m); r.code != 200 || err != nil {
+			t.Fatalf("%s %s %s: %d %s", tc.version, tc.method, tc.path, r.code, r.body)
+		}
+		for _, k := range []string{"note", "note_url", "fingerprint"} {
+			if string(m[k]) != "null" {
+				t.Errorf("%s %s: %s is %s, want null", tc.version, tc.id, k, m[k])
+			}
+		}
+		rest, tolerated := schemas.Tolerated(v.Validate(tc.id, 200, r.body))
+		if rest != nil {
+			t.Errorf("%s %s: %v", tc.version, tc.id, rest)
+		}
+		if wantTolerated := strings.HasPrefix(tc.version, "2.1"); (len(tolerated) > 0) != wantTolerated {
+			t.Errorf("%s %s: tolerated %v", tc.version, tc.id, tolerated)
+		}
+	}
+}
+
+// TestBodyDecoding runs every operation of every version that takes a
+// request body through the same checks (docs/fidelity.md, "Malformed
+// JSON"): malformed JSON answers 400 "Problems parsing JSON"; a JSON value
+// that is not an object 400 "Body should be a JSON object"; an empty body
+// is read as {} and, where the description requires members, answered 422
+// "Invalid request." without "errors" (no evidence of GitHub's answer; the
+// description's).
+func TestBodyDecoding(t *testing.T) {
+	type msg struct {
+		Message string            `json:"message"`
+		Errors  []json.RawMessage `json:"errors"`
+	}
+	ops := 0
+	for _, v := range schemas.Default().Versions() {
+		for _, op := range v.Operations {
+			if op.Request == nil {
+				continue
+			}
+			ops++
+			path := strings.NewReplacer("{client_id}", app1, "{access_token}", tok(0), "{fingerprint}", "fp-decoding",
+				"{authorization_id}", "8", "{grant_id}", "1").Replace(op.Path)
+			auth := asApp
+			if strings.HasPrefix(op.Path, "/authorizations") {
+				auth = asUser
+			}
+			required := false
+			for _, f := range op.Request.Fields {
+				required = required || f.Required
+			}
+			for _, tc := range []struct {
+				name, body string
+				status     int
+				message    string
+			}{
+				{"malformed", `{"note":`, 400, "Problems parsing JSON"},
+				{"not JSON", `note=x`, 400, "Problems parsing JSON"},
+				{"trailing garbage", `{} x`, 400, "Problems parsing JSON"},
+				{"an array", `[{"note":"x"}]`, 400, "Body should be a JSON object"},
+				{"a string", `"x"`, 400, "Body should be a JSON object"},
+				{"null", `null`, 400, "Body should be a JSON object"},
+				{"a number", `12`, 400, "Body should be a JSON object"},
+				{"empty", ``, 422, "Invalid request."},
+			} {
+				if tc.name == "empty" && !required {
+					continue
+				}
+				r := newHarness(t, v, fx).do(op.Method, path, tc.body, auth)
+				var m msg
+				json.Unmarshal(r.body, &m)
+				if r.code != tc.status || !strings.HasPrefix(m.Message, tc.message) || len(m.Errors) > 0 {
+					t.Errorf("%s %s %s (%s): %d %s; want %d %q without errors", v.Name, op.Method, op.Path, tc.name, r.code, r.body, tc.status, tc.message)
+				}
+			}
+		}
+	}
+	if ops == 0 {
+		t.Fatal("no operation takes a body")
+	}
 }

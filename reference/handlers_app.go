@@ -1,7 +1,6 @@
 package reference
 
 import (
-	"encoding/json"
 	"net/http"
 	"sort"
 	"time"
@@ -188,10 +187,6 @@ func (s *Server) scopeToken(c *call) {
 	if !ok {
 		return
 	}
-	b, ok := c.jsonBody()
-	if !ok {
-		return
-	}
 	var in struct {
 		AccessToken   string            `json:"access_token"`
 		Target        *string           `json:"target"`
@@ -200,8 +195,7 @@ func (s *Server) scopeToken(c *call) {
 		RepositoryIDs []int64           `json:"repository_ids"`
 		Permissions   map[string]string `json:"permissions"`
 	}
-	if err := json.Unmarshal(b, &in); err != nil {
-		c.invalid("Problems parsing JSON")
+	if _, ok := c.decodeBody(&in, true); !ok {
 		return
 	}
 	if in.AccessToken == "" {

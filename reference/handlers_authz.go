@@ -265,19 +265,13 @@ type authzInput struct {
 }
 
 func (c *call) authzInput() (in authzInput, ok bool) {
-	b, ok := c.jsonBody()
+	b, ok := c.decodeBody(&in, true)
 	if !ok {
 		return in, false
 	}
-	if err := json.Unmarshal(b, &in); err != nil {
-		c.invalid("Problems parsing JSON")
-		return in, false
-	}
 	var keys map[string]json.RawMessage
-	if json.Unmarshal(b, &keys) != nil {
-		c.invalid("Problems parsing JSON")
-		return in, false
-	}
+	json.Unmarshal(b, &keys) // b is a JSON object: decodeBody checked
+
 	in.present = map[string]bool{}
 	for k := range keys {
 		in.present[k] = true

@@ -74,10 +74,9 @@ func appendEscaped(b []byte, s string) []byte {
 	return append(b, s[start:]...)
 }
 
-// appendNullString appends s, or null when s is empty and nulls is true,
-// or "" when s is empty and nulls is false.
-func appendNullString(b []byte, s string, nulls bool) []byte {
-	if s == "" && nulls {
+// appendNullString appends s, or null when s is empty.
+func appendNullString(b []byte, s string) []byte {
+	if s == "" {
 		return append(b, "null"...)
 	}
 	return appendString(b, s)

@@ -5,29 +5,27 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
-
-	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // RealGitHub wraps a handler (a [Server]) so that it answers the way the
-// evidence says real GitHub does wherever that evidence leaves a choice the
-// reference server makes the other way (docs/fidelity.md, "A server that is
-// not ours"): every 422 without "errors", even "Validation Failed"; no ETag
-// on the answers to POST, PUT and PATCH; 412 Precondition Failed to an
-// If-None-Match on POST, PUT, PATCH or DELETE (what HTTP allows besides
-// ignoring it); 401 rather than 404 on a legacy endpoint without
-// credentials; and the header set api.github.com and GHES send (Server,
-// Cache-Control, Vary, the security headers, Access-Control-*). It exists
-// to test that "oauthcompat conform" judges a server that is not ours
-// fairly: against it a run must be conformant.
-func RealGitHub(next http.Handler, v *schemas.Version) http.Handler {
-	return &realGitHub{next: next, v: v, status: errorsCarryStatus(v)}
+// evidence of docs/fidelity.md says real GitHub does, wherever the
+// reference server is free to answer otherwise ("A server that is not
+// ours"): conditionals on POST, PUT, PATCH and DELETE are ignored (the
+// request does its work; "304 on conditional POST, PUT, PATCH and
+// DELETE"); every 422 comes without "errors", even "Validation Failed"
+// ("422 bodies"); a legacy endpoint without credentials answers 404 ("No
+// credentials on the legacy app endpoints"); the ETags of check, reset and
+// get-or-create are kept ("Reset token"); and every answer carries the
+// header set api.github.com and GHES send (Server, Cache-Control, Vary, the
+// security headers, Access-Control-*; "Headers per product"). It exists to
+// test that "oauthcompat conform" judges a server that is not ours fairly:
+// against it a run must be conformant.
+func RealGitHub(next http.Handler) http.Handler {
+	return &realGitHub{next: next}
 }
 
 type realGitHub struct {
-	next   http.Handler
-	v      *schemas.Version
-	status bool // error bodies carry "status"
+	next http.Handler
 }
 
 // realHeaders are headers GitHub sends with every API answer (octokit.rb's
@@ -50,16 +48,10 @@ func (g *realGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	for _, kv := range realHeaders {
 		h.Set(kv[0], kv[1])
 	}
-	unsafe := r.Method != http.MethodGet && r.Method != http.MethodHead
-	if unsafe && r.Header.Get("If-None-Match") != "" {
-		g.plain(w, http.StatusPreconditionFailed, "Precondition Failed")
-		return
-	}
-	if r.Header.Get("Authorization") == "" {
-		path := schemas.StripPrefix(r.URL.Path)
-		if op, ok := g.v.Match(r.Method, path); ok && op.Family == schemas.FamilyLegacyPathToken {
-			g.plain(w, http.StatusUnauthorized, "Requires authentication")
-			return
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		r = r.Clone(r.Context())
+		for _, k := range []string{"If-None-Match", "If-Match", "If-Modified-Since", "If-Unmodified-Since"} {
+			r.Header.Del(k)
 		}
 	}
 	rec := &captured{header: http.Header{}, code: http.StatusOK}
@@ -74,9 +66,6 @@ func (g *realGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if rec.code == http.StatusUnprocessableEntity {
 		body = withoutErrors(body)
 	}
-	if unsafe && r.Method != http.MethodDelete {
-		h.Del("Etag")
-	}
 	h.Set("Cache-Control", "private, max-age=60, s-maxage=60")
 	if len(body) > 0 {
 		h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -85,16 +74,6 @@ func (g *realGitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodHead {
 		w.Write(body)
 	}
-}
-
-// plain answers GitHub's error body for status.
-func (g *realGitHub) plain(w http.ResponseWriter, status int, msg string) {
-	e := env{status: g.status}
-	b := appendBasicError(nil, &e, status, msg, "https://docs.github.com/rest")
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	w.Write(b)
 }
 
 // withoutErrors drops the "errors" member of a validation error body.

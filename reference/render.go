@@ -2,6 +2,7 @@ package reference
 
 import (
 	"encoding/base64"
+	"slices"
 	"strconv"
 )
 
@@ -9,9 +10,11 @@ import (
 type env struct {
 	apiBase string // "http://host/api/v3" (GHES) or "http://host"
 	webBase string // "http://host"
-	nulls   bool   // nullable strings render as null (false: as "")
 	status  bool   // error bodies carry "status"
-	f       fields // the members that differ between versions which this route renders
+	// statusless are the statuses whose error bodies carry no "status",
+	// whatever status says (the route's documented schemas).
+	statusless []int
+	f          fields // the members that differ between versions which this route renders
 }
 
 // patApp is the app GitHub shows for a personal access token.
@@ -131,9 +134,9 @@ func appendAuthorization(b []byte, e *env, r *record, showToken bool) []byte {
 		b = appendString(b, lastEight(r.token))
 	}
 	b = append(b, `,"note":`...)
-	b = appendNullString(b, r.note, e.nulls)
+	b = appendNullString(b, r.note)
 	b = append(b, `,"note_url":`...)
-	b = appendNullString(b, r.noteURL, e.nulls)
+	b = appendNullString(b, r.noteURL)
 	b = append(b, `,"created_at":`...)
 	b = appendTime(b, r.created)
 	b = append(b, `,"updated_at":`...)
@@ -142,7 +145,7 @@ func appendAuthorization(b []byte, e *env, r *record, showToken bool) []byte {
 	b = appendStrings(b, r.scopes)
 	if e.f&fFingerprint != 0 {
 		b = append(b, `,"fingerprint":`...)
-		b = appendNullString(b, r.fingerprint, e.nulls)
+		b = appendNullString(b, r.fingerprint)
 	}
 	if e.f&fExpiresAt != 0 {
 		b = append(b, `,"expires_at":`...)
@@ -188,12 +191,18 @@ type fieldError struct {
 	Message  string
 }
 
+// carriesStatus reports whether an error body of this status has
+// "status".
+func (e *env) carriesStatus(status int) bool {
+	return e.status && !slices.Contains(e.statusless, status)
+}
+
 func appendBasicError(b []byte, e *env, status int, msg, doc string) []byte {
 	b = append(b, `{"message":`...)
 	b = appendString(b, msg)
 	b = append(b, `,"documentation_url":`...)
 	b = appendString(b, doc)
-	if e.status {
+	if e.carriesStatus(status) {
 		b = append(b, `,"status":"`...)
 		b = strconv.AppendInt(b, int64(status), 10)
 		b = append(b, '"')
@@ -229,7 +238,7 @@ func appendValidationError(b []byte, e *env, msg, doc string, errs []fieldError)
 	}
 	b = append(b, `,"documentation_url":`...)
 	b = appendString(b, doc)
-	if e.status {
+	if e.carriesStatus(422) {
 		b = append(b, `,"status":"422"`...)
 	}
 	return append(b, '}')

@@ -104,7 +104,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 	}
 	s.docBase = docBase(v)
 	s.prod = newProduct(v, f, cfg.now())
-	s.logins.failed = map[string]int{}
+	s.logins.init()
 	for _, op := range v.Operations {
 		h := handlers[op.Key()]
 		rt := &route{op: op, h: h.fn, body: h.body, segs: strings.Split(strings.Trim(op.Path, "/"), "/")}
@@ -117,6 +117,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 		}
 		rt.doc = s.docBase + docPage(op)
 		rt.fields = shapeOf(op)
+		rt.statusless = statuslessOf(v, op)
 		if err := s.probe(rt); err != nil {
 			return nil, err
 		}
@@ -176,8 +177,10 @@ type route struct {
 	params   []string
 	literals int
 	doc      string
-	nulls    bool
 	fields   fields // the members its version's schema lists
+	// statusless are the error statuses whose bodies carry no "status"
+	// (statuslessOf).
+	statusless []int
 }
 
 // match finds the route for a path (without /api/v3). Literal segments
@@ -286,8 +289,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if sel, _ := s.prod.apiVersion(r); sel != "" {
 			h["X-Github-Api-Version-Selected"] = []string{sel}
 		}
-		c.env.nulls = c.rt.nulls
 		c.env.f = c.rt.fields
+		c.env.statusless = c.rt.statusless
 		c.rt.h(s, c)
 	}
 	if cap(c.buf) <= 64<<10 {
@@ -348,7 +351,7 @@ func (s *Server) makeEnv(scheme, host string) env {
 	if s.v.Kind() == schemas.KindGHES {
 		api += "/api/v3"
 	}
-	return env{apiBase: api, webBase: web, nulls: true, status: s.status, f: allFields}
+	return env{apiBase: api, webBase: web, status: s.status, f: allFields}
 }
 
 // write sends status with body (nil: none). GET responses with a body
@@ -476,28 +479,51 @@ func (c *call) body() (b []byte, ok bool) {
 
 var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// jsonBody reads the body and checks it is a JSON object that fits the
-// operation's documented request schema; an empty body counts as {}. As
-// GitHub does (docs/fidelity.md, "Malformed JSON" and "422 bodies"),
-// malformed JSON answers 400 "Problems parsing JSON", a JSON value that is
-// not an object 400 "Body should be a JSON object", and a body that does
-// not fit the schema 422 "Invalid request." without "errors".
-func (c *call) jsonBody() (b []byte, ok bool) {
+// decodeBody is the one way a handler reads its request body: it reads
+// the body (an empty one counts as {}), checks it is one JSON object,
+// checks it against the operation's documented request schema when
+// schema is true, and decodes it into dst. As GitHub does (docs/fidelity.md,
+// "Malformed JSON" and "422 bodies"), malformed JSON answers 400 "Problems
+// parsing JSON", a JSON value that is not an object 400 "Body should be a
+// JSON object", and a body that does not fit the schema (or dst) 422
+// "Invalid request." without "errors". Handlers that word their own 422s
+// as GitHub does (the token in the body) pass schema false. ok is false
+// when an answer was written; b is the body read.
+func (c *call) decodeBody(dst any, schema bool) (b []byte, ok bool) {
 	b, ok = c.body()
 	if !ok {
 		return nil, false
 	}
+	return c.decode(b, dst, schema)
+}
+
+// decode is decodeBody for a body already read (accessToken reads it to
+// try its fast path first).
+func (c *call) decode(b []byte, dst any, schema bool) ([]byte, bool) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		b = []byte("{}")
 	}
 	if !c.jsonObject(b) {
 		return nil, false
 	}
+	if schema && !c.fitsRequestSchema(b) {
+		return nil, false
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		c.invalidRequest("Invalid request.\n\n" + err.Error())
+		return nil, false
+	}
+	return b, true
+}
+
+// fitsRequestSchema answers 422 unless b fits the operation's documented
+// request schema.
+func (c *call) fitsRequestSchema(b []byte) bool {
 	if err := c.s.v.ValidateRequest(c.rt.op, b); err != nil {
 		var verr *schemas.ValidationError
 		if !errors.As(err, &verr) {
 			c.invalidRequest("Invalid request.")
-			return nil, false
+			return false
 		}
 		var msg strings.Builder
 		msg.WriteString("Invalid request.\n")
@@ -506,12 +532,13 @@ func (c *call) jsonBody() (b []byte, ok bool) {
 			msg.WriteString(p.String())
 		}
 		c.invalidRequest(msg.String())
-		return nil, false
+		return false
 	}
-	return b, true
+	return true
 }
 
-// jsonObject answers 400 unless b is one JSON object.
+// jsonObject answers 400 unless b is one JSON object. Only decodeBody and
+// the fast path of accessToken call it.
 func (c *call) jsonObject(b []byte) bool {
 	if !json.Valid(b) {
 		c.fail(http.StatusBadRequest, "Problems parsing JSON")
@@ -677,14 +704,8 @@ func (c *call) accessToken() (tok string, ok bool) {
 	var in struct {
 		AccessToken json.RawMessage `json:"access_token"`
 	}
-	if len(bytes.TrimSpace(b)) > 0 {
-		if !c.jsonObject(b) {
-			return "", false
-		}
-		if err := json.Unmarshal(b, &in); err != nil {
-			c.fail(http.StatusBadRequest, "Problems parsing JSON")
-			return "", false
-		}
+	if _, ok := c.decode(b, &in, false); !ok {
+		return "", false
 	}
 	raw := bytes.TrimSpace(in.AccessToken)
 	if len(raw) == 0 || string(raw) == "null" {

@@ -80,6 +80,34 @@ func shapeOf(op *schemas.Operation) fields {
 	return f
 }
 
+// statuslessOf lists the error statuses of op whose documented body
+// schema does not list "status": their bodies leave it out, as the rest of
+// the answer follows the version's schema (docs/fidelity.md, "Fields newer
+// than the version"). The 422 of api.github.com and GHEC keeps it, since
+// users' real output shows "status":"422" there although no description
+// lists it (docs/fidelity.md, "422 bodies").
+func statuslessOf(v *schemas.Version, op *schemas.Operation) []int {
+	cat := v.Catalog()
+	if cat == nil {
+		cat = schemas.Default()
+	}
+	var out []int
+	for _, r := range op.Responses {
+		if r.Status < 400 || r.Schema == "" {
+			continue
+		}
+		if r.Status == 422 && (v.Kind() == schemas.KindDotcom || v.Kind() == schemas.KindGHEC) {
+			continue
+		}
+		if props, ok := propertiesOf(cat, r.Schema); ok {
+			if _, has := props["status"]; !has {
+				out = append(out, r.Status)
+			}
+		}
+	}
+	return out
+}
+
 // propertiesOf reads the properties of the object a schema file describes
 // (of its items, for an array).
 func propertiesOf(cat *schemas.Catalog, name string) (map[string]any, bool) {

@@ -3,15 +3,21 @@ package reference
 import (
 	"net/http"
 	"sync"
+	"time"
 )
 
 // MaxLoginAttempts is how many failed logins in a row (a wrong password, or
 // a missing or wrong one-time password) a user may make before every
 // further Basic login of theirs is answered 403 "Maximum number of login
-// attempts exceeded". A successful login resets the count; a locked user
-// stays locked until the server restarts. GitHub does not publish its
-// number (docs/fidelity.md, "Two-factor authentication").
+// attempts exceeded". A successful login resets the count. The lockout is
+// per user and lasts [LoginLockout]. GitHub publishes neither number
+// (docs/fidelity.md, "Two-factor authentication").
 const MaxLoginAttempts = 5
+
+// LoginLockout is how long a user stays locked out after
+// [MaxLoginAttempts] failed logins, measured on the server's wall clock
+// (not the fixed clock of its answers); the count starts again after it.
+const LoginLockout = 5 * time.Minute
 
 // OTPHeader is the header of a one-time password, and of GitHub's answer
 // that one is required ("required; app" or "required; sms").
@@ -20,25 +26,44 @@ const OTPHeader = "X-GitHub-OTP"
 // logins counts failed Basic logins per user.
 type logins struct {
 	mu     sync.Mutex
+	now    func() time.Time // the wall clock the lockout expires by
 	failed map[string]int
+	since  map[string]time.Time // when the user was locked out
 }
 
-// locked reports whether login has no attempts left.
+func (l *logins) init() {
+	l.now, l.failed, l.since = time.Now, map[string]int{}, map[string]time.Time{}
+}
+
+// locked reports whether login has no attempts left; a lockout older than
+// LoginLockout is lifted, and the count starts again.
 func (l *logins) locked(login string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.failed[login] >= MaxLoginAttempts
+	if l.failed[login] < MaxLoginAttempts {
+		return false
+	}
+	if l.now().Sub(l.since[login]) >= LoginLockout {
+		delete(l.failed, login)
+		delete(l.since, login)
+		return false
+	}
+	return true
 }
 
 func (l *logins) fail(login string) {
 	l.mu.Lock()
 	l.failed[login]++
+	if l.failed[login] == MaxLoginAttempts {
+		l.since[login] = l.now()
+	}
 	l.mu.Unlock()
 }
 
 func (l *logins) succeed(login string) {
 	l.mu.Lock()
 	delete(l.failed, login)
+	delete(l.since, login)
 	l.mu.Unlock()
 }
 

@@ -277,7 +277,7 @@ func (c *Catalog) Version(s string) (*Version, error) {
 	if v, ok := c.byName[name]; ok {
 		return v, nil
 	}
-	return nil, fmt.Errorf("%w %q: known versions are %s", ErrUnknownVersion, s, strings.Join(c.Names(), ", "))
+	return nil, fmt.Errorf("%w %q: known versions are %s (see 'oauthcompat versions'); for a version published since, import its description with 'oauthcompat catalog import' and pass --catalog DIR or set OAUTHCOMPAT_CATALOG=DIR", ErrUnknownVersion, s, strings.Join(c.Names(), ", "))
 }
 
 // Canonical turns the forms users type into a version name as GitHub's

@@ -239,3 +239,33 @@ func BenchmarkValidateAuthorization(b *testing.B) {
 		}
 	}
 }
+
+// TestTolerated: the only schema problems tolerated are nulls where a
+// description types note, note_url or fingerprint as a plain string
+// (docs/fidelity.md, "note, note_url and fingerprint").
+func TestTolerated(t *testing.T) {
+	v, err := schemas.Default().Version("ghes-2.19")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "oauth-authorizations/check-authorization"
+	valid := `{"id":1,"url":"u","scopes":[],"token":"t","token_last_eight":"t","hashed_token":"h","app":{"client_id":"c","name":"n","url":"u"},"note":"n","note_url":"u","updated_at":"2019-01-01T00:00:00Z","created_at":"2019-01-01T00:00:00Z","fingerprint":"f"}`
+	withNulls := strings.NewReplacer(`"note":"n"`, `"note":null`, `"note_url":"u"`, `"note_url":null`, `"fingerprint":"f"`, `"fingerprint":null`).Replace(valid)
+	for _, tc := range []struct {
+		name      string
+		body      string
+		rest      bool
+		tolerated int
+	}{
+		{"valid", valid, false, 0},
+		{"nulls", withNulls, false, 3},
+		{"nulls and a wrong id", strings.Replace(withNulls, `"id":1`, `"id":"1"`, 1), true, 3},
+		{"a number note", strings.Replace(valid, `"note":"n"`, `"note":1`, 1), true, 0},
+		{"a null token", strings.Replace(valid, `"token":"t"`, `"token":null`, 1), true, 0},
+	} {
+		rest, tolerated := schemas.Tolerated(v.Validate(id, 200, []byte(tc.body)))
+		if (rest != nil) != tc.rest || len(tolerated) != tc.tolerated {
+			t.Errorf("%s: rest %v, tolerated %v; want rest %v, %d tolerated", tc.name, rest, tolerated, tc.rest, tc.tolerated)
+		}
+	}
+}

@@ -59,8 +59,10 @@ func runCatalogImport(_ context.Context, args []string, stdout, stderr io.Writer
 	switch {
 	case errors.Is(err, catalogen.ErrNotDescription), errors.Is(err, catalogen.ErrNoName):
 		return usageError(stderr, "catalog import", "%s: %v", *file, err)
-	case err != nil && strings.HasPrefix(err.Error(), "version name"):
+	case errors.Is(err, catalogen.ErrBadName) && *name != "":
 		return usageError(stderr, "catalog import", "--name: %v", err)
+	case errors.Is(err, catalogen.ErrBadName):
+		return usageError(stderr, "catalog import", "%s names a version that is not a GitHub version name (%v): pass --name", *file, err)
 	case err != nil:
 		return failure(stderr, "catalog import", err)
 	}
@@ -90,7 +92,7 @@ func runCatalogImport(_ context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "  %s\n", f)
 	}
 	if _, err := reference.New(sv, reference.DefaultFixtures()); err != nil {
-		fmt.Fprintf(stdout, "warning: the reference server cannot stand in for %s, so 'serve --version %s' will refuse it:\n  %v\n", v.Name, v.Name, err)
+		fmt.Fprintf(stderr, "warning: the reference server cannot stand in for %s, so 'serve --version %s' will refuse it:\n  %v\n", v.Name, v.Name, err)
 	}
 	fmt.Fprintf(stdout, "use it with --catalog %s (or %s=%s), e.g. oauthcompat serve --version %s --catalog %s\n", *out, envCatalog, *out, v.Name, *out)
 	return exitOK

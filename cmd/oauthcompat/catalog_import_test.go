@@ -186,7 +186,7 @@ func TestServeRefusesUnemulatedOperation(t *testing.T) {
 	})
 	dir := filepath.Join(t.TempDir(), "catalog")
 	code, out, errOut := runCmd(t, "catalog", "import", "--description", p, "--name", "3.20", "--out", dir)
-	if code != exitOK || !strings.Contains(out, "warning: the reference server cannot stand in for ghes-3.20") {
+	if code != exitOK || !strings.Contains(errOut, "warning: the reference server cannot stand in for ghes-3.20") {
 		t.Errorf("import: exit %d\n%s%s", code, out, errOut)
 	}
 	code, _, errOut = runCmd(t, "serve", "--version", "ghes-3.20", "--catalog", dir, "--listen", "127.0.0.1:0")
@@ -354,5 +354,95 @@ func TestCatalogShowsWhereFactsComeFrom(t *testing.T) {
 				t.Errorf("catalog --version %s lacks %q:\n%s", tc.version, w, out)
 			}
 		}
+	}
+}
+
+// TestImportValidatesName: --name must be a version name GitHub uses
+// (ghes-X.Y, or 3.20 for it, github.ae, api.github.com, ghec); anything else,
+// and above all a path, is a usage error that writes nothing.
+func TestImportValidatesName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   string // the version it is filed under, "" when refused
+	}{
+		{"ghes-3.20", "ghes-3.20"},
+		{"3.21", "ghes-3.21"},
+		{"GHES-4.0", "ghes-4.0"},
+		{"enterprise-server@3.22", "ghes-3.22"},
+		{"github.ae", "github.ae"},
+		{"api.github.com", "api.github.com"},
+		{"ghec", "ghec"},
+		{"foo", ""},
+		{"a..b", ""},
+		{"ghes-3", ""},
+		{"ghes-3.20.1", "ghes-3.20"}, // a patch release files under its feature release
+		{"ghes-next", ""},
+		{"../ghes-3.20", ""},
+		{"ghes-3.20/x", ""},
+		{`ghes-3.20\x`, ""},
+		{"/tmp/ghes-3.20", ""},
+		{"..", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "catalog")
+			code, out, errOut := runCmd(t, "catalog", "import", "--description", description319, "--name", tc.name, "--out", dir)
+			if tc.ok != "" {
+				if code != exitOK || !strings.Contains(out, "imported "+tc.ok+" ") {
+					t.Errorf("exit %d, stdout %q, stderr %q; want %s imported", code, out, errOut, tc.ok)
+				}
+				return
+			}
+			if code != exitUsage || !strings.Contains(errOut, "--name") || !strings.Contains(errOut, "ghes-3.20") {
+				t.Errorf("exit %d, stderr %q; want a usage error about --name with an example", code, errOut)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "catalog.json")); err == nil {
+				t.Error("a refused name wrote an overlay")
+			}
+		})
+	}
+}
+
+// TestImportWarningsOnStderr: the warning that serve will refuse an
+// imported version goes to standard error; standard output holds only the
+// import's summary.
+func TestImportWarningsOnStderr(t *testing.T) {
+	p := editedDescription(t, func(doc map[string]any) {
+		doc["paths"].(map[string]any)["/applications/{client_id}/token/refresh"] = map[string]any{"post": map[string]any{
+			"operationId": "apps/refresh-token", "summary": "Refresh a token",
+			"responses": map[string]any{"204": map[string]any{"description": "No Content"}},
+		}}
+	})
+	code, out, errOut := runCmd(t, "catalog", "import", "--description", p, "--name", "3.20", "--out", filepath.Join(t.TempDir(), "catalog"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out, "warning") || !strings.Contains(errOut, "warning: the reference server cannot stand in for ghes-3.20") {
+		t.Errorf("stdout %q\nstderr %q\nwant the warning on stderr only", out, errOut)
+	}
+}
+
+// TestUnknownVersionSaysHowToAddIt: every command that takes a version
+// answers an unknown one with where versions come from: --catalog DIR or
+// OAUTHCOMPAT_CATALOG for an imported one, and 'oauthcompat versions'.
+func TestUnknownVersionSaysHowToAddIt(t *testing.T) {
+	for _, args := range [][]string{
+		{"catalog", "--version", "9.99"},
+		{"validate", "--version", "9.99", "--operation", "apps/check-token", "--status", "404", description319},
+		{"serve", "--version", "9.99", "--listen", "127.0.0.1:0"},
+		{"replay", "--cassettes", "../../replay/testdata", "--version", "9.99", "--listen", "127.0.0.1:0"},
+		{"conform", "--version", "9.99", "--target", "http://127.0.0.1:1"},
+		{"diff", "--from", "3.8", "--to", "9.99"},
+		{"diff", "--from", "9.99", "--to", "3.8"},
+		{"upgrade-check", "--traffic", "../../replay/testdata", "--to", "9.99"},
+		{"cassette", "lint", "--version", "9.99", "../../replay/testdata"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			code, _, errOut := runCmd(t, args...)
+			for _, want := range []string{"--catalog DIR", envCatalog, "oauthcompat versions"} {
+				if !strings.Contains(errOut, want) {
+					t.Errorf("exit %d, stderr %q: want it to mention %s", code, errOut, want)
+				}
+			}
+		})
 	}
 }

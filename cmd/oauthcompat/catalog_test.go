@@ -24,6 +24,8 @@ func TestCatalogCommands(t *testing.T) {
 	os.WriteFile(valid, []byte(`{"message":"Not Found","documentation_url":"https://docs.github.com/rest"}`), 0o644)
 	invalid := filepath.Join(dir, "invalid.json")
 	os.WriteFile(invalid, []byte(`{"message":404}`), 0o644)
+	nullNote := filepath.Join(dir, "null-note.json")
+	os.WriteFile(nullNote, []byte(`{"id":1,"url":"u","scopes":[],"token":"t","app":{"client_id":"c","name":"n","url":"u"},"note":null,"note_url":null,"updated_at":"2019-01-01T00:00:00Z","created_at":"2019-01-01T00:00:00Z"}`), 0o644)
 
 	for _, tc := range []struct {
 		name     string
@@ -41,6 +43,7 @@ func TestCatalogCommands(t *testing.T) {
 		{"catalog unknown version", []string{"catalog", "--version", "3.99"}, exitUsage, "known versions are ghes-2.18"},
 		{"validate valid", []string{"validate", "--version", "3.8", "--operation", "apps/check-token", "--status", "404", valid}, exitOK, "valid"},
 		{"validate invalid", []string{"validate", "--version", "3.8", "--operation", "apps/check-token", "--status", "404", invalid}, exitFindings, "/message: expected string"},
+		{"validate null note on 2.19", []string{"validate", "--version", "2.19", "--operation", "oauth-authorizations/check-authorization", "--status", "200", nullNote}, exitOK, "tolerated: /note: expected string, but got null"},
 		{"validate unknown version", []string{"validate", "--version", "9.1", "--operation", "apps/check-token", "--status", "404", valid}, exitUsage, "unknown version"},
 		{"validate unknown operation", []string{"validate", "--version", "3.8", "--operation", "apps/nope", "--status", "404", valid}, exitUsage, "unknown operation"},
 		{"validate undocumented status", []string{"validate", "--version", "3.8", "--operation", "apps/check-token", "--status", "418", valid}, exitUsage, "status not documented"},

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"time"
+
+	"github.com/oauthcompat/oauthcompat/internal/versionorder"
 )
 
 // ImportOptions configures [Import].
@@ -29,7 +30,8 @@ type ImportOptions struct {
 // the version.
 var ErrNoName = errors.New("the description does not say which version it documents")
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
+// ErrBadName is wrapped when the version name is not one GitHub uses.
+var ErrBadName = errors.New("not a GitHub version name")
 
 // Import converts the OAuth operations of one description (bundled or
 // dereferenced) exactly as the built-in catalog is generated, and adds the
@@ -48,8 +50,8 @@ func Import(description []byte, dir string, opts ImportOptions) (*Version, *Orig
 	if name == "" {
 		return nil, nil, fmt.Errorf("%w (no info.x-github-plan, no enterprise-server@ documentation link, no api.github.com server); pass --name, e.g. --name ghes-3.20", ErrNoName)
 	}
-	if !nameRE.MatchString(name) {
-		return nil, nil, fmt.Errorf("version name %q: use lower-case letters, digits, dots and dashes, e.g. ghes-3.20", name)
+	if !versionorder.Valid(name) {
+		return nil, nil, fmt.Errorf("version name %q: %w; use ghes-X.Y (or X.Y), github.ae, api.github.com or ghec, e.g. ghes-3.20", name, ErrBadName)
 	}
 	cat, files, prov, err := ReadDir(dir)
 	if err != nil {

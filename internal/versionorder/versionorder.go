@@ -7,8 +7,22 @@ package versionorder
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 )
+
+var ghesName = regexp.MustCompile(`^ghes-(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$`)
+
+// Valid reports whether n is a version name GitHub's descriptions use:
+// ghes-X.Y, github.ae, api.github.com or ghec. Such a name is also safe as
+// a file name (no separator, no "..").
+func Valid(n string) bool {
+	switch n {
+	case "github.ae", "api.github.com", "ghec":
+		return true
+	}
+	return ghesName.MatchString(n)
+}
 
 func rank(n string) (int, int, int) {
 	switch n {

@@ -15,3 +15,15 @@ func TestLess(t *testing.T) {
 		t.Errorf("order (-want +got):\n%s", d)
 	}
 }
+
+func TestValid(t *testing.T) {
+	for n, want := range map[string]bool{
+		"ghes-3.20": true, "ghes-2.18": true, "ghes-10.0": true, "github.ae": true, "api.github.com": true, "ghec": true,
+		"": false, "foo": false, "ghes-3": false, "ghes-3.20.1": false, "ghes-03.2": false, "ghes-next": false,
+		"../ghes-3.20": false, "ghes-3.20/x": false, `ghes-3.20\x`: false, "..": false, "GHES-3.20": false,
+	} {
+		if got := Valid(n); got != want {
+			t.Errorf("Valid(%q) = %v, want %v", n, got, want)
+		}
+	}
+}

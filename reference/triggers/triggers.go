@@ -189,7 +189,7 @@ var triggers = []Trigger{
 	{kList, 401, "a user with two-factor authentication (the fixtures' mona) without `X-GitHub-OTP`, or with a wrong one: `X-GitHub-OTP: required; app` on every Basic endpoint", nil, req("GET", "/authorizations", "", asMona)},
 	{kList, 401, "a wrong one-time password", nil, req("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.WrongOTP))},
 	{kList, 200, "mona with her one-time password (`X-GitHub-OTP: 123456`)", nil, req("GET", "/authorizations", "", with(asMona, "X-GitHub-OTP", reference.DefaultOTP))},
-	{kList, 403, "after five failed logins in a row (wrong password or one-time password): \"Maximum number of login attempts exceeded\", on every Basic endpoint, until the server restarts", nil, lockedOut},
+	{kList, 403, "after five failed logins in a row (wrong password or one-time password): \"Maximum number of login attempts exceeded\", on every Basic endpoint of that user, for five minutes (LoginLockout)", nil, lockedOut},
 	{kList, 403, "a token instead of Basic", nil, req("GET", "/authorizations", "", asToken)},
 	{kList, 404, "a `client_id` filter naming no app", nil, req("GET", "/authorizations?client_id=no-such-app", "", asUser)},
 	{kCreate, 201, "a personal token (`note` required, unique per user; `ghp_`) or, with `client_id` and `client_secret`, an app token (`gho_`)", nil, req("POST", "/authorizations", `{"note":"ci","scopes":["repo"],"note_url":"https://ci.example.com"}`, asUser)},
