@@ -76,20 +76,21 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 			byName[name] = rec
 			names = append(names, name)
 		}
-		c, err := cassettes.Load(f)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range c.Interactions {
+		err = cassettes.WalkFile(f, func(item cassettes.Item) error {
+			it := item.Interaction
 			call, ok := d.call(rec, it.Request.Method, it.Request.URL, it.Request.Headers.Get(cassettes.OperationHeader))
 			if !ok {
-				continue
+				return nil
 			}
 			call.Status = it.Response.Code
 			call.RequestBody = []byte(it.Request.Body)
 			call.ResponseBody = []byte(it.Response.Body)
 			call.Cassette = filepath.ToSlash(rel)
 			rec.Calls = append(rec.Calls, call)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	sort.Strings(names)

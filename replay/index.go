@@ -108,8 +108,8 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 		ix.log = slog.New(slog.DiscardHandler)
 	}
 	for _, f := range files {
-		for _, in := range f.c.Interactions {
-			e := ix.newEntry(f.name, in)
+		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
+			e := ix.newEntry(f.name, it.Interaction)
 			ix.entries = append(ix.entries, e)
 			k := e.v.key()
 			g := ix.groups[k]
@@ -119,6 +119,10 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 			}
 			g.add(e)
 			ix.routes[e.v.route()] = append(ix.routes[e.v.route()], e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return ix, nil

@@ -77,6 +77,9 @@ type LintOptions struct {
 	// checksum, or any other credential, password, OTP, cookie or client
 	// secret without the redactor's public mark, is reported.
 	Redactor *redact.Redactor
+	// Progress, when set, is called after each interaction with how many
+	// bytes of cassette were read for it.
+	Progress func(bytes int64)
 }
 
 // Lint checks every cassette at path (a directory, recursively, or one
@@ -120,23 +123,32 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		}
 	}
 	for _, f := range files {
-		c, err := cassettes.Load(f.path)
-		if err != nil {
-			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
-			continue
-		}
-		res.Cassettes++
-		res.Interactions += len(c.Interactions)
 		v := f.version
 		if override != nil {
 			v = override
 		}
-		if v == nil && len(c.Interactions) > 0 {
-			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)})
+		// The interactions are checked as they are read, so that a
+		// recording of any size is checked in constant memory; a file
+		// that does not load is one finding, as if nothing of it had been
+		// read.
+		before, n := len(res.Findings), 0
+		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
+			if n == 0 && v == nil {
+				res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)})
+			}
+			n++
+			res.Findings = append(res.Findings, lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor)...)
+			if opts.Progress != nil {
+				opts.Progress(it.Bytes)
+			}
+			return nil
+		})
+		if err != nil {
+			res.Findings = append(res.Findings[:before], Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
+			continue
 		}
-		for i, it := range c.Interactions {
-			res.Findings = append(res.Findings, lintInteraction(cat, f.path, i, it, v, opts.Redactor)...)
-		}
+		res.Cassettes++
+		res.Interactions += n
 	}
 	if ls, err := cassettes.Leftovers(path); err == nil {
 		for _, l := range ls {

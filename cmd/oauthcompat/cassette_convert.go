@@ -67,8 +67,11 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 	st, _ := os.Stat(src)
 	single := st != nil && !st.IsDir()
 	for _, p := range paths {
-		c, err := cassettes.Load(p)
-		if err != nil {
+		var its []*cassette.Interaction
+		if err := cassettes.WalkFile(p, func(it cassettes.Item) error {
+			its = append(its, it.Interaction)
+			return nil
+		}); err != nil {
 			return failure(stderr, "cassette export", err)
 		}
 		target := *out
@@ -87,7 +90,7 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 				target = filepath.Join(*out, rel)
 			}
 		}
-		if err := export(*format, c.Interactions, target, *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
+		if err := export(*format, its, target, *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
 			return failure(stderr, "cassette export", fmt.Errorf("%s: %w", p, err))
 		}
 		fmt.Fprintln(stdout, target)
