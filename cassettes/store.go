@@ -523,7 +523,7 @@ func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
 	m.Records, m.Skipped = len(records), skipped
 	cp := strings.TrimSuffix(jp, JournalExt)
 	if len(records) > 0 {
-		if err := appendCassette(fsys, cp, records); err != nil {
+		if err := appendCassette(fsys, cp, jp, records); err != nil {
 			if gone {
 				// The journal's only copy is the open file: put it back.
 				if werr := writeFileAtomic(fsys, jp, data[:end], 0o644); werr == nil {
@@ -551,31 +551,12 @@ func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
 	if err := syncDir(fsys, filepath.Dir(jp)); err != nil && !gone {
 		m.Warning = fmt.Sprintf("the cassette %s is written, but its directory could not be synced (%v)", cp, err)
 	}
+	// The journal is gone: its append mark is stale (and tied to its
+	// records, so it is never applied to another journal's).
+	if err := removeMark(fsys, jp); err != nil && m.Warning == "" {
+		m.Warning = fmt.Sprintf("the cassette %s is written, but the append mark %s could not be removed (%v); it is ignored", cp, jp+MarkExt, err)
+	}
 	return m, nil
-}
-
-// appendCassette appends records to the cassette at cp, written
-// atomically, unless it already ends with them.
-func appendCassette(fsys FS, cp string, records [][]byte) error {
-	var existing [][]byte
-	data, err := readFile(fsys, cp)
-	switch {
-	case err == nil:
-		c, err := Parse(cp, data)
-		if err != nil {
-			return fmt.Errorf("recover %s%s: the cassette it belongs to does not load, so the journal is kept; move the cassette aside and run 'oauthcompat cassette recover' again: %w", cp, JournalExt, err)
-		}
-		existing = items(c.Interactions)
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("recover %s%s: read the cassette: %w", cp, JournalExt, err)
-	}
-	if endsWith(existing, records) {
-		return nil
-	}
-	if err := writeFileAtomic(fsys, cp, assemble(append(existing, records...)), 0o644); err != nil {
-		return fmt.Errorf("recover %s%s: the journal is kept: %w", cp, JournalExt, err)
-	}
-	return nil
 }
 
 // DamagedExt is appended to a journal's name to keep it once recovery
