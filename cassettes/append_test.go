@@ -159,4 +159,3 @@ func TestAppendCrashAtEachStep(t *testing.T) {
 		})
 	}
 }
-
