@@ -47,9 +47,12 @@ type Store struct {
 
 	mu       sync.Mutex
 	adds     sync.WaitGroup      // Adds under way
-	journals map[string]*journal // by version
+	journals map[string]*journal // the current journal of each version
 	closed   bool
 	written  []string
+
+	rotating sync.WaitGroup // journals rotated out, being merged
+	rotErrs  []error        // what merging them failed with, for Close
 }
 
 // DefaultSyncInterval is the longest a recorded interaction waits to be
@@ -73,6 +76,15 @@ type Options struct {
 
 	// FS is the file system written through; nil means [OS].
 	FS FS
+
+	// RotateSize, when positive, starts a new cassette of the same name
+	// (<name>-0001.yaml, <name>-0002.yaml, ...) once the current one
+	// holds this many bytes; the one it leaves is written at once.
+	RotateSize int64
+
+	// RotateEvery, when positive, starts a new cassette of the same name
+	// once the current one has been recorded into this long.
+	RotateEvery time.Duration
 
 	// Logger is told at once of what loses nothing yet but needs the
 	// user's attention: the disk nearly full (no room ahead of a
@@ -241,11 +253,16 @@ func (s *Store) Name() string { return s.name }
 func (s *Store) Recovered() *Recovery { return s.recovered }
 
 // CheckName reports an error when v, a cassette name or version that
-// becomes a file or directory name, is not a single path element. what
-// names it in the message ("cassette name").
+// becomes a file or directory name, is not a single visible path
+// element: empty, holding a path separator, or starting with "." (every
+// reader of cassettes skips hidden files, so what was recorded there
+// would never be read). what names it in the message ("cassette name").
 func CheckName(what, v string) error {
-	if v == "" || v == "." || v == ".." || strings.ContainsAny(v, `/\`) || strings.ContainsRune(v, 0) {
+	if v == "" || strings.ContainsAny(v, `/\`) || strings.ContainsRune(v, 0) {
 		return fmt.Errorf("%s %q: want a non-empty name without path separators", what, v)
+	}
+	if strings.HasPrefix(v, ".") {
+		return fmt.Errorf("%s %q: want a name that does not start with \".\" (hidden files are not read as cassettes)", what, v)
 	}
 	return nil
 }
@@ -261,12 +278,14 @@ func (s *Store) Prepare(version string) error {
 		return err
 	}
 	defer s.adds.Done()
-	if _, err := s.journal(version); err != nil {
+	j, err := s.journal(version)
+	if err != nil {
 		if !errors.Is(err, ErrBusy) {
 			err = fmt.Errorf("%w: %w", ErrNotWritable, err)
 		}
 		return fmt.Errorf("open cassette store: %w", err)
 	}
+	j.users.Done()
 	return nil
 }
 
@@ -300,7 +319,12 @@ func (s *Store) Add(version string, i *cassette.Interaction) error {
 	if err != nil {
 		return err
 	}
-	return j.commit(*rec)
+	err = j.commit(*rec)
+	j.users.Done()
+	if err == nil {
+		s.maybeRotate(version, j)
+	}
+	return err
 }
 
 // begin counts an Add (or Prepare) under way, which Close waits for, or
@@ -335,20 +359,25 @@ func redactCut(red *redact.Redactor, i *cassette.Interaction) {
 	}
 }
 
-// journal returns the journal of version, opening it on first use (and
-// again on the next use when opening failed). Only an Add or Prepare that
-// Close waits for calls it.
+// journal returns the current journal of version, opening it on first
+// use (and again on the next use when opening failed), counted as used:
+// the caller calls its users.Done when it has committed. Only an Add or
+// Prepare that Close waits for calls it.
 func (s *Store) journal(version string) (*journal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j := s.journals[version]; j != nil {
+		j.users.Add(1)
 		return j, nil
 	}
-	j, err := openJournal(s.fsys, Path(s.dir, version, s.name)+JournalExt, s.opts, s.log)
+	seg, base := s.segment(version)
+	j, err := openJournal(s.fsys, RotatedPath(s.dir, version, s.name, seg)+JournalExt, s.opts, s.log)
 	if err != nil {
 		return nil, err
 	}
+	j.seg, j.base, j.opened = seg, base, time.Now()
 	s.journals[version] = j
+	j.users.Add(1)
 	return j, nil
 }
 
@@ -371,35 +400,42 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.adds.Wait()
+	s.rotating.Wait()
 	versions := make([]string, 0, len(s.journals))
 	for v := range s.journals {
 		versions = append(versions, v)
 	}
 	sort.Strings(versions)
-	var errs []error
+	errs := s.rotErrs
 	for _, v := range versions {
-		j := s.journals[v]
-		j.close()
-		m, err := merge(s.fsys, j.path, j.f, j.isGone())
-		j.f.Close()
-		if m.Cassette != "" {
-			s.mu.Lock()
-			s.written = append(s.written, m.Cassette)
-			s.mu.Unlock()
-		}
-		if err != nil {
+		if err := s.finish(s.journals[v]); err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		if m.Kept != "" {
-			errs = append(errs, fmt.Errorf("journal %s held damaged records (%s); they were skipped and the journal kept as %s", j.path, spans(m.Skipped), m.Kept))
-		}
-		if m.Warning != "" {
-			s.log.Warn(m.Warning, "journal", j.path)
 		}
 	}
 	s.unlock()
 	return errors.Join(errs...)
+}
+
+// finish closes the journal j and turns it into its cassette.
+func (s *Store) finish(j *journal) error {
+	j.close()
+	m, err := merge(s.fsys, j.path, j.f, j.isGone())
+	j.f.Close()
+	if m.Cassette != "" {
+		s.mu.Lock()
+		s.written = append(s.written, m.Cassette)
+		s.mu.Unlock()
+	}
+	if err != nil {
+		return err
+	}
+	if m.Kept != "" {
+		return fmt.Errorf("journal %s held damaged records (%s); they were skipped and the journal kept as %s", j.path, spans(m.Skipped), m.Kept)
+	}
+	if m.Warning != "" {
+		s.log.Warn(m.Warning, "journal", j.path)
+	}
+	return nil
 }
 
 // Written returns the cassette files Close wrote.
