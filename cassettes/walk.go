@@ -81,29 +81,29 @@ type walker struct {
 	fn   func(Item) error
 
 	line    int    // lines read
-	pending []byte // a line read but not yet used
-	pendAt  int    // its line number
+	pending []byte // a line read but not yet used (owned: a copy)
+	hasPend bool
+	long    []byte // a line longer than the reader's buffer
+	entry   []byte // the entry being read, reused
 	emitted int    // interactions passed to fn
 }
 
-// next returns the next line (with its newline), or nil at the end.
+// next returns the next line (with its newline), or nil at the end. The
+// line is valid until the next call.
 func (w *walker) next() ([]byte, error) {
-	if w.pending != nil {
-		l := w.pending
-		w.pending = nil
+	if w.hasPend {
+		w.hasPend = false
 		w.line++
-		return l, nil
+		return w.pending, nil
 	}
 	l, err := w.r.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
-		buf := append([]byte(nil), l...)
+		w.long = append(w.long[:0], l...)
 		for errors.Is(err, bufio.ErrBufferFull) {
 			l, err = w.r.ReadSlice('\n')
-			buf = append(buf, l...)
+			w.long = append(w.long, l...)
 		}
-		l = buf
-	} else {
-		l = append([]byte(nil), l...)
+		l = w.long
 	}
 	if err == io.EOF {
 		err = nil
@@ -118,7 +118,12 @@ func (w *walker) next() ([]byte, error) {
 	return l, nil
 }
 
-func (w *walker) unread(l []byte) { w.pending = l }
+func (w *walker) unread(l []byte) {
+	w.pending = append(w.pending[:0], l...)
+	w.hasPend = true
+	w.line--
+}
+
 
 func isBlank(l []byte) bool { return len(bytes.TrimSpace(l)) == 0 }
 
@@ -181,7 +186,7 @@ func (w *walker) run() error {
 			return w.whole()
 		}
 		start := w.line
-		entry := l
+		entry := append(w.entry[:0], l...)
 		for {
 			l, err := w.next()
 			if err != nil {
@@ -193,12 +198,12 @@ func (w *walker) run() error {
 			if !isBlank(l) {
 				if n := lineIndent(l); n < ind || n == ind && (bytes.HasPrefix(l[n:], []byte("- ")) || bytes.Equal(bytes.TrimRight(l[n:], "\n"), []byte("-"))) {
 					w.unread(l)
-					w.line--
 					break
 				}
 			}
 			entry = append(entry, l...)
 		}
+		w.entry = entry
 		in, ok := parseEntry(entry, ind)
 		if !ok {
 			return w.whole()
