@@ -124,7 +124,6 @@ func (w *walker) unread(l []byte) {
 	w.line--
 }
 
-
 func isBlank(l []byte) bool { return len(bytes.TrimSpace(l)) == 0 }
 
 func lineIndent(l []byte) int {
