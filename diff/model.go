@@ -45,6 +45,11 @@ type Report struct {
 	To      string   `json:"to"`      // version name, or the recording's version and directory
 	Summary Summary  `json:"summary"` // counts by severity
 	Changes []Change `json:"changes"` // never null in JSON
+	// Traffic summarises the recorded calls by operation (upgrade checks
+	// and observed diffs): the partial summary a map step emits and a
+	// merge reads (see [MergeTraffic]). Observed diffs summarise the
+	// recording after.
+	Traffic []OpTraffic `json:"traffic,omitempty"`
 }
 
 // Summary counts the changes of a report by severity.

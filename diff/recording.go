@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
@@ -22,7 +23,14 @@ type Recording struct {
 	Dir     string           // the directory given
 	Name    string           // the version directory's name ("ghes-3.8")
 	Version *schemas.Version // the catalog version Name denotes, or nil
-	Calls   []Call           // in cassette and interaction order
+	// Calls are the recorded calls in cassette and interaction order:
+	// every call of a small recording; of a large one, the first
+	// [SampleCalls] of each operation and status. [Recording.Traffic]
+	// counts them all.
+	Calls []Call
+
+	ops     map[string]*OpTraffic // by operation key
+	sampled map[string]int        // calls kept, by operation key and status
 }
 
 // Call is one recorded interaction that addresses a catalog operation.
@@ -47,6 +55,21 @@ func (c Call) Key() string { return c.Operation.Key() }
 // version's directory, or one cassette file. Interactions that address no catalog operation
 // (other paths, recorded with --record-all) are skipped.
 func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
+	return d.LoadRecordingsWith(dir, LoadOptions{})
+}
+
+// LoadOptions tune the reading of recordings.
+type LoadOptions struct {
+	// Progress, when set, is called after each interaction read with how
+	// many bytes of cassette it took.
+	Progress func(bytes int64)
+}
+
+// LoadRecordingsWith is [Differ.LoadRecordings] with options. The
+// cassettes are read one interaction at a time: memory stays bounded
+// whatever the size of the recording (see [Recording.Calls]).
+func (d *Differ) LoadRecordingsWith(dir string, o LoadOptions) ([]*Recording, error) {
+	opts := struct{ progress func(int64) }{o.Progress}
 	files, err := cassettes.Files(dir)
 	if err != nil {
 		return nil, err
@@ -83,9 +106,21 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 				return nil
 			}
 			call.Status = it.Response.Code
+			call.Cassette = filepath.ToSlash(rel)
+			rec.count(call, it.Response.Headers, it.Request.Headers)
+			if opts.progress != nil {
+				opts.progress(item.Bytes)
+			}
+			if rec.sampled == nil {
+				rec.sampled = map[string]int{}
+			}
+			sk := call.Key() + " " + strconv.Itoa(call.Status)
+			if rec.sampled[sk] >= SampleCalls {
+				return nil
+			}
+			rec.sampled[sk]++
 			call.RequestBody = []byte(it.Request.Body)
 			call.ResponseBody = []byte(it.Response.Body)
-			call.Cassette = filepath.ToSlash(rel)
 			rec.Calls = append(rec.Calls, call)
 			return nil
 		})
@@ -103,7 +138,12 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 
 // LoadRecording reads a recording of exactly one version.
 func (d *Differ) LoadRecording(dir string) (*Recording, error) {
-	recs, err := d.LoadRecordings(dir)
+	return d.LoadRecordingWith(dir, LoadOptions{})
+}
+
+// LoadRecordingWith is [Differ.LoadRecording] with options.
+func (d *Differ) LoadRecordingWith(dir string, o LoadOptions) (*Recording, error) {
+	recs, err := d.LoadRecordingsWith(dir, o)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(bw, "\n</details>\n")
 		}
 	}
+	writeMarkdownTraffic(bw, r)
 	return bw.Flush()
 }
 
