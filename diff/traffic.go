@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -256,3 +258,45 @@ func writeMarkdownTraffic(w io.Writer, r *Report) {
 
 // mdCell escapes s for a Markdown table cell.
 func mdCell(s string) string { return strings.ReplaceAll(mdText(s), "|", `\|`) }
+
+// ReadReport decodes a report written in JSON ([Report.Write] with
+// "json"), such as the partial summary of an upgrade check.
+func ReadReport(r io.Reader) (*Report, error) {
+	var rep Report
+	dec := json.NewDecoder(r)
+	if err := dec.Decode(&rep); err != nil {
+		return nil, fmt.Errorf("read report: %w", err)
+	}
+	return &rep, nil
+}
+
+// MergeUpgradeChecks is the reduce step of an upgrade check split by
+// cassette: it merges the summaries the upgrade checks of consecutive
+// parts of one recording carry (see [MergeTraffic]; parts in the order
+// recorded) and checks the whole, which gives the report the check of
+// the whole recording gives. The parts must be upgrade checks between the
+// same two versions.
+func (d *Differ) MergeUpgradeChecks(parts []*Report) (*Report, error) {
+	if len(parts) == 0 {
+		return nil, errors.New("merge upgrade checks: no partial reports")
+	}
+	traffic := make([][]OpTraffic, len(parts))
+	for i, p := range parts {
+		if p.Kind != KindUpgradeCheck {
+			return nil, fmt.Errorf("merge upgrade checks: part %d is a %q report, not an upgrade check (want the output of 'upgrade-check --format json')", i+1, p.Kind)
+		}
+		if p.From != parts[0].From || p.To != parts[0].To {
+			return nil, fmt.Errorf("merge upgrade checks: part %d checks %s to %s, part 1 %s to %s; merge the checks of one recording to one version", i+1, p.From, p.To, parts[0].From, parts[0].To)
+		}
+		traffic[i] = p.Traffic
+	}
+	from, err := d.cat.Version(parts[0].From)
+	if err != nil {
+		return nil, fmt.Errorf("merge upgrade checks: %w", err)
+	}
+	to, err := d.cat.Version(parts[0].To)
+	if err != nil {
+		return nil, fmt.Errorf("merge upgrade checks: %w", err)
+	}
+	return d.UpgradeCheckTraffic(MergeTraffic(traffic...), from, to)
+}
