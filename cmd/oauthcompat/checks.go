@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	progressline "github.com/oauthcompat/oauthcompat/internal/progress"
 	"github.com/oauthcompat/oauthcompat/proxy"
 )
 
@@ -173,4 +174,20 @@ func (b *byteSize) Set(s string) error {
 	}
 	*b = byteSize(n * mult)
 	return nil
+}
+
+// meter returns the progress line of reading the cassettes at path, shown
+// on stderr when it is a terminal and the reading takes more than a
+// second.
+func meter(stderr io.Writer, label string, paths ...string) *progressline.Meter {
+	var total int64
+	for _, p := range paths {
+		files, _ := cassettes.Files(p)
+		for _, f := range files {
+			if st, err := os.Stat(f); err == nil {
+				total += st.Size()
+			}
+		}
+	}
+	return progressline.ForStderr(stderr, "oauthcompat "+label, total)
 }

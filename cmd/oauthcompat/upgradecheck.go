@@ -85,7 +85,9 @@ func runUpgradeCheck(_ context.Context, args []string, stdout, stderr io.Writer)
 		}
 	}
 	warnLeftovers(stderr, "upgrade-check", *traffic)
-	rec, err := d.LoadRecording(*traffic)
+	m := meter(stderr, "upgrade-check", *traffic)
+	rec, err := d.LoadRecordingWith(*traffic, diff.LoadOptions{Progress: m.Add})
+	m.Done()
 	if err != nil {
 		return failure(stderr, "upgrade-check", err)
 	}
