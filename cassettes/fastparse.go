@@ -96,8 +96,18 @@ func fastParse(path string, data []byte) (c *cassette.Cassette, ok bool) {
 // plainText reports whether data is UTF-8 without the characters the fast
 // parser leaves to yaml.v3 (carriage returns, NUL, Unicode line breaks, a
 // byte order mark).
-func plainText(data []byte) bool {
-	return utf8.Valid(data) && !bytes.ContainsAny(data, "\r\x00\u0085\u2028\u2029\ufeff")
+func plainText[T string | []byte](data T) bool {
+	ascii := true
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '\r' || c == 0 {
+			return false
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid([]byte(data)) && !bytes.ContainsAny([]byte(data), "\u0085\u2028\u2029\ufeff")
 }
 
 // simpleLines reports whether lines hold none of what the fast parser

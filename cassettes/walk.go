@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 )
@@ -84,7 +86,7 @@ type walker struct {
 	pending []byte // a line read but not yet used (owned: a copy)
 	hasPend bool
 	long    []byte // a line longer than the reader's buffer
-	entry   []byte // the entry being read, reused
+	buf     []byte // the entry being read
 	emitted int    // interactions passed to fn
 }
 
@@ -163,14 +165,112 @@ func (w *walker) run() error {
 			return w.whole()
 		}
 	}
+	return w.entries(read)
+}
+
+// job is one entry of the list on its way from the reader to the
+// consumer: read, then parsed by a worker.
+type job struct {
+	entry string
+	ind   int
+	line  int
+	read  int64 // bytes read for it
+	// whole says the reader found what only yaml.v3 reads; err that it
+	// failed. Neither carries an entry.
+	whole bool
+	err   error
+
+	in   *cassette.Interaction
+	ok   bool
+	done chan struct{} // closed once parsed
+}
+
+// parallelism is how many workers parse entries while the callback runs.
+var parallelism = min(runtime.GOMAXPROCS(0), 4)
+
+// entries reads the entries of the list (read bytes of header before
+// them), parses them on workers, and passes them on in order. Only a
+// bounded number of entries is in flight.
+func (w *walker) entries(read int64) error {
+	order := make(chan *job, 64)
+	jobs := make(chan *job, 64)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(order)
+		defer close(jobs)
+		w.readEntries(read, order, jobs, stop)
+	}()
+	for range parallelism {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				j.in, j.ok = parseEntry(j.entry, j.ind)
+				close(j.done)
+			}
+		}()
+	}
+	halt := func() {
+		close(stop)
+		for range order { // let the reader go
+		}
+		wg.Wait()
+	}
+	for j := range order {
+		switch {
+		case j.err != nil:
+			halt()
+			return j.err
+		case j.whole:
+			halt()
+			return w.whole()
+		}
+		<-j.done
+		if !j.ok {
+			halt()
+			return w.whole()
+		}
+		if err := w.emit(Item{File: w.path, Line: j.line, Index: w.emitted, Bytes: j.read, Interaction: j.in}); err != nil {
+			halt()
+			return err
+		}
+	}
+	wg.Wait()
+	return nil
+}
+
+// readEntries splits the list into entries and sends each to order (for
+// the consumer) and jobs (for the workers), until the end, stop, or what
+// only yaml.v3 reads.
+func (w *walker) readEntries(read int64, order, jobs chan<- *job, stop <-chan struct{}) {
+	send := func(j *job) bool {
+		select {
+		case order <- j:
+		case <-stop:
+			return false
+		}
+		if j.done == nil {
+			return false
+		}
+		select {
+		case jobs <- j:
+			return true
+		case <-stop:
+			return false
+		}
+	}
 	ind := -1
 	for {
 		l, err := w.next()
 		if err != nil {
-			return err
+			send(&job{err: err})
+			return
 		}
 		if l == nil {
-			return nil
+			return
 		}
 		if isBlank(l) {
 			read += int64(len(l))
@@ -182,14 +282,16 @@ func (w *walker) run() error {
 		}
 		if n != ind || !bytes.HasPrefix(l[n:], []byte("- ")) {
 			// Another key after the list, or a layout read whole.
-			return w.whole()
+			send(&job{whole: true})
+			return
 		}
 		start := w.line
-		entry := append(w.entry[:0], l...)
+		entry := append(w.buf[:0], l...)
 		for {
 			l, err := w.next()
 			if err != nil {
-				return err
+				send(&job{err: err})
+				return
 			}
 			if l == nil {
 				break
@@ -202,14 +304,10 @@ func (w *walker) run() error {
 			}
 			entry = append(entry, l...)
 		}
-		w.entry = entry
-		in, ok := parseEntry(entry, ind)
-		if !ok {
-			return w.whole()
-		}
+		w.buf = entry
 		read += int64(len(entry))
-		if err := w.emit(Item{File: w.path, Line: start, Index: w.emitted, Bytes: read, Interaction: in}); err != nil {
-			return err
+		if !send(&job{entry: string(entry), ind: ind, line: start, read: read, done: make(chan struct{})}) {
+			return
 		}
 		read = 0
 	}
@@ -241,7 +339,7 @@ func (w *walker) rest() error {
 
 // parseEntry parses one list entry whose dash sits at column ind, or
 // reports false when the fast parser is not sure of it.
-func parseEntry(entry []byte, ind int) (in *cassette.Interaction, ok bool) {
+func parseEntry(entry string, ind int) (in *cassette.Interaction, ok bool) {
 	defer func() {
 		if recover() != nil {
 			in, ok = nil, false
@@ -250,7 +348,7 @@ func parseEntry(entry []byte, ind int) (in *cassette.Interaction, ok bool) {
 	if !plainText(entry) {
 		return nil, false
 	}
-	lines := strings.Split(string(entry), "\n")
+	lines := strings.Split(entry, "\n")
 	if !simpleLines(lines) {
 		return nil, false
 	}

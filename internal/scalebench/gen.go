@@ -13,6 +13,7 @@ import (
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/redact"
 )
 
 // agents are the clients of the generated traffic.
@@ -83,9 +84,15 @@ func Interaction(i int) *cassette.Interaction {
 	return in
 }
 
-// WriteCassette writes interactions from..to-1 of the generated traffic
-// as one cassette at path, numbered from 0, in batches (what is held at
-// once stays small), and returns its size.
+// Key is the redaction key of the generated traffic.
+var Key = []byte("0123456789abcdef0123456789abcdef")
+
+var red = redact.New(Key, redact.Options{})
+
+// WriteCassette writes interactions from..to-1 of the generated traffic,
+// redacted as a recording writes them, as one cassette at path, numbered
+// from 0, in batches (what is held at once stays small), and returns its
+// size.
 func WriteCassette(path string, from, to int) (int64, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return 0, err
@@ -102,7 +109,9 @@ func WriteCassette(path string, from, to int) (int64, error) {
 	for lo := from; lo < to; lo += batch {
 		its := make([]*cassette.Interaction, 0, batch)
 		for i := lo; i < min(lo+batch, to); i++ {
-			its = append(its, Interaction(i))
+			it := Interaction(i)
+			red.Interaction(it) // as a recording writes it
+			its = append(its, it)
 		}
 		data, err := cassettes.Marshal(its)
 		if err != nil {
