@@ -46,17 +46,20 @@ func (in *interner) body(b []byte) []byte {
 	return b
 }
 
-// header interns the names and values of h in place.
-func (in *interner) header(h http.Header) {
+// header returns h with its names and values interned. (Its values are
+// interned in place; its names, which cannot be, go into a new map.)
+func (in *interner) header(h http.Header) http.Header {
+	if h == nil {
+		return nil
+	}
+	out := make(http.Header, len(h))
 	for k, vs := range h {
 		for i, v := range vs {
 			vs[i] = in.str(v)
 		}
-		if ik := in.str(k); ik != k {
-			delete(h, k)
-			h[ik] = vs
-		}
+		out[in.str(k)] = vs
 	}
+	return out
 }
 
 // entry interns what e keeps.
@@ -68,7 +71,7 @@ func (in *interner) entry(e *entry) {
 	for i, l := range e.length {
 		e.length[i] = in.str(l)
 	}
-	in.header(e.header)
+	e.header = in.header(e.header)
 	e.body = in.body(e.body)
 	e.plain.header, e.plain.body = e.header, e.body
 	for i, o := range e.origins {
