@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -178,6 +179,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		closeRec()
 		return loadFailure(stderr, "replay", err, replay.ErrNoCassettes, replay.ErrSeveralVersions, schemas.ErrUnknownVersion, replay.ErrOptions)
 	}
+	// What reading the cassettes took and no longer needs goes back to
+	// the system now, not when the collector gets to it: a long-running
+	// replay holds the index only.
+	debug.FreeOSMemory()
 	warnLeftovers(stderr, "replay", *dir)
 	ln, code, ok := listen(stderr, "replay", *listenAddr)
 	if !ok {
