@@ -57,9 +57,12 @@ func (g *opCalls) nStatus(st int) int {
 	return len(g.byStatus[st])
 }
 
-func (g *opCalls) statuses() []int {
-	s := make([]int, 0, len(g.byStatus))
-	for st := range g.byStatus {
+func (g *opCalls) statuses() []int { return sortedStatuses(g.byStatus) }
+
+// sortedStatuses returns the statuses m has entries for, sorted.
+func sortedStatuses[V any](m map[int]V) []int {
+	s := make([]int, 0, len(m))
+	for st := range m {
 		s = append(s, st)
 	}
 	sort.Ints(s)

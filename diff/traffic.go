@@ -47,14 +47,7 @@ const OtherClients = "(other clients)"
 func (t *OpTraffic) Key() string { return t.Method + " " + t.Path }
 
 // statuses returns the statuses seen, sorted.
-func (t *OpTraffic) statuses() []int {
-	s := make([]int, 0, len(t.Statuses))
-	for st := range t.Statuses {
-		s = append(s, st)
-	}
-	sort.Ints(s)
-	return s
-}
+func (t *OpTraffic) statuses() []int { return sortedStatuses(t.Statuses) }
 
 // addCall counts one call answered at date (zero: unknown) by agent.
 func (t *OpTraffic) addCall(c Call, date time.Time, agent string) {
