@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
@@ -127,22 +129,24 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		if override != nil {
 			v = override
 		}
-		// The interactions are checked as they are read, so that a
-		// recording of any size is checked in constant memory; a file
-		// that does not load is one finding, as if nothing of it had been
-		// read.
+		// The interactions are checked as they are read, on workers, and
+		// their findings kept in order, so that a recording of any size
+		// is checked in constant memory; a file that does not load is one
+		// finding, as if nothing of it had been read.
 		before, n := len(res.Findings), 0
+		p := newOrdered(func(f []Finding) { res.Findings = append(res.Findings, f...) })
 		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
 			if n == 0 && v == nil {
-				res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)})
+				p.done([]Finding{{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)}})
 			}
 			n++
-			res.Findings = append(res.Findings, lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor)...)
+			p.do(func() []Finding { return lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor) })
 			if opts.Progress != nil {
 				opts.Progress(it.Bytes)
 			}
 			return nil
 		})
+		p.wait()
 		if err != nil {
 			res.Findings = append(res.Findings[:before], Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
 			continue
@@ -294,4 +298,64 @@ func lintHashes(body string, add func(kind, format string, a ...any)) {
 // never prints a secret.
 func displayPath(path string) string {
 	return shapeTokens(schemas.MaskPath(path, "{access_token}"))
+}
+
+// ordered runs checks on workers and hands their findings to out in the
+// order the checks were given, one at a time; a bounded number is in
+// flight.
+type ordered struct {
+	work  chan func()
+	queue chan *pending
+	wg    sync.WaitGroup
+}
+
+type pending struct {
+	findings []Finding
+	ready    chan struct{}
+}
+
+func newOrdered(out func([]Finding)) *ordered {
+	o := &ordered{work: make(chan func(), 128), queue: make(chan *pending, 128)}
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		o.wg.Add(1)
+		go func() {
+			defer o.wg.Done()
+			for fn := range o.work {
+				fn()
+			}
+		}()
+	}
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		for p := range o.queue {
+			<-p.ready
+			out(p.findings)
+		}
+	}()
+	return o
+}
+
+// do runs check on a worker.
+func (o *ordered) do(check func() []Finding) {
+	p := &pending{ready: make(chan struct{})}
+	o.queue <- p
+	o.work <- func() {
+		p.findings = check()
+		close(p.ready)
+	}
+}
+
+// done passes findings on in their turn.
+func (o *ordered) done(f []Finding) {
+	p := &pending{findings: f, ready: make(chan struct{})}
+	close(p.ready)
+	o.queue <- p
+}
+
+// wait returns once every finding is passed on.
+func (o *ordered) wait() {
+	close(o.work)
+	close(o.queue)
+	o.wg.Wait()
 }
