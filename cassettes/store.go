@@ -253,13 +253,22 @@ func (s *Store) Name() string { return s.name }
 func (s *Store) Recovered() *Recovery { return s.recovered }
 
 // CheckName reports an error when v, a cassette name or version that
-// becomes a file or directory name, is not a single visible path
-// element: empty, holding a path separator, or starting with "." (every
-// reader of cassettes skips hidden files, so what was recorded there
-// would never be read). what names it in the message ("cassette name").
+// becomes a file or directory name, is not a single path element. what
+// names it in the message ("cassette name").
 func CheckName(what, v string) error {
-	if v == "" || strings.ContainsAny(v, `/\`) || strings.ContainsRune(v, 0) {
+	if v == "" || v == "." || v == ".." || strings.ContainsAny(v, `/\`) || strings.ContainsRune(v, 0) {
 		return fmt.Errorf("%s %q: want a non-empty name without path separators", what, v)
+	}
+	return nil
+}
+
+// CheckVisibleName is [CheckName] for a name a user gives: it must not
+// start with "." either, since every reader of cassettes skips hidden
+// files and what was recorded there would never be read. (A hidden name
+// is for a cassette staged before it is renamed into view.)
+func CheckVisibleName(what, v string) error {
+	if err := CheckName(what, v); err != nil {
+		return err
 	}
 	if strings.HasPrefix(v, ".") {
 		return fmt.Errorf("%s %q: want a name that does not start with \".\" (hidden files are not read as cassettes)", what, v)

@@ -58,7 +58,7 @@ func listen(stderr io.Writer, name, addr string) (ln net.Listener, code int, ok 
 // checkCassetteName reports a --name that cannot be a file name as a
 // usage error.
 func checkCassetteName(stderr io.Writer, name, value string) (code int, ok bool) {
-	if err := cassettes.CheckName("--name", value); err != nil {
+	if err := cassettes.CheckVisibleName("--name", value); err != nil {
 		return usageError(stderr, name, "%v", err), false
 	}
 	return exitOK, true
