@@ -262,14 +262,20 @@ func (w *walker) readEntries(read int64, order, jobs chan<- *job, stop <-chan st
 			return false
 		}
 	}
-	ind := -1
-	for {
+	// line returns the next line (nil at the end), or false once a
+	// read failed and the failure was sent.
+	line := func() ([]byte, bool) {
 		l, err := w.next()
 		if err != nil {
 			send(&job{err: err})
-			return
+			return nil, false
 		}
-		if l == nil {
+		return l, true
+	}
+	ind := -1
+	for {
+		l, ok := line()
+		if !ok || l == nil {
 			return
 		}
 		if isBlank(l) {
@@ -288,9 +294,8 @@ func (w *walker) readEntries(read int64, order, jobs chan<- *job, stop <-chan st
 		start := w.line
 		entry := append(w.buf[:0], l...)
 		for {
-			l, err := w.next()
-			if err != nil {
-				send(&job{err: err})
+			l, ok := line()
+			if !ok {
 				return
 			}
 			if l == nil {
