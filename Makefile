@@ -9,7 +9,7 @@ FIXTURES ?= ghes-3.2,ghes-3.5,github.ae,ghes-3.8,ghes-3.10
 # Where the tests note what they skipped for want of a tool (Python, Node, Java).
 SKIPPED ?= .test-deps/skipped.txt
 
-.PHONY: build test e2e test-deps bench demo dist lint catalog catalog-sources catalog-testdata reports fixtures fuzz clean
+.PHONY: build test e2e test-deps bench bench-scale demo dist lint catalog catalog-sources catalog-testdata reports fixtures fuzz clean
 
 build:
 	$(GO) build -ldflags "$$(scripts/ldflags.sh)" -o $(BIN) ./cmd/oauthcompat
@@ -35,6 +35,14 @@ e2e: demo
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+
+# bench-scale generates a recording of 200,000 interactions (SCALE_N) in a
+# temporary directory and measures stopping a recording appending to it,
+# replay's ready time, memory and lookups, and lint, diff and upgrade-check
+# throughput and peak memory. Not part of test or bench: it takes minutes.
+SCALE_N ?= 200000
+bench-scale:
+	$(GO) test -tags scale -run '^$$' -bench Scale -benchtime 1x -benchmem -count=1 -timeout 60m ./internal/scalebench -args -scale.n $(SCALE_N)
 
 demo: build
 	./scripts/demo.sh $(BIN) $(OUT)

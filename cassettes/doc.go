@@ -14,9 +14,14 @@
 // most that interval's records), which keeps the fsync off the response
 // path; with [Options.SyncEach], Add waits for the sync that covers its
 // record instead (group commit). Nothing grows in memory. [Store.Close] turns each
-// journal into its cassette atomically (temporary file in the same
-// directory, fsync, rename, fsync of the directory), appending to the
-// interactions of a cassette already there.
+// journal into its cassette: a new cassette is written atomically
+// (temporary file in the same directory, fsync, rename, fsync of the
+// directory); a cassette already there is appended to in place, so that
+// stopping costs what this recording weighs, not what the cassette does.
+// An append mark (<journal>.append, synced before the append) lets a
+// recovery after a crash mid-append cut the torn append off and make it
+// again; the cassette is a valid go-vcr cassette after every completed
+// append.
 //
 // Nothing is lost silently. [OpenStore] takes the lock DIR/.<name>.lock
 // (a second store of the same directory and name is [ErrBusy]) and checks

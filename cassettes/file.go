@@ -298,7 +298,9 @@ func LoadDir(dir string) ([]*cassette.Cassette, error) {
 }
 
 // Files lists the cassette files at dir: dir itself when it is a file,
-// else every *.yaml and *.yml file below it, sorted, skipping hidden files
+// else every *.yaml and *.yml file below it in the order a recording is
+// read (by directory, name, then rotation number: session.yaml,
+// session-0001.yaml, session-0002.yaml, ...), skipping hidden files
 // and directories (a .git, an editor's backup). A directory holding no
 // cassette is an error wrapping [ErrNoCassettes], or [ErrUnrecovered]
 // when it holds journals, that says what to do.
@@ -317,6 +319,7 @@ func Files(dir string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load cassettes: %w", err)
 	}
+	sort.SliceStable(paths, func(i, j int) bool { return lessRecording(paths[i], paths[j]) })
 	if len(paths) == 0 {
 		if ls, _ := Leftovers(dir); len(ls) > 0 {
 			return nil, fmt.Errorf("load cassettes: %w: no cassettes under %s, but %s", ErrUnrecovered, dir, LeftoverAdvice(dir, ls))

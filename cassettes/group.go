@@ -54,6 +54,14 @@ type journal struct {
 
 	warnedAlloc, warnedSync, gone bool // warned of, until it gets better
 
+	// Rotation (see [Options.RotateSize]): the journal's cassette is the
+	// seg-th of its name, base bytes long when the journal was opened at
+	// opened; users counts the Adds and Prepares holding it.
+	seg    int
+	base   int64
+	opened time.Time
+	users  sync.WaitGroup
+
 	kick    chan struct{} // capacity 1: there are writes to sync
 	closing chan struct{} // closed by close: sync now, then stop
 	done    chan struct{} // closed when the syncer has stopped

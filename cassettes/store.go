@@ -51,9 +51,12 @@ type Store struct {
 
 	mu       sync.Mutex
 	adds     sync.WaitGroup      // Adds under way
-	journals map[string]*journal // by version
+	journals map[string]*journal // the current journal of each version
 	closed   bool
 	written  []string
+
+	rotating sync.WaitGroup // journals rotated out, being merged
+	rotErrs  []error        // what merging them failed with, for Close
 }
 
 // DefaultSyncInterval is the longest a recorded interaction waits to be
@@ -77,6 +80,15 @@ type Options struct {
 
 	// FS is the file system written through; nil means [OS].
 	FS FS
+
+	// RotateSize, when positive, starts a new cassette of the same name
+	// (<name>-0001.yaml, <name>-0002.yaml, ...) once the current one
+	// holds this many bytes; the one it leaves is written at once.
+	RotateSize int64
+
+	// RotateEvery, when positive, starts a new cassette of the same name
+	// once the current one has been recorded into this long.
+	RotateEvery time.Duration
 
 	// Logger is told at once of what loses nothing yet but needs the
 	// user's attention: the disk nearly full (no room ahead of a
@@ -254,6 +266,20 @@ func CheckName(what, v string) error {
 	return nil
 }
 
+// CheckVisibleName is [CheckName] for a name a user gives: it must not
+// start with "." either, since every reader of cassettes skips hidden
+// files and what was recorded there would never be read. (A hidden name
+// is for a cassette staged before it is renamed into view.)
+func CheckVisibleName(what, v string) error {
+	if err := CheckName(what, v); err != nil {
+		return err
+	}
+	if strings.HasPrefix(v, ".") {
+		return fmt.Errorf("%s %q: want a name that does not start with \".\" (hidden files are not read as cassettes)", what, v)
+	}
+	return nil
+}
+
 // Prepare opens the journal of version now, rather than at the first
 // interaction of that version: a recording that knows its version finds
 // out at start-up that its directory cannot be written.
@@ -265,12 +291,14 @@ func (s *Store) Prepare(version string) error {
 		return err
 	}
 	defer s.adds.Done()
-	if _, err := s.journal(version); err != nil {
+	j, err := s.journal(version)
+	if err != nil {
 		if !errors.Is(err, ErrBusy) {
 			err = fmt.Errorf("%w: %w", ErrNotWritable, err)
 		}
 		return fmt.Errorf("open cassette store: %w", err)
 	}
+	j.users.Done()
 	return nil
 }
 
@@ -324,7 +352,12 @@ func (s *Store) AddLimited(version string, i *cassette.Interaction, maxBody int6
 	if err != nil {
 		return err
 	}
-	return j.commit(*rec)
+	err = j.commit(*rec)
+	j.users.Done()
+	if err == nil {
+		s.maybeRotate(version, j)
+	}
+	return err
 }
 
 // begin counts an Add (or Prepare) under way, which Close waits for, or
@@ -428,20 +461,25 @@ func (s *Store) sweep(version string, i *cassette.Interaction, secrets []string)
 	}
 }
 
-// journal returns the journal of version, opening it on first use (and
-// again on the next use when opening failed). Only an Add or Prepare that
-// Close waits for calls it.
+// journal returns the current journal of version, opening it on first
+// use (and again on the next use when opening failed), counted as used:
+// the caller calls its users.Done when it has committed. Only an Add or
+// Prepare that Close waits for calls it.
 func (s *Store) journal(version string) (*journal, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j := s.journals[version]; j != nil {
+		j.users.Add(1)
 		return j, nil
 	}
-	j, err := openJournal(s.fsys, Path(s.dir, version, s.name)+JournalExt, s.opts, s.log)
+	seg, base := s.segment(version)
+	j, err := openJournal(s.fsys, RotatedPath(s.dir, version, s.name, seg)+JournalExt, s.opts, s.log)
 	if err != nil {
 		return nil, err
 	}
+	j.seg, j.base, j.opened = seg, base, time.Now()
 	s.journals[version] = j
+	j.users.Add(1)
 	return j, nil
 }
 
@@ -464,35 +502,42 @@ func (s *Store) Close() error {
 	s.closed = true
 	s.mu.Unlock()
 	s.adds.Wait()
+	s.rotating.Wait()
 	versions := make([]string, 0, len(s.journals))
 	for v := range s.journals {
 		versions = append(versions, v)
 	}
 	sort.Strings(versions)
-	var errs []error
+	errs := s.rotErrs
 	for _, v := range versions {
-		j := s.journals[v]
-		j.close()
-		m, err := merge(s.fsys, j.path, j.f, j.isGone())
-		j.f.Close()
-		if m.Cassette != "" {
-			s.mu.Lock()
-			s.written = append(s.written, m.Cassette)
-			s.mu.Unlock()
-		}
-		if err != nil {
+		if err := s.finish(s.journals[v]); err != nil {
 			errs = append(errs, err)
-			continue
-		}
-		if m.Kept != "" {
-			errs = append(errs, fmt.Errorf("journal %s held damaged records (%s); they were skipped and the journal kept as %s", j.path, spans(m.Skipped), m.Kept))
-		}
-		if m.Warning != "" {
-			s.log.Warn(m.Warning, "journal", j.path)
 		}
 	}
 	s.unlock()
 	return errors.Join(errs...)
+}
+
+// finish closes the journal j and turns it into its cassette.
+func (s *Store) finish(j *journal) error {
+	j.close()
+	m, err := merge(s.fsys, j.path, j.f, j.isGone())
+	j.f.Close()
+	if m.Cassette != "" {
+		s.mu.Lock()
+		s.written = append(s.written, m.Cassette)
+		s.mu.Unlock()
+	}
+	if err != nil {
+		return err
+	}
+	if m.Kept != "" {
+		return fmt.Errorf("journal %s held damaged records (%s); they were skipped and the journal kept as %s", j.path, spans(m.Skipped), m.Kept)
+	}
+	if m.Warning != "" {
+		s.log.Warn(m.Warning, "journal", j.path)
+	}
+	return nil
 }
 
 // Written returns the cassette files Close wrote.
@@ -616,7 +661,7 @@ func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
 	m.Records, m.Skipped = len(records), skipped
 	cp := strings.TrimSuffix(jp, JournalExt)
 	if len(records) > 0 {
-		if err := appendCassette(fsys, cp, records); err != nil {
+		if err := appendCassette(fsys, cp, jp, records); err != nil {
 			if gone {
 				// The journal's only copy is the open file: put it back.
 				if werr := writeFileAtomic(fsys, jp, data[:end], 0o644); werr == nil {
@@ -644,31 +689,12 @@ func merge(fsys FS, jp string, f File, gone bool) (Merged, error) {
 	if err := syncDir(fsys, filepath.Dir(jp)); err != nil && !gone {
 		m.Warning = fmt.Sprintf("the cassette %s is written, but its directory could not be synced (%v)", cp, err)
 	}
+	// The journal is gone: its append mark is stale (and tied to its
+	// records, so it is never applied to another journal's).
+	if err := removeMark(fsys, jp); err != nil && m.Warning == "" {
+		m.Warning = fmt.Sprintf("the cassette %s is written, but the append mark %s could not be removed (%v); it is ignored", cp, jp+MarkExt, err)
+	}
 	return m, nil
-}
-
-// appendCassette appends records to the cassette at cp, written
-// atomically, unless it already ends with them.
-func appendCassette(fsys FS, cp string, records [][]byte) error {
-	var existing [][]byte
-	data, err := readFile(fsys, cp)
-	switch {
-	case err == nil:
-		c, err := Parse(cp, data)
-		if err != nil {
-			return fmt.Errorf("recover %s%s: the cassette it belongs to does not load, so the journal is kept; move the cassette aside and run 'oauthcompat cassette recover' again: %w", cp, JournalExt, err)
-		}
-		existing = items(c.Interactions)
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("recover %s%s: read the cassette: %w", cp, JournalExt, err)
-	}
-	if endsWith(existing, records) {
-		return nil
-	}
-	if err := writeFileAtomic(fsys, cp, assemble(append(existing, records...)), 0o644); err != nil {
-		return fmt.Errorf("recover %s%s: the journal is kept: %w", cp, JournalExt, err)
-	}
-	return nil
 }
 
 // DamagedExt is appended to a journal's name to keep it once recovery

@@ -16,6 +16,7 @@ type Differ struct {
 	mu     sync.Mutex
 	shapes map[string]shape
 	pairs  map[[2]string][]difference
+	ops    map[string]*schemas.Operation // by key, for summaries
 }
 
 // New returns a Differ over cat; nil means [schemas.Default].

@@ -49,14 +49,24 @@ type Report struct {
 	// Notes say what the report could not see: journals beside the
 	// recordings compared, whose interactions are in no cassette yet.
 	Notes []string `json:"notes,omitempty"`
+	// Traffic summarises the recorded calls by operation (upgrade checks
+	// and observed diffs): the partial summary a map step emits and a
+	// merge reads (see [MergeTraffic]). Observed diffs summarise the
+	// recording after.
+	Traffic []OpTraffic `json:"traffic,omitempty"`
 }
 
 // noteLeftovers adds the leftover journals of the recordings as notes.
 func (r *Report) noteLeftovers(recs ...*Recording) {
 	for _, rec := range recs {
-		if rec != nil && rec.Leftovers != "" && !slices.Contains(r.Notes, rec.Leftovers) {
-			r.Notes = append(r.Notes, rec.Leftovers)
-		}
+		r.note(rec.leftovers())
+	}
+}
+
+// note adds a note once.
+func (r *Report) note(n string) {
+	if n != "" && !slices.Contains(r.Notes, n) {
+		r.Notes = append(r.Notes, n)
 	}
 }
 

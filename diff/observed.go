@@ -22,8 +22,9 @@ const (
 type opCalls struct {
 	op       *schemas.Operation
 	id       string
-	calls    []Call
+	calls    []Call // as kept (see [Recording.Calls])
 	byStatus map[int][]Call
+	traffic  *OpTraffic // counts them all, when the recording was read whole
 }
 
 func group(rec *Recording) map[string]*opCalls {
@@ -31,7 +32,7 @@ func group(rec *Recording) map[string]*opCalls {
 	for _, c := range rec.Calls {
 		g := m[c.Key()]
 		if g == nil {
-			g = &opCalls{op: c.Operation, id: c.OperationID, byStatus: map[int][]Call{}}
+			g = &opCalls{op: c.Operation, id: c.OperationID, byStatus: map[int][]Call{}, traffic: rec.ops[c.Key()]}
 			m[c.Key()] = g
 		}
 		g.calls = append(g.calls, c)
@@ -40,9 +41,28 @@ func group(rec *Recording) map[string]*opCalls {
 	return m
 }
 
-func (g *opCalls) statuses() []int {
-	s := make([]int, 0, len(g.byStatus))
-	for st := range g.byStatus {
+// n is how many calls of the operation were recorded.
+func (g *opCalls) n() int {
+	if g.traffic != nil && g.traffic.Calls >= len(g.calls) {
+		return g.traffic.Calls
+	}
+	return len(g.calls)
+}
+
+// nStatus is how many calls were answered st.
+func (g *opCalls) nStatus(st int) int {
+	if g.traffic != nil && g.traffic.Statuses[st] >= len(g.byStatus[st]) {
+		return g.traffic.Statuses[st]
+	}
+	return len(g.byStatus[st])
+}
+
+func (g *opCalls) statuses() []int { return sortedStatuses(g.byStatus) }
+
+// sortedStatuses returns the statuses m has entries for, sorted.
+func sortedStatuses[V any](m map[int]V) []int {
+	s := make([]int, 0, len(m))
+	for st := range m {
 		s = append(s, st)
 	}
 	sort.Ints(s)
@@ -62,8 +82,8 @@ func (g *opCalls) hasSuccess() bool {
 func (g *opCalls) mainFailure() int {
 	best, n := 0, 0
 	for _, st := range g.statuses() {
-		if (st < 200 || st >= 300) && len(g.byStatus[st]) > n {
-			best, n = st, len(g.byStatus[st])
+		if (st < 200 || st >= 300) && g.nStatus(st) > n {
+			best, n = st, g.nStatus(st)
 		}
 	}
 	return best
@@ -96,17 +116,18 @@ func (d *Differ) Observed(from, to *Recording) (*Report, error) {
 		f, t := gf[k], gt[k]
 		switch {
 		case t == nil:
-			c := callChange(f, "observed-operation-only-before", fmt.Sprintf("called in %s only (%d calls)", from.label(), len(f.calls)))
+			c := callChange(f, "observed-operation-only-before", fmt.Sprintf("called in %s only (%d calls)", from.label(), f.n()))
 			c.Evidence = evidence(f, nil, f.calls[0])
 			rep.add(c)
 		case f == nil:
-			c := callChange(t, "observed-operation-only-after", fmt.Sprintf("called in %s only (%d calls)", to.label(), len(t.calls)))
+			c := callChange(t, "observed-operation-only-after", fmt.Sprintf("called in %s only (%d calls)", to.label(), t.n()))
 			c.Evidence = evidence(nil, t, t.calls[0])
 			rep.add(c)
 		default:
 			d.compareCalls(rep, from, to, f, t)
 		}
 	}
+	rep.Traffic = to.Traffic()
 	rep.Sort()
 	return rep, nil
 }
@@ -163,7 +184,7 @@ func (d *Differ) compareCalls(rep *Report, from, to *Recording, f, t *opCalls) {
 		for _, c := range shapeChanges(structural(sf, stt), sf, stt, observedRules) {
 			c.Operation, c.Method, c.Path, c.Status = t.id, t.op.Method, t.op.Path, st
 			c.Message = strings.Replace(c.Message, "response property", "response field", 1)
-			c.Evidence = &Evidence{Calls: len(tc), Example: example(tc[0]), Cassette: tc[0].Cassette}
+			c.Evidence = &Evidence{Calls: t.nStatus(st), Example: example(tc[0]), Cassette: tc[0].Cassette}
 			rep.add(c)
 		}
 	}
@@ -185,11 +206,11 @@ func evidence(f, t *opCalls, call Call) *Evidence {
 	e := &Evidence{Example: example(call), Cassette: call.Cassette}
 	if f != nil {
 		e.StatusesBefore = f.statuses()
-		e.Calls = len(f.calls)
+		e.Calls = f.n()
 	}
 	if t != nil {
 		e.StatusesAfter = t.statuses()
-		e.Calls = len(t.calls)
+		e.Calls = t.n()
 	}
 	return e
 }

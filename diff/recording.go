@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
@@ -22,7 +23,14 @@ type Recording struct {
 	Dir     string           // the directory given
 	Name    string           // the version directory's name ("ghes-3.8")
 	Version *schemas.Version // the catalog version Name denotes, or nil
-	Calls   []Call           // in cassette and interaction order
+	// Calls are the recorded calls in cassette and interaction order:
+	// every call of a small recording; of a large one, the first
+	// [SampleCalls] of each operation and status. [Recording.Traffic]
+	// counts them all.
+	Calls []Call
+
+	ops     map[string]*OpTraffic // by operation key
+	sampled map[string]int        // calls kept, by operation key and status
 	// Leftovers says, when journals lie beside the cassettes (recordings
 	// that did not finish), that their interactions are in no cassette
 	// and what to do; "" when there are none. Reports carry it as a note.
@@ -51,6 +59,21 @@ func (c Call) Key() string { return c.Operation.Key() }
 // version's directory, or one cassette file. Interactions that address no catalog operation
 // (other paths, recorded with --record-all) are skipped.
 func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
+	return d.LoadRecordingsWith(dir, LoadOptions{})
+}
+
+// LoadOptions tune the reading of recordings.
+type LoadOptions struct {
+	// Progress, when set, is called after each interaction read with how
+	// many bytes of cassette it took.
+	Progress func(bytes int64)
+}
+
+// LoadRecordingsWith is [Differ.LoadRecordings] with options. The
+// cassettes are read one interaction at a time: memory stays bounded
+// whatever the size of the recording (see [Recording.Calls]).
+func (d *Differ) LoadRecordingsWith(dir string, o LoadOptions) ([]*Recording, error) {
+	opts := struct{ progress func(int64) }{o.Progress}
 	files, err := cassettes.Files(dir)
 	if err != nil {
 		return nil, err
@@ -77,20 +100,33 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 			byName[name] = rec
 			names = append(names, name)
 		}
-		c, err := cassettes.Load(f)
-		if err != nil {
-			return nil, err
-		}
-		for _, it := range c.Interactions {
+		err = cassettes.WalkFile(f, func(item cassettes.Item) error {
+			it := item.Interaction
 			call, ok := d.call(rec, it.Request.Method, it.Request.URL, it.Request.Headers.Get(cassettes.OperationHeader))
 			if !ok {
-				continue
+				return nil
 			}
 			call.Status = it.Response.Code
+			call.Cassette = filepath.ToSlash(rel)
+			rec.count(call, it.Response.Headers, it.Request.Headers)
+			if opts.progress != nil {
+				opts.progress(item.Bytes)
+			}
+			if rec.sampled == nil {
+				rec.sampled = map[string]int{}
+			}
+			sk := call.Key() + " " + strconv.Itoa(call.Status)
+			if rec.sampled[sk] >= SampleCalls {
+				return nil
+			}
+			rec.sampled[sk]++
 			call.RequestBody = []byte(it.Request.Body)
 			call.ResponseBody = []byte(it.Response.Body)
-			call.Cassette = filepath.ToSlash(rel)
 			rec.Calls = append(rec.Calls, call)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	sort.Strings(names)
@@ -108,7 +144,12 @@ func (d *Differ) LoadRecordings(dir string) ([]*Recording, error) {
 
 // LoadRecording reads a recording of exactly one version.
 func (d *Differ) LoadRecording(dir string) (*Recording, error) {
-	recs, err := d.LoadRecordings(dir)
+	return d.LoadRecordingWith(dir, LoadOptions{})
+}
+
+// LoadRecordingWith is [Differ.LoadRecording] with options.
+func (d *Differ) LoadRecordingWith(dir string, o LoadOptions) (*Recording, error) {
+	recs, err := d.LoadRecordingsWith(dir, o)
 	if err != nil {
 		return nil, err
 	}
@@ -164,4 +205,12 @@ func (r *Recording) label() string {
 		return r.Name
 	}
 	return r.Name + " (" + base + ")"
+}
+
+// leftovers is rec's note on leftover journals, "" for a nil rec.
+func (rec *Recording) leftovers() string {
+	if rec == nil {
+		return ""
+	}
+	return rec.Leftovers
 }

@@ -81,6 +81,25 @@ var htmlPage = template.Must(template.New("diff").Funcs(template.FuncMap{
 </table>
 </section>
 {{- end}}{{end}}
+{{- if .R.Traffic}}
+<section id="traffic" class="ok">
+<h2>Traffic by operation ({{len .R.Traffic}})</h2>
+<table class="cases full">
+<thead><tr><th>Operation</th><th>Calls</th><th>Statuses</th><th>Seen</th><th>Clients</th></tr></thead>
+<tbody>
+{{- range .R.Traffic}}
+<tr>
+<td data-label="operation"><code>{{.Key}}</code><br><small>{{.Operation}}</small></td>
+<td data-label="calls">{{.Calls}}</td>
+<td data-label="statuses">{{.StatusLine}}</td>
+<td data-label="seen">{{.Seen}}</td>
+<td data-label="clients">{{.ClientLine}}</td>
+</tr>
+{{- end}}
+</tbody>
+</table>
+</section>
+{{- end}}
 </main>
 </body>
 </html>

@@ -59,6 +59,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 			fmt.Fprintf(bw, "\n</details>\n")
 		}
 	}
+	writeMarkdownTraffic(bw, r)
 	return bw.Flush()
 }
 

@@ -2,7 +2,6 @@ package diff
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
@@ -28,6 +27,20 @@ func (d *Differ) UpgradeCheck(traffic *Recording, from, to *schemas.Version) (*R
 		}
 		from = v
 	}
+	rep, err := d.UpgradeCheckTraffic(traffic.Traffic(), from, to)
+	if err != nil {
+		return nil, err
+	}
+	rep.noteLeftovers(traffic)
+	return rep, nil
+}
+
+// UpgradeCheckTraffic is [Differ.UpgradeCheck] of a recording's summary
+// by operation ([Recording.Traffic], or the [MergeTraffic] of the
+// summaries of its parts): the check needs nothing else, so a recording
+// too large for one machine is checked part by part and the partial
+// summaries merged. The report carries the summary.
+func (d *Differ) UpgradeCheckTraffic(traffic []OpTraffic, from, to *schemas.Version) (*Report, error) {
 	doc, err := d.Documented(from, to)
 	if err != nil {
 		return nil, err
@@ -37,20 +50,22 @@ func (d *Differ) UpgradeCheck(traffic *Recording, from, to *schemas.Version) (*R
 		k := c.Method + " " + c.Path
 		byOp[k] = append(byOp[k], c)
 	}
-	rep := &Report{Kind: KindUpgradeCheck, From: from.Name, To: to.Name}
-	rep.noteLeftovers(traffic)
-	groups := group(traffic)
-	keys := make([]string, 0, len(groups))
-	for k := range groups {
-		keys = append(keys, k)
+	rep := &Report{Kind: KindUpgradeCheck, From: from.Name, To: to.Name, Traffic: traffic}
+	if rep.Traffic == nil {
+		rep.Traffic = []OpTraffic{}
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		g := groups[k]
-		ev := &Evidence{Calls: len(g.calls), StatusesBefore: g.statuses(), Example: example(g.calls[0]), Cassette: g.calls[0].Cassette}
-		if top, ok := to.Match(g.op.Method, g.op.Path); !ok || top.Key() != k {
-			rule, mig := removal(g.op, to)
-			c := callChange(g, rule, fmt.Sprintf("the client calls it (%s); %s does not document it", times(len(g.calls)), to.Name))
+	for i := range traffic {
+		t := &traffic[i]
+		op, err := d.operation(t)
+		if err != nil {
+			return nil, err
+		}
+		k := t.Key()
+		ev := &Evidence{Calls: t.Calls, StatusesBefore: t.statuses(), Example: t.Example, Cassette: t.Cassette}
+		g := &opCalls{op: op, id: t.Operation}
+		if top, ok := to.Match(op.Method, op.Path); !ok || top.Key() != k {
+			rule, mig := removal(op, to)
+			c := callChange(g, rule, fmt.Sprintf("the client calls it (%s); %s does not document it", times(t.Calls), to.Name))
 			c.Migration, c.Evidence = mig, ev
 			rep.add(c)
 			continue
@@ -60,12 +75,12 @@ func (d *Differ) UpgradeCheck(traffic *Recording, from, to *schemas.Version) (*R
 				continue
 			}
 			if c.Location == "response" || c.Rule == "success-status-removed" || c.Rule == "status-removed" {
-				if _, seen := g.byStatus[c.Status]; !seen {
+				if _, seen := t.Statuses[c.Status]; !seen {
 					continue
 				}
 			}
 			c.Evidence = ev
-			c.Message = fmt.Sprintf("%s (the client calls it %s)", c.Message, times(len(g.calls)))
+			c.Message = fmt.Sprintf("%s (the client calls it %s)", c.Message, times(t.Calls))
 			rep.add(c)
 		}
 	}

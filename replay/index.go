@@ -64,7 +64,8 @@ type entry struct {
 	method    string
 	url       string
 	v         view
-	req       *cassette.Request // as recorded, for explaining misses
+	reqBody   string // the recorded request body and Content-Type, for explaining misses
+	reqType   string
 
 	status     int
 	statusLine string
@@ -107,9 +108,11 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
 	}
+	in := newInterner()
 	for _, f := range files {
-		for _, in := range f.c.Interactions {
-			e := ix.newEntry(f.name, in)
+		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
+			e := ix.newEntry(f.name, it.Interaction)
+			in.entry(e)
 			ix.entries = append(ix.entries, e)
 			k := e.v.key()
 			g := ix.groups[k]
@@ -119,6 +122,10 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 			}
 			g.add(e)
 			ix.routes[e.v.route()] = append(ix.routes[e.v.route()], e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return ix, nil
@@ -149,7 +156,8 @@ func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
 		operation: req.Headers.Get(cassettes.OperationHeader),
 		method:    req.Method,
 		url:       req.URL,
-		req:       &req,
+		reqBody:   req.Body,
+		reqType:   req.Headers.Get("Content-Type"),
 		status:    in.Response.Code,
 		body:      []byte(in.Response.Body),
 	}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/url"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
@@ -94,6 +96,9 @@ type LintOptions struct {
 	// checksum, or any other credential, password, OTP, cookie or client
 	// secret without the redactor's public mark, is reported.
 	Redactor *redact.Redactor
+	// Progress, when set, is called after each interaction with how many
+	// bytes of cassette were read for it.
+	Progress func(bytes int64)
 }
 
 // Lint checks every cassette at path (a directory, recursively, or one
@@ -140,25 +145,35 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		}
 	}
 	for _, f := range files {
-		c, err := cassettes.Load(f.path)
-		if err != nil {
-			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
-			continue
-		}
-		res.Cassettes++
-		res.Interactions += len(c.Interactions)
 		v := f.version
 		if override != nil {
 			v = override
 		}
-		if v == nil && len(c.Interactions) > 0 {
-			res.Findings = append(res.Findings, Finding{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)})
+		// The interactions are checked as they are read, on workers, and
+		// their findings kept in order, so that a recording of any size
+		// is checked in constant memory; a file that does not load is one
+		// finding, as if nothing of it had been read.
+		before, n := len(res.Findings), 0
+		p := newOrdered(func(f []Finding) { res.Findings = append(res.Findings, f...) })
+		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
+			if n == 0 && v == nil {
+				p.done([]Finding{{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)}})
+			}
+			n++
+			p.do(func() []Finding { return lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor) })
+			if opts.Progress != nil {
+				opts.Progress(it.Bytes)
+			}
+			return nil
+		})
+		p.wait()
+		if err != nil {
+			res.Findings = append(res.Findings[:before], Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
+			continue
 		}
-		first := len(res.Findings)
-		for i, it := range c.Interactions {
-			res.Findings = append(res.Findings, lintInteraction(cat, f.path, i, it, v, opts.Redactor)...)
-		}
-		locateFindings(f.path, res.Findings[first:])
+		locateFindings(f.path, res.Findings[before:])
+		res.Cassettes++
+		res.Interactions += n
 	}
 	if ls, err := cassettes.Leftovers(path); err == nil {
 		for _, l := range ls {
@@ -287,4 +302,64 @@ func lintHashes(body string, add func(kind, format string, a ...any)) {
 // never prints a secret.
 func displayPath(path string) string {
 	return shapeTokens(schemas.MaskPath(path, "{access_token}"))
+}
+
+// ordered runs checks on workers and hands their findings to out in the
+// order the checks were given, one at a time; a bounded number is in
+// flight.
+type ordered struct {
+	work  chan func()
+	queue chan *pending
+	wg    sync.WaitGroup
+}
+
+type pending struct {
+	findings []Finding
+	ready    chan struct{}
+}
+
+func newOrdered(out func([]Finding)) *ordered {
+	o := &ordered{work: make(chan func(), 128), queue: make(chan *pending, 128)}
+	for range min(runtime.GOMAXPROCS(0), 4) {
+		o.wg.Add(1)
+		go func() {
+			defer o.wg.Done()
+			for fn := range o.work {
+				fn()
+			}
+		}()
+	}
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		for p := range o.queue {
+			<-p.ready
+			out(p.findings)
+		}
+	}()
+	return o
+}
+
+// do runs check on a worker.
+func (o *ordered) do(check func() []Finding) {
+	p := &pending{ready: make(chan struct{})}
+	o.queue <- p
+	o.work <- func() {
+		p.findings = check()
+		close(p.ready)
+	}
+}
+
+// done passes findings on in their turn.
+func (o *ordered) done(f []Finding) {
+	p := &pending{findings: f, ready: make(chan struct{})}
+	close(p.ready)
+	o.queue <- p
+}
+
+// wait returns once every finding is passed on.
+func (o *ordered) wait() {
+	close(o.work)
+	close(o.queue)
+	o.wg.Wait()
 }

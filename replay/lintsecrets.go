@@ -630,13 +630,19 @@ func storedBody(h http.Header, body string) string {
 // its field's line when it names one, else its interaction's. The file is
 // read again, whole, only when a finding names a field (a secret left in
 // clear, which should be rare): a clean cassette of any size costs
-// nothing more.
+// nothing more, and a cassette larger than maxLocate is not read again
+// (its findings keep the interaction's index and field, without a line),
+// so that lint's memory stays bounded.
+// maxLocate is the largest cassette whose findings get line numbers: a
+// YAML node tree takes several times the file's size.
+const maxLocate = 16 << 20
+
 func locateFindings(path string, fs []Finding) {
 	named := false
 	for _, f := range fs {
 		named = named || f.Field != ""
 	}
-	if !named {
+	if st, err := os.Stat(path); !named || err != nil || st.Size() > maxLocate {
 		return
 	}
 	data, err := os.ReadFile(path)

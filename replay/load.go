@@ -1,15 +1,10 @@
 package replay
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-
-	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -70,19 +65,15 @@ func Load(path string, opts Options) (*Index, error) {
 	if len(keep) == 0 {
 		return nil, fmt.Errorf("%w of %s under %s; record some, or pass the version they were recorded for", ErrNoCassettes, want, path)
 	}
-	if err := parseAll(keep); err != nil {
-		return nil, err
-	}
 	return build(keep, want, opts)
 }
 
-// cassetteFile is one cassette to load: where it is, the version its
-// directory names (nil when none), and once parsed its content.
+// cassetteFile is one cassette to load: where it is and the version its
+// directory names (nil when none).
 type cassetteFile struct {
 	path    string // as found, for messages
 	name    string // relative to the loaded directory, for misses
 	version *schemas.Version
-	c       *cassette.Cassette
 }
 
 // cassetteFiles lists the cassettes to load at root: a fixture pack's
@@ -131,26 +122,4 @@ func dirVersion(cat *schemas.Catalog, file string) *schemas.Version {
 		return nil
 	}
 	return v
-}
-
-// parseAll parses the files concurrently; YAML decoding dominates load time.
-func parseAll(files []cassetteFile) error {
-	errs := make([]error, len(files))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < min(runtime.GOMAXPROCS(0), len(files)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				files[i].c, errs[i] = loadFile(files[i].path)
-			}
-		}()
-	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return errors.Join(errs...)
 }

@@ -219,12 +219,12 @@ func union(a, b map[string]string) []string {
 // detailOf returns the recorded request of e broken into fields.
 func (ix *Index) detailOf(e *entry) *detail {
 	e.detailOnce.Do(func() {
-		u, err := url.Parse(e.req.URL)
+		u, err := url.Parse(e.url)
 		raw := ""
 		if err == nil {
 			raw = u.RawQuery
 		}
-		e.detail = ix.norm.detailOf(&e.v, raw, []byte(e.req.Body), e.req.Headers.Get("Content-Type"), true)
+		e.detail = ix.norm.detailOf(&e.v, raw, []byte(e.reqBody), e.reqType, true)
 	})
 	return e.detail
 }

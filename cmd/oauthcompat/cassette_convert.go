@@ -87,11 +87,14 @@ func runCassetteExport(_ context.Context, args []string, stdout, stderr io.Write
 		return usageError(stderr, "cassette export", "--out %s would write over the cassette %s it exports: choose another --out", *out, in)
 	}
 	for k, p := range paths {
-		c, err := cassettes.Load(p)
-		if err != nil {
+		var its []*cassette.Interaction
+		if err := cassettes.WalkFile(p, func(it cassettes.Item) error {
+			its = append(its, it.Interaction)
+			return nil
+		}); err != nil {
 			return failure(stderr, "cassette export", err)
 		}
-		if err := export(*format, c.Interactions, targets[k], *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
+		if err := export(*format, its, targets[k], *bodyFiles, strings.TrimSuffix(filepath.Base(p), filepath.Ext(p))); err != nil {
 			return failure(stderr, "cassette export", fmt.Errorf("%s: %w", p, err))
 		}
 		fmt.Fprintln(stdout, targets[k])

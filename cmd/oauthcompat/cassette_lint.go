@@ -72,7 +72,9 @@ func runCassetteLint(_ context.Context, args []string, stdout, stderr io.Writer)
 	if !ok {
 		return code
 	}
-	res, err := replay.LintAll(path, replay.LintOptions{Version: *version, Catalog: cat, Redactor: red})
+	m := meter(stderr, "cassette lint", path)
+	res, err := replay.LintAll(path, replay.LintOptions{Version: *version, Catalog: cat, Redactor: red, Progress: m.Add})
+	m.Done()
 	if err != nil {
 		return loadFailure(stderr, "cassette lint", err, schemas.ErrUnknownVersion)
 	}

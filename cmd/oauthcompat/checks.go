@@ -11,9 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
+	progressline "github.com/oauthcompat/oauthcompat/internal/progress"
 	"github.com/oauthcompat/oauthcompat/proxy"
 )
 
@@ -56,7 +58,7 @@ func listen(stderr io.Writer, name, addr string) (ln net.Listener, code int, ok 
 // checkCassetteName reports a --name that cannot be a file name as a
 // usage error.
 func checkCassetteName(stderr io.Writer, name, value string) (code int, ok bool) {
-	if err := cassettes.CheckName("--name", value); err != nil {
+	if err := cassettes.CheckVisibleName("--name", value); err != nil {
 		return usageError(stderr, name, "%v", err), false
 	}
 	return exitOK, true
@@ -154,4 +156,47 @@ func restoreKey(path string, key []byte, logger *slog.Logger) {
 		return
 	}
 	logger.Warn("the redaction key was removed while recording; it is written back", "key", path)
+}
+
+// byteSize is a flag holding a number of bytes, written as 67108864,
+// 64MB, 64MiB, 512KB or 1GB (decimal and binary units alike are powers
+// of 1024: what a file system shows).
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return fmt.Errorf("want a positive size such as 64MB, 512KB or 1GB, got %q", s)
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+// meter returns the progress line of reading the cassettes at path, shown
+// on stderr when it is a terminal and the reading takes more than a
+// second.
+func meter(stderr io.Writer, label string, paths ...string) *progressline.Meter {
+	var total int64
+	for _, p := range paths {
+		files, _ := cassettes.Files(p)
+		for _, f := range files {
+			if st, err := os.Stat(f); err == nil {
+				total += st.Size()
+			}
+		}
+	}
+	return progressline.ForStderr(stderr, "oauthcompat "+label, total)
 }

@@ -99,11 +99,15 @@ func runDiff(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		warnLeftovers(stderr, "diff", *fromDir)
 		warnLeftovers(stderr, "diff", *toDir)
-		rf, err := d.LoadRecording(*fromDir)
+		m := meter(stderr, "diff", *fromDir, *toDir)
+		o := diff.LoadOptions{Progress: m.Add}
+		rf, err := d.LoadRecordingWith(*fromDir, o)
 		if err != nil {
+			m.Done()
 			return failure(stderr, "diff", err)
 		}
-		rt, err := d.LoadRecording(*toDir)
+		rt, err := d.LoadRecordingWith(*toDir, o)
+		m.Done()
 		if err != nil {
 			return failure(stderr, "diff", err)
 		}

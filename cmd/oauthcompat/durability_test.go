@@ -866,9 +866,11 @@ func TestRecordFaultAtEachWriteStep(t *testing.T) {
 }
 
 // TestRecordSIGKILLUnderLoad kills the real binary with SIGKILL at random
-// moments while 64 clients send requests: after recovery, every response
-// a client got whole is in the cassette, once; only requests in flight
-// may be missing.
+// moments while 64 clients send requests, then, in later rounds, at
+// random moments of its stop (SIGTERM), while it appends its journal in
+// place to the cassette the earlier rounds wrote: after recovery, every
+// response a client got whole is in the cassette, once; only requests in
+// flight may be missing.
 func TestRecordSIGKILLUnderLoad(t *testing.T) {
 	bin := builtBinary(t)
 	up := padUpstream("3.8.4")
@@ -879,7 +881,7 @@ func TestRecordSIGKILLUnderLoad(t *testing.T) {
 	t.Logf("seed %d", seed)
 	complete := map[int]bool{}
 	var mu sync.Mutex
-	for round := range 3 {
+	for round := range 6 {
 		cmd, base, errb := startBinary(t, bin, "record", "--upstream", up.URL, "--cassettes", dir, "--listen", "127.0.0.1:0")
 		if base == "" {
 			t.Fatalf("round %d: record did not start:\n%s", round, errb)
@@ -909,6 +911,11 @@ func TestRecordSIGKILLUnderLoad(t *testing.T) {
 			}()
 		}
 		time.Sleep(time.Duration(100+rng.IntN(500)) * time.Millisecond)
+		if round >= 3 {
+			// Stop it, and kill it while it appends.
+			cmd.Process.Signal(syscall.SIGTERM)
+			time.Sleep(time.Duration(rng.IntN(20_000)) * time.Microsecond)
+		}
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
 		close(stop)

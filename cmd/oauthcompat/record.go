@@ -39,7 +39,10 @@ the client always gets the real response. Each interaction is written to a journ
 before its response ends, so a crash of the proxy loses only requests in flight; the
 journal is fdatasynced within --sync-interval (a power loss can lose that much), or
 before each response ends with --sync-each (slower). SIGINT or SIGTERM finishes the
-requests in flight, writes the cassettes and prints a one-line summary. After a crash,
+requests in flight, writes the cassettes and prints a one-line summary: recording again
+into the same --name appends in place, so stopping costs what was just recorded. With
+--rotate-size or --rotate-every, a long recording is a series of bounded cassettes,
+<name>.yaml, <name>-0001.yaml, ..., which every command reads as one recording, in order. After a crash,
 'oauthcompat cassette recover DIR' (or the next record into DIR) turns the journal into a
 cassette.
 
@@ -79,6 +82,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	insecure := fs.Bool("upstream-insecure", false, "do not verify the upstream's TLS certificate (anyone on the path can then read the traffic); prefer --upstream-ca")
 	syncInterval := fs.Duration("sync-interval", cassettes.DefaultSyncInterval, "the longest a recorded interaction waits to be fdatasynced to stable storage (what a power loss can lose; a crash of the proxy loses nothing answered)")
 	syncEach := fs.Bool("sync-each", false, "end each response only once its interaction is fdatasynced (concurrent requests share a sync; slower)")
+	var rotateSize byteSize
+	fs.Var(&rotateSize, "rotate-size", "start a new cassette (<name>-0001.yaml, <name>-0002.yaml, ...) once the current one holds this much, such as 64MB; every command reads them as one recording, in order")
+	rotateEvery := fs.Duration("rotate-every", 0, "start a new cassette (<name>-0001.yaml, ...) after recording into the current one this long, such as 1h")
 	verbose := fs.Bool("v", false, "log debug messages")
 	if code, ok := parse(fs, args); !ok {
 		return code
@@ -133,6 +139,9 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *maxBody <= 0 {
 		return usageError(stderr, "record", "--max-body must be positive")
 	}
+	if *rotateEvery < 0 {
+		return usageError(stderr, "record", "--rotate-every must be positive, such as 1h")
+	}
 	if *syncInterval <= 0 {
 		return usageError(stderr, "record", "--sync-interval must be positive, such as 10ms; use --sync-each to sync before every response")
 	}
@@ -170,7 +179,7 @@ func runRecord(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return failure(stderr, "record", fmt.Errorf("%w; choose a writable --cassettes directory or --redact-key-file", err))
 	}
 	key, _ := os.ReadFile(keyPath)
-	store, err := cassettes.OpenStoreWith(*dir, *name, red, cassettes.Options{SyncInterval: *syncInterval, SyncEach: *syncEach, FS: storeFS, Logger: logger})
+	store, err := cassettes.OpenStoreWith(*dir, *name, red, cassettes.Options{SyncInterval: *syncInterval, SyncEach: *syncEach, FS: storeFS, Logger: logger, RotateSize: int64(rotateSize), RotateEvery: *rotateEvery})
 	if err != nil {
 		ln.Close()
 		if errors.Is(err, cassettes.ErrBusy) {

@@ -149,6 +149,12 @@ func TestRecordUsage(t *testing.T) {
 		{[]string{"record", "--cassettes", "x", "--forward"}, "--forward needs --mitm-host and --ca"},
 		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--mitm-host", "h"}, "need --forward"},
 		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--sync-interval", "0s"}, "--sync-interval must be positive"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--name", ".hidden"}, "does not start with"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--name", "a/b"}, "without path separators"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--name", ".."}, "--name"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--rotate-size", "lots"}, "want a positive size"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--rotate-size", "0"}, "want a positive size"},
+		{[]string{"record", "--cassettes", "x", "--upstream", "http://x", "--rotate-every", "-1h"}, "--rotate-every must be positive"},
 		{[]string{"cassette"}, "want a subcommand"},
 		{[]string{"cassette", "recover"}, "want exactly one DIR"},
 		{[]string{"ca"}, "ca init --out DIR"},
@@ -178,5 +184,44 @@ func TestCAInit(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, "ca", "init", "--out", dir); code != exitFailure {
 		t.Errorf("second ca init: exit %d, want %d", code, exitFailure)
+	}
+}
+
+// TestRecordRotates: record --rotate-size writes a series of bounded
+// cassettes that replay reads as one recording, in the order recorded.
+func TestRecordRotates(t *testing.T) {
+	up := padUpstream("3.8.4")
+	defer up.Close()
+	dir := t.TempDir()
+	p := startInProcess(t, "record", "--upstream", up.URL, "--cassettes", dir, "--listen", "127.0.0.1:0", "--version", "3.8", "--rotate-size", "4KB")
+	if p.url == "" {
+		_, stderr := p.stop()
+		t.Fatalf("record did not start:\n%s", stderr)
+	}
+	const n = 30
+	for k := range n {
+		if !checkTokenN(http.DefaultClient, p.url, k, 100) {
+			t.Fatalf("request %d failed", k)
+		}
+	}
+	if code, stderr := p.stop(); code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, stderr)
+	}
+	files, err := cassettes.Files(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 3 {
+		t.Fatalf("%d cassettes, want a series: %v", len(files), files)
+	}
+	var got []string
+	cassettes.Walk(dir, func(it cassettes.Item) error {
+		got = append(got, it.Interaction.Request.URL)
+		return nil
+	})
+	for k := range n {
+		if k >= len(got) || !strings.Contains(got[k], fmt.Sprintf("seq=%d&", k)) {
+			t.Fatalf("interaction %d of the recording is not request %d: %v", k, k, got)
+		}
 	}
 }

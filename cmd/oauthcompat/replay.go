@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -198,6 +199,10 @@ func runReplay(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		}
 		miss.rt = replay.Upstream(up, rec)
 	}
+	// What reading the cassettes took and no longer needs goes back to
+	// the system now, not when the collector gets to it: a long-running
+	// replay holds the index only.
+	debug.FreeOSMemory()
 	warnLeftovers(stderr, "replay", *dir)
 	ln, code, ok := listen(stderr, "replay", *listenAddr)
 	if !ok {

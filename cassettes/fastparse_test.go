@@ -1,4 +1,4 @@
-package replay
+package cassettes
 
 import (
 	"bytes"
@@ -11,8 +11,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
-
-	"github.com/oauthcompat/oauthcompat/cassettes"
 )
 
 var tricky = []string{
@@ -52,7 +50,7 @@ var ignore = cmpopts.IgnoreUnexported(cassette.Interaction{}, cassette.Cassette{
 func checkSame(t *testing.T, data []byte) bool {
 	t.Helper()
 	fast, ok := fastParse("x.yaml", data)
-	slow, err := cassettes.Parse("x.yaml", data)
+	slow, err := Parse("x.yaml", data)
 	if !ok {
 		return false
 	}
@@ -72,7 +70,7 @@ func TestFastParseAgrees(t *testing.T) {
 		name   string
 		encode func() []byte
 	}{
-		{"cassettes.Marshal", func() []byte { b, _ := cassettes.Marshal(its); return b }},
+		{"Marshal", func() []byte { b, _ := Marshal(its); return b }},
 		{"yaml indent 2", func() []byte {
 			var b bytes.Buffer
 			e := yaml.NewEncoder(&b)
@@ -87,7 +85,7 @@ func TestFastParseAgrees(t *testing.T) {
 			// And each interaction alone, so one odd value does not hide
 			// the others.
 			for i := range its {
-				b, _ := cassettes.Marshal(its[i : i+1])
+				b, _ := Marshal(its[i : i+1])
 				if checkSame(t, b) {
 					fastCount++
 				}
@@ -112,7 +110,7 @@ func TestFastParseAgrees(t *testing.T) {
 // one: it declines, or it returns the same interactions.
 func FuzzFastParse(f *testing.F) {
 	for i := range trickyInteractions() {
-		b, _ := cassettes.Marshal(trickyInteractions()[i : i+1])
+		b, _ := Marshal(trickyInteractions()[i : i+1])
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { checkSame(t, data) })

@@ -1,6 +1,7 @@
-package replay
+package cassettes
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"os"
@@ -10,8 +11,6 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
-
-	"github.com/oauthcompat/oauthcompat/cassettes"
 )
 
 // loadFile reads a cassette. YAML decoding is most of the load time
@@ -29,7 +28,7 @@ func loadFile(path string) (*cassette.Cassette, error) {
 	if c, ok := fastParse(path, data); ok {
 		return c, nil
 	}
-	return cassettes.Parse(path, data)
+	return Parse(path, data)
 }
 
 // ynode is a parsed YAML value: a scalar, a mapping or a sequence.
@@ -64,7 +63,7 @@ func fastParse(path string, data []byte) (c *cassette.Cassette, ok bool) {
 			c, ok = nil, false
 		}
 	}()
-	if !utf8.Valid(data) || strings.ContainsAny(string(data), "\r\x00\u0085\u2028\u2029\ufeff") {
+	if !plainText(data) {
 		return nil, false
 	}
 	lines := strings.Split(string(data), "\n")
@@ -75,11 +74,8 @@ func fastParse(path string, data []byte) (c *cassette.Cassette, ok bool) {
 	if start < len(lines) && strings.TrimRight(lines[start], " ") == "---" {
 		start++
 	}
-	for _, l := range lines[start:] {
-		t := strings.TrimLeft(l, " ")
-		if t != "" && (t[0] == '\t' || t[0] == '#' || t[0] == '%') || strings.HasPrefix(l, "---") || strings.HasPrefix(l, "...") {
-			return nil, false
-		}
+	if !simpleLines(lines[start:]) {
+		return nil, false
 	}
 	p := &yparser{lines: lines, i: start}
 	p.skipBlank()
@@ -95,6 +91,36 @@ func fastParse(path string, data []byte) (c *cassette.Cassette, ok bool) {
 		return nil, false
 	}
 	return toCassette(path, root)
+}
+
+// plainText reports whether data is UTF-8 without the characters the fast
+// parser leaves to yaml.v3 (carriage returns, NUL, Unicode line breaks, a
+// byte order mark).
+func plainText[T string | []byte](data T) bool {
+	ascii := true
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		if c == '\r' || c == 0 {
+			return false
+		}
+		if c >= 0x80 {
+			ascii = false
+		}
+	}
+	return ascii || utf8.Valid([]byte(data)) && !bytes.ContainsAny([]byte(data), "\u0085\u2028\u2029\ufeff")
+}
+
+// simpleLines reports whether lines hold none of what the fast parser
+// leaves to yaml.v3: tabs in indentation, comments, directives, document
+// markers.
+func simpleLines(lines []string) bool {
+	for _, l := range lines {
+		t := strings.TrimLeft(l, " ")
+		if t != "" && (t[0] == '\t' || t[0] == '#' || t[0] == '%') || strings.HasPrefix(l, "---") || strings.HasPrefix(l, "...") {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *yparser) skipBlank() {
@@ -519,7 +545,6 @@ func (c *conv) duration(n *ynode) time.Duration {
 }
 
 func toCassette(path string, root *ynode) (*cassette.Cassette, bool) {
-	cv := &conv{ok: true}
 	if v := root.get("version"); v == nil || v.kind != 's' || v.s != "2" || !v.plain {
 		return nil, false
 	}
@@ -529,54 +554,65 @@ func toCassette(path string, root *ynode) (*cassette.Cassette, bool) {
 	}
 	its := make([]*cassette.Interaction, 0, len(list.items))
 	for _, it := range list.items {
-		if it.kind != 'm' {
-			return nil, false
-		}
-		rq, rs := it.get("request"), it.get("response")
-		if rq == nil || rs == nil || rq.kind != 'm' || rs.kind != 'm' {
-			return nil, false
-		}
-		in := &cassette.Interaction{
-			ID: int(cv.int(it.get("id"))),
-			Request: cassette.Request{
-				Proto:            cv.str(rq.get("proto")),
-				ProtoMajor:       int(cv.int(rq.get("proto_major"))),
-				ProtoMinor:       int(cv.int(rq.get("proto_minor"))),
-				ContentLength:    cv.int(rq.get("content_length")),
-				TransferEncoding: cv.strs(rq.get("transfer_encoding")),
-				Trailer:          http.Header(cv.header(rq.get("trailer"))),
-				Host:             cv.str(rq.get("host")),
-				RemoteAddr:       cv.str(rq.get("remote_addr")),
-				RequestURI:       cv.str(rq.get("request_uri")),
-				Body:             cv.str(rq.get("body")),
-				Form:             url.Values(cv.header(rq.get("form"))),
-				Headers:          http.Header(cv.header(rq.get("headers"))),
-				URL:              cv.str(rq.get("url")),
-				Method:           cv.str(rq.get("method")),
-			},
-			Response: cassette.Response{
-				Proto:            cv.str(rs.get("proto")),
-				ProtoMajor:       int(cv.int(rs.get("proto_major"))),
-				ProtoMinor:       int(cv.int(rs.get("proto_minor"))),
-				TransferEncoding: cv.strs(rs.get("transfer_encoding")),
-				Trailer:          http.Header(cv.header(rs.get("trailer"))),
-				ContentLength:    cv.int(rs.get("content_length")),
-				Uncompressed:     cv.bool(rs.get("uncompressed")),
-				Body:             cv.str(rs.get("body")),
-				Headers:          http.Header(cv.header(rs.get("headers"))),
-				Status:           cv.str(rs.get("status")),
-				Code:             int(cv.int(rs.get("code"))),
-				Duration:         cv.duration(rs.get("duration")),
-			},
-		}
-		if !cv.ok || in.Request.Method == "" || in.Request.URL == "" || in.Response.Code == 0 {
+		in, ok := toInteraction(it)
+		if !ok {
 			return nil, false
 		}
 		its = append(its, in)
 	}
-	c := cassette.New(strings.TrimSuffix(path, cassettes.Ext))
+	c := cassette.New(strings.TrimSuffix(path, Ext))
 	c.File = path
 	c.IsNew = false
 	c.Interactions = its
 	return c, true
+}
+
+// toInteraction converts one parsed list entry of a cassette, or reports
+// false when it is not one the fast parser is sure of.
+func toInteraction(it *ynode) (*cassette.Interaction, bool) {
+	cv := &conv{ok: true}
+	if it.kind != 'm' {
+		return nil, false
+	}
+	rq, rs := it.get("request"), it.get("response")
+	if rq == nil || rs == nil || rq.kind != 'm' || rs.kind != 'm' {
+		return nil, false
+	}
+	in := &cassette.Interaction{
+		ID: int(cv.int(it.get("id"))),
+		Request: cassette.Request{
+			Proto:            cv.str(rq.get("proto")),
+			ProtoMajor:       int(cv.int(rq.get("proto_major"))),
+			ProtoMinor:       int(cv.int(rq.get("proto_minor"))),
+			ContentLength:    cv.int(rq.get("content_length")),
+			TransferEncoding: cv.strs(rq.get("transfer_encoding")),
+			Trailer:          http.Header(cv.header(rq.get("trailer"))),
+			Host:             cv.str(rq.get("host")),
+			RemoteAddr:       cv.str(rq.get("remote_addr")),
+			RequestURI:       cv.str(rq.get("request_uri")),
+			Body:             cv.str(rq.get("body")),
+			Form:             url.Values(cv.header(rq.get("form"))),
+			Headers:          http.Header(cv.header(rq.get("headers"))),
+			URL:              cv.str(rq.get("url")),
+			Method:           cv.str(rq.get("method")),
+		},
+		Response: cassette.Response{
+			Proto:            cv.str(rs.get("proto")),
+			ProtoMajor:       int(cv.int(rs.get("proto_major"))),
+			ProtoMinor:       int(cv.int(rs.get("proto_minor"))),
+			TransferEncoding: cv.strs(rs.get("transfer_encoding")),
+			Trailer:          http.Header(cv.header(rs.get("trailer"))),
+			ContentLength:    cv.int(rs.get("content_length")),
+			Uncompressed:     cv.bool(rs.get("uncompressed")),
+			Body:             cv.str(rs.get("body")),
+			Headers:          http.Header(cv.header(rs.get("headers"))),
+			Status:           cv.str(rs.get("status")),
+			Code:             int(cv.int(rs.get("code"))),
+			Duration:         cv.duration(rs.get("duration")),
+		},
+	}
+	if !cv.ok || in.Request.Method == "" || in.Request.URL == "" || in.Response.Code == 0 {
+		return nil, false
+	}
+	return in, true
 }

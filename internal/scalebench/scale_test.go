@@ -1,0 +1,231 @@
+//go:build scale
+
+package scalebench
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oauthcompat/oauthcompat/cassettes"
+	"github.com/oauthcompat/oauthcompat/diff"
+	"github.com/oauthcompat/oauthcompat/redact"
+	"github.com/oauthcompat/oauthcompat/replay"
+	"github.com/oauthcompat/oauthcompat/schemas"
+)
+
+var (
+	total   = flag.Int("scale.n", 200_000, "interactions in the generated recording")
+	session = flag.Int("scale.session", 20_000, "interactions recorded by the session that stops")
+)
+
+// data is the generated recording, made once: DIR/ghes-3.8/session.yaml.
+var data struct {
+	once sync.Once
+	dir  string
+	size int64
+	err  error
+}
+
+func recording(b *testing.B) (string, int64) {
+	data.once.Do(func() {
+		data.dir, data.err = os.MkdirTemp("", "oauthcompat-scale-")
+		if data.err == nil {
+			data.size, data.err = WriteCassette(cassettes.Path(data.dir, "ghes-3.8", "session"), 0, *total)
+		}
+	})
+	if data.err != nil {
+		b.Fatal(data.err)
+	}
+	return data.dir, data.size
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if data.dir != "" {
+		os.RemoveAll(data.dir)
+	}
+	os.Exit(code)
+}
+
+// resetPeak returns memory to the system and resets the process's peak
+// resident set (VmHWM), so that peakMB measures what follows.
+func resetPeak(b *testing.B) {
+	runtime.GC()
+	debug.FreeOSMemory()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Logf("the peak resident set cannot be reset (%v): the figure includes what came before", err)
+	}
+}
+
+// status reads a field of /proc/self/status in MB.
+func status(field string) float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), field+":"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return -1
+}
+
+const mb = 1 << 20
+
+// BenchmarkScaleStop measures stopping a recording of -scale.session
+// interactions appended to a cassette of -scale.n.
+func BenchmarkScaleStop(b *testing.B) {
+	red := redact.New(Key, redact.Options{})
+	for range b.N {
+		b.StopTimer()
+		dir, err := os.MkdirTemp("", "oauthcompat-scale-stop-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := WriteCassette(cassettes.Path(dir, "ghes-3.8", "session"), 0, *total); err != nil {
+			b.Fatal(err)
+		}
+		s, err := cassettes.OpenStore(dir, "session", red)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := *total; i < *total+*session; i++ {
+			if err := s.Add("ghes-3.8", Interaction(i)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		t0 := time.Now()
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(time.Since(t0).Seconds(), "stop-s")
+		b.StopTimer()
+		os.RemoveAll(dir)
+	}
+}
+
+// BenchmarkScaleReplayReady measures loading the recording for replay:
+// the time until it answers, and the resident memory that takes next to
+// the cassette's size.
+func BenchmarkScaleReplayReady(b *testing.B) {
+	dir, size := recording(b)
+	for range b.N {
+		resetPeak(b)
+		before := status("VmRSS")
+		t0 := time.Now()
+		ix, err := replay.Load(dir, replay.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		debug.FreeOSMemory() // as the replay command does once loaded
+		b.ReportMetric(time.Since(t0).Seconds(), "ready-s")
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.ReportMetric(float64(ms.HeapAlloc)/mb, "live-heap-MB")
+		b.ReportMetric(status("VmRSS")-before, "rss-MB")
+		b.ReportMetric(status("VmHWM")-before, "peak-rss-MB")
+		b.ReportMetric(float64(size)/mb, "cassette-MB")
+		runtime.KeepAlive(ix)
+	}
+}
+
+// BenchmarkScaleLookup measures a lookup in the loaded recording (the
+// same request many times, as a client repeating a call: the sequence of
+// identical requests repeats its last answer), with the redaction key as replay uses it.
+// ns/lookup is the figure; compare with -scale.n 10.
+func BenchmarkScaleLookup(b *testing.B) {
+	dir, _ := recording(b)
+	ix, err := replay.Load(dir, replay.Options{Redactor: redact.New(Key, redact.Options{})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := Interaction(*total / 2)
+	const lookups = 20_000
+	b.ReportAllocs()
+	b.ResetTimer()
+	t0 := time.Now()
+	for range b.N * lookups {
+		req, _ := http.NewRequest(in.Request.Method, in.Request.URL, strings.NewReader(in.Request.Body))
+		req.Header = in.Request.Headers.Clone()
+		resp, err := ix.Lookup(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	b.ReportMetric(float64(time.Since(t0).Nanoseconds())/float64(b.N*lookups), "ns/lookup")
+}
+
+// throughput runs fn over the recording and reports MB/s of cassette and
+// the peak resident memory.
+func throughput(b *testing.B, fn func(dir string) error) {
+	dir, size := recording(b)
+	b.SetBytes(size)
+	for range b.N {
+		resetPeak(b)
+		before := status("VmRSS")
+		if err := fn(dir); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(status("VmHWM")-before, "peak-rss-MB")
+	}
+}
+
+// BenchmarkScaleLint measures cassette lint over the recording.
+func BenchmarkScaleLint(b *testing.B) {
+	throughput(b, func(dir string) error {
+		r, err := replay.LintAll(dir, replay.LintOptions{Redactor: redact.New(Key, redact.Options{})})
+		if err == nil && r.Interactions != *total {
+			err = fmt.Errorf("linted %d interactions", r.Interactions)
+		}
+		return err
+	})
+}
+
+// BenchmarkScaleDiff measures diff --from-cassettes of the recording with
+// itself (each side is read once).
+func BenchmarkScaleDiff(b *testing.B) {
+	throughput(b, func(dir string) error {
+		d := diff.New(schemas.Default())
+		from, err := d.LoadRecording(dir)
+		if err != nil {
+			return err
+		}
+		_, err = d.Observed(from, from)
+		return err
+	})
+}
+
+// BenchmarkScaleUpgradeCheck measures upgrade-check --traffic over the
+// recording.
+func BenchmarkScaleUpgradeCheck(b *testing.B) {
+	throughput(b, func(dir string) error {
+		d := diff.New(schemas.Default())
+		rec, err := d.LoadRecording(dir)
+		if err != nil {
+			return err
+		}
+		to, err := d.Catalog().Version("3.10")
+		if err != nil {
+			return err
+		}
+		_, err = d.UpgradeCheck(rec, nil, to)
+		return err
+	})
+}
