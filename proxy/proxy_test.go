@@ -738,3 +738,27 @@ func TestCloseDuringRead(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnknownVersionSaysHowToAddIt: recording a version the catalog does
+// not know goes on, and the warning says how to make lint check it.
+func TestUnknownVersionSaysHowToAddIt(t *testing.T) {
+	store, err := cassettes.OpenStore(t.TempDir(), "session", redact.NewRandom())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	var logs strings.Builder
+	rec, err := proxy.NewRecorder(proxy.Config{Store: store, Version: "ghes-9.99", Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	if rec.Version() != "ghes-9.99" {
+		t.Errorf("Version() = %q, want ghes-9.99", rec.Version())
+	}
+	for _, want := range []string{"oauthcompat catalog import", "--catalog DIR", "OAUTHCOMPAT_CATALOG", "oauthcompat versions"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("the warning does not mention %s: %s", want, logs.String())
+		}
+	}
+}

@@ -137,7 +137,7 @@ func NewRecorder(cfg Config) (*Recorder, error) {
 			if err := cassettes.CheckName("version", r.version); err != nil {
 				return nil, fmt.Errorf("new recorder: %w", err)
 			}
-			r.log.Warn("recording a version the catalog does not document: cassette lint will not check its responses", "version", r.version)
+			r.log.Warn("recording a version the catalog does not document: cassette lint will not check its responses until its description is imported with 'oauthcompat catalog import' and passed with --catalog DIR or OAUTHCOMPAT_CATALOG=DIR (see 'oauthcompat versions')", "version", r.version)
 		} else {
 			r.version = v.Name
 		}
