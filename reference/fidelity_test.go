@@ -3,7 +3,10 @@ package reference_test
 import (
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -243,34 +246,124 @@ func TestResetAdvancesUpdatedAt(t *testing.T) {
 func TestFieldsFollowTheVersion(t *testing.T) {
 	cat := schemas.Default()
 	for _, v := range cat.Versions() {
-		t.Run(v.Name, func(t *testing.T) {
-			for _, tr := range triggers.All() {
-				op := operation(v, tr.Key)
-				if op == nil {
-					continue
-				}
-				res, ok := op.Response(tr.Status)
-				if !ok || res.Schema == "" {
-					continue
-				}
-				r := tr.Run(newHarness(t, v, tr.SeedFixtures()))
-				if r.Status != tr.Status {
-					continue // TestEveryDocumentedStatus reports it
-				}
-				var doc any
-				if err := json.Unmarshal(r.Body, &doc); err != nil {
-					t.Fatalf("%s %d: %v", op.ID, r.Status, err)
-				}
-				schema := schemaDoc(t, cat, res.Schema)
-				if m, ok := doc.(map[string]any); ok && tr.Status == 422 && (v.Kind() == schemas.KindDotcom || v.Kind() == schemas.KindGHEC) {
-					delete(m, "status") // users' real output ("422 bodies")
-				}
-				for _, p := range unlisted(t, cat, schema, doc, "") {
-					t.Errorf("%s %d (%s): %s, against %s's schema %s", op.ID, tr.Status, tr.Why, p, v.Name, res.Schema)
-				}
-			}
-		})
+		t.Run(v.Name, func(t *testing.T) { fieldsFollow(t, cat, v) })
 	}
+}
+
+// TestFieldsFollowAnImportedVersion: a version imported into a catalog
+// overlay shapes its answers by its own schemas too, also those the
+// built-in catalog does not hold: an authorization schema without
+// expires_at and installation gives answers without them.
+func TestFieldsFollowAnImportedVersion(t *testing.T) {
+	cat := importedWithout(t, "ghes-3.19", "ghes-3.20", "authorization-7c5d33987b.json", "expires_at", "installation")
+	v, err := cat.Version("ghes-3.20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fieldsFollow(t, cat, v)
+	tr := triggerFor(t, "POST /applications/{client_id}/token", 200)
+	r := tr.Run(newHarness(t, v, tr.SeedFixtures()))
+	if r.Status != 200 || strings.Contains(string(r.Body), `"expires_at"`) || strings.Contains(string(r.Body), `"installation"`) {
+		t.Errorf("check-token on the imported version: %d %s; want 200 without expires_at and installation", r.Status, r.Body)
+	}
+}
+
+// fieldsFollow checks that every documented answer of v the triggers
+// provoke lists only members its schema in cat lists.
+func fieldsFollow(t *testing.T, cat *schemas.Catalog, v *schemas.Version) {
+	t.Helper()
+	for _, tr := range triggers.All() {
+		op := operation(v, tr.Key)
+		if op == nil {
+			continue
+		}
+		res, ok := op.Response(tr.Status)
+		if !ok || res.Schema == "" {
+			continue
+		}
+		r := tr.Run(newHarness(t, v, tr.SeedFixtures()))
+		if r.Status != tr.Status {
+			continue // TestEveryDocumentedStatus reports it
+		}
+		var doc any
+		if err := json.Unmarshal(r.Body, &doc); err != nil {
+			t.Fatalf("%s %d: %v", op.ID, r.Status, err)
+		}
+		schema := schemaDoc(t, cat, res.Schema)
+		if m, ok := doc.(map[string]any); ok && tr.Status == 422 && (v.Kind() == schemas.KindDotcom || v.Kind() == schemas.KindGHEC) {
+			delete(m, "status") // users' real output ("422 bodies")
+		}
+		for _, p := range unlisted(t, cat, schema, doc, "") {
+			t.Errorf("%s %d (%s): %s, against %s's schema %s", op.ID, tr.Status, tr.Why, p, v.Name, res.Schema)
+		}
+	}
+}
+
+// triggerFor returns the trigger of the operation key and status.
+func triggerFor(t *testing.T, key string, status int) triggers.Trigger {
+	t.Helper()
+	for _, tr := range triggers.All() {
+		if tr.Key == key && tr.Status == status {
+			return tr
+		}
+	}
+	t.Fatalf("no trigger for %s %d", key, status)
+	return triggers.Trigger{}
+}
+
+// importedWithout returns the built-in catalog with an overlay version
+// name, a copy of base whose responses using the schema schema use a new
+// one instead (a schema file the built-in catalog does not hold) without
+// the members drop.
+func importedWithout(t *testing.T, base, name, schema string, drop ...string) *schemas.Catalog {
+	t.Helper()
+	def := schemas.Default()
+	v, err := def.Version(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := schemaDoc(t, def, schema)
+	props := doc["properties"].(map[string]any)
+	for _, d := range drop {
+		delete(props, d)
+	}
+	var required []any
+	for _, r := range doc["required"].([]any) {
+		if !slices.Contains(drop, r.(string)) {
+			required = append(required, r)
+		}
+	}
+	doc["required"] = required
+	const renamed = "authorization-imported-test.json"
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "json"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(doc)
+	if err := os.WriteFile(filepath.Join(dir, "json", renamed), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(v)
+	var copyOf map[string]any
+	json.Unmarshal(raw, &copyOf)
+	copyOf["name"] = name
+	copyOf["source"] = "imported from test.json"
+	for _, op := range copyOf["operations"].([]any) {
+		for _, r := range op.(map[string]any)["responses"].([]any) {
+			if r := r.(map[string]any); r["schema"] == schema {
+				r["schema"] = renamed
+			}
+		}
+	}
+	cat, _ := json.Marshal(map[string]any{"versions": []any{copyOf}})
+	if err := os.WriteFile(filepath.Join(dir, "catalog.json"), cat, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := schemas.LoadOverlay(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func schemaDoc(t *testing.T, cat *schemas.Catalog, name string) map[string]any {

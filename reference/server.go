@@ -116,7 +116,7 @@ func New(v *schemas.Version, f Fixtures, opts ...Option) (*Server, error) {
 			}
 		}
 		rt.doc = s.docBase + docPage(op)
-		rt.fields = shapeOf(op)
+		rt.fields = shapeOf(v, op)
 		rt.statusless = statuslessOf(v, op)
 		if err := s.probe(rt); err != nil {
 			return nil, err

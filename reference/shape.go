@@ -44,11 +44,12 @@ var optionalMembers = []struct {
 	{"user", "node_id", fNodeID},
 }
 
-// shapeOf derives the fields of op's success bodies from the version's
-// schemas: a member is rendered when the schema of every 2xx response that
-// has one lists it. Without a readable schema every member is rendered.
-func shapeOf(op *schemas.Operation) fields {
-	cat := schemas.Default()
+// shapeOf derives the fields of op's success bodies from v's schemas
+// (those of v's catalog: an imported version's own): a member is rendered
+// when the schema of every 2xx response that has one lists it. Without a
+// readable schema every member is rendered.
+func shapeOf(v *schemas.Version, op *schemas.Operation) fields {
+	cat := catalogOf(v)
 	f := allFields
 	seen := false
 	for _, r := range op.Responses {
@@ -87,10 +88,7 @@ func shapeOf(op *schemas.Operation) fields {
 // users' real output shows "status":"422" there although no description
 // lists it (docs/fidelity.md, "422 bodies").
 func statuslessOf(v *schemas.Version, op *schemas.Operation) []int {
-	cat := v.Catalog()
-	if cat == nil {
-		cat = schemas.Default()
-	}
+	cat := catalogOf(v)
 	var out []int
 	for _, r := range op.Responses {
 		if r.Status < 400 || r.Schema == "" {
@@ -158,4 +156,13 @@ func resolveProperties(cat *schemas.Catalog, s any) (map[string]any, bool) {
 		}
 	}
 	return out, found
+}
+
+// catalogOf is the catalog v comes from, the built-in one for a version
+// made outside any catalog.
+func catalogOf(v *schemas.Version) *schemas.Catalog {
+	if cat := v.Catalog(); cat != nil {
+		return cat
+	}
+	return schemas.Default()
 }
