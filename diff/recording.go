@@ -35,6 +35,8 @@ type Recording struct {
 	// that did not finish), that their interactions are in no cassette
 	// and what to do; "" when there are none. Reports carry it as a note.
 	Leftovers string
+
+	versionErr error // why Version is nil
 }
 
 // Call is one recorded interaction that addresses a catalog operation.
@@ -94,9 +96,7 @@ func (d *Differ) LoadRecordingsWith(dir string, o LoadOptions) ([]*Recording, er
 		rec := byName[name]
 		if rec == nil {
 			rec = &Recording{Dir: dir, Name: name}
-			if v, err := d.cat.Version(name); err == nil {
-				rec.Version = v
-			}
+			rec.Version, rec.versionErr = d.cat.Version(name)
 			byName[name] = rec
 			names = append(names, name)
 		}
@@ -189,13 +189,19 @@ func (d *Differ) call(rec *Recording, method, rawURL, header string) (Call, bool
 }
 
 // versionOf returns the recording's catalog version or an error saying how
-// to name it.
+// to name it: a name the catalog does not know may be a version published
+// since (the catalog's error says how to import it), or not a version
+// name at all.
 func (r *Recording) versionOf() (*schemas.Version, error) {
 	if r.Version != nil {
 		return r.Version, nil
 	}
-	return nil, fmt.Errorf("%w: %s is not a version name (want e.g. %s); put the cassettes under DIR/<version>/ or name the version explicitly",
-		ErrRecordingVersion, filepath.Join(r.Dir, r.Name), "ghes-3.8")
+	where := filepath.Join(r.Dir, r.Name)
+	if filepath.Base(filepath.Clean(r.Dir)) == r.Name {
+		where = r.Dir
+	}
+	return nil, fmt.Errorf("%w: the cassettes in %s are filed under %q: %v; if %s is not the version they were recorded from, put them under DIR/<version>/ or name the version explicitly",
+		ErrRecordingVersion, where, r.Name, r.versionErr, r.Name)
 }
 
 // label names a recording in reports: "ghes-3.8 (conform-3.8)".

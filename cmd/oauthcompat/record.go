@@ -42,9 +42,9 @@ before each response ends with --sync-each (slower). SIGINT or SIGTERM finishes 
 requests in flight, writes the cassettes and prints a one-line summary: recording again
 into the same --name appends in place, so stopping costs what was just recorded. With
 --rotate-size or --rotate-every, a long recording is a series of bounded cassettes,
-<name>.yaml, <name>-0001.yaml, ..., which every command reads as one recording, in order. After a crash,
-'oauthcompat cassette recover DIR' (or the next record into DIR) turns the journal into a
-cassette.
+<name>.yaml, <name>-0001.yaml, ..., which every command reads as one recording, in
+order. After a crash, 'oauthcompat cassette recover DIR' (or the next record into DIR)
+turns the journal into a cassette.
 
 Before serving, record checks that --listen can be listened on, the key read or made, the
 directory written, and that no other record holds DIR and --name. An interaction it cannot
