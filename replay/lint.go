@@ -3,7 +3,6 @@ package replay
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -207,11 +206,17 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), infoKinds[kind]
 		out = append(out, f)
 	}
-	lintSecrets(it, r, func(field, format string, a ...any) {
+	// The response body is decoded and parsed once for every check.
+	body := storedBody(it.Response.Headers, it.Response.Body)
+	doc := &jsonDoc{src: strings.Trim(body, " \t\r\n")}
+	doc.value, doc.valid = parseJSON(doc.src)
+	lintSecrets(it, r, doc, func(field, format string, a ...any) {
 		add(FindingSecret, format, a...)
 		out[len(out)-1].Field = field
 	})
-	lintHashes(storedBody(it.Response.Headers, it.Response.Body), add)
+	if doc.valid {
+		lintHashes(doc.value, add)
+	}
 	h := it.Response.Headers
 	if note := h.Get(cassettes.TruncatedHeader); note != "" {
 		add(FindingTruncated, "the stored body is cut short (%s: %s): its schema was not checked", cassettes.TruncatedHeader, note)
@@ -249,12 +254,19 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	// A null note, note_url or fingerprint where an old description says
 	// string is what GitHub answers (docs/fidelity.md, "note, note_url and
 	// fingerprint"): not a finding.
-	err, _ := schemas.Tolerated(v.Validate(op.ID, it.Response.Code, []byte(storedBody(it.Response.Headers, it.Response.Body))))
-	var verr *schemas.ValidationError
+	verr := v.Validate
+	if doc.valid {
+		// What Validate gives, without decoding the body again.
+		verr = func(id string, status int, body []byte) error {
+			return v.ValidateDecoded(id, status, body, plainJSON(doc.value))
+		}
+	}
+	err, _ := schemas.Tolerated(verr(op.ID, it.Response.Code, []byte(body)))
+	var problems *schemas.ValidationError
 	switch {
 	case err == nil:
-	case errors.As(err, &verr):
-		for _, p := range verr.Problems {
+	case errors.As(err, &problems):
+		for _, p := range problems.Problems {
 			add(FindingSchema, "%s %s %d: %s", v.Name, op.ID, it.Response.Code, p)
 		}
 	case errors.Is(err, schemas.ErrUndocumented):
@@ -266,34 +278,35 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 }
 
 // lintHashes reports objects whose hashed_token is not the SHA-256 of
-// their token: a token replaced without its hash, or the reverse.
-func lintHashes(body string, add func(kind, format string, a ...any)) {
-	var t any
-	if json.Unmarshal([]byte(body), &t) != nil {
-		return
-	}
+// their token: a token replaced without its hash, or the reverse. An
+// object is read as encoding/json reads it into a map: the last of
+// duplicate members counts.
+func lintHashes(doc any, add func(kind, format string, a ...any)) {
 	var visit func(t any, ptr string)
 	visit = func(t any, ptr string) {
 		switch x := t.(type) {
-		case map[string]any:
-			tok, _ := x["token"].(string)
-			h, _ := x["hashed_token"].(string)
+		case object:
+			last := x.lasts()
+			tok, _ := x.get("token").(string)
+			h, _ := x.get("hashed_token").(string)
 			if tok != "" && h != "" {
 				sum := sha256.Sum256([]byte(tok))
 				if !strings.EqualFold(hex.EncodeToString(sum[:]), h) {
 					add(FindingHash, "response body %s/hashed_token is not the SHA-256 of %s/token: the token or its hash was not redacted consistently", ptr, ptr)
 				}
 			}
-			for k, v := range x {
-				visit(v, ptr+"/"+k)
+			for i, m := range x {
+				if last(i) {
+					visit(m.v, ptr+"/"+m.k)
+				}
 			}
 		case []any:
 			for i, v := range x {
-				visit(v, fmt.Sprintf("%s/%d", ptr, i))
+				visit(v, ptr+"/"+strconv.Itoa(i))
 			}
 		}
 	}
-	visit(t, "")
+	visit(doc, "")
 }
 
 // displayPath is path as a finding shows it: the secret segments (the

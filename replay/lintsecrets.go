@@ -65,6 +65,23 @@ type secretWalk struct {
 	reported map[string]bool // parts and fields reported on
 	public   map[string]bool // parts holding published test credentials
 	seen     map[string]bool // field and value pairs judged
+	parsed   *jsonDoc        // the response body, parsed once for every check
+}
+
+// jsonDoc is a text and what [parseJSON] makes of it.
+type jsonDoc struct {
+	src   string
+	value any
+	valid bool
+}
+
+// parseJSON parses s, or takes the parse of the response body when s is
+// that body.
+func (w *secretWalk) parse(s string) (any, bool) {
+	if d := w.parsed; d != nil && d.src == s {
+		return d.value, d.valid
+	}
+	return parseJSON(s)
 }
 
 // lintSecrets reports every secret left in clear, naming where it is
@@ -73,8 +90,8 @@ type secretWalk struct {
 // finds in any field (see [redact.Scan]: host, status, header names...)
 // that the walk did not already report; and with the key, whether
 // redacting the interaction again would change anything.
-func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(field, format string, a ...any)) {
-	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[string]bool{}}
+func lintSecrets(it *cassette.Interaction, r *redact.Redactor, parsed *jsonDoc, add func(field, format string, a ...any)) {
+	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[string]bool{}, parsed: parsed}
 	w.interaction(it)
 	w.scan(it, r)
 	if r != nil {
@@ -345,12 +362,15 @@ func (w *secretWalk) body(part, body string, h http.Header) {
 			return
 		}
 	}
+	var doc any
+	valid := false
+	if isJSON || strings.Contains(ctype, "json") || ctype == "" {
+		doc, valid = w.parse(trimmed)
+	}
 	switch {
-	case (isJSON || strings.Contains(ctype, "json") || ctype == "") && json.Valid([]byte(trimmed)):
-		if t, err := decodeOrdered(trimmed); err == nil {
-			w.json(part, t, "", "")
-			return
-		}
+	case valid:
+		w.json(part, doc, "", "")
+		return
 	case isJSON:
 		// JSON that does not parse (cut at the recording cap): the
 		// redactor redacts it leniently, and so is it checked.
@@ -462,53 +482,6 @@ func (o object) token() string {
 		}
 	}
 	return tok
-}
-
-// decodeOrdered decodes JSON keeping objects as [object].
-func decodeOrdered(s string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var value func() (any, error)
-	value = func() (any, error) {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		switch d := t.(type) {
-		case json.Delim:
-			switch d {
-			case '{':
-				var o object
-				for dec.More() {
-					kt, err := dec.Token()
-					if err != nil {
-						return nil, err
-					}
-					k, _ := kt.(string)
-					v, err := value()
-					if err != nil {
-						return nil, err
-					}
-					o = append(o, member{k, v})
-				}
-				_, err := dec.Token()
-				return o, err
-			case '[':
-				a := []any{}
-				for dec.More() {
-					v, err := value()
-					if err != nil {
-						return nil, err
-					}
-					a = append(a, v)
-				}
-				_, err := dec.Token()
-				return a, err
-			}
-		}
-		return t, nil
-	}
-	return value()
 }
 
 // derived checks hashed_token and token_last_eight. Next to a token they

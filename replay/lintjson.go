@@ -1,0 +1,317 @@
+package replay
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode/utf8"
+)
+
+// parseJSON decodes s in one pass, as decodeOrdered does (objects as
+// [object], members in order and duplicates kept; numbers as
+// json.Number), and reports whether s is valid JSON exactly as
+// json.Valid decides; the value is nil when it is not. Strings without
+// an escape or invalid UTF-8 (nearly all) are taken from s without a
+// copy; any other is unquoted by encoding/json itself, so every string
+// is what its decoder gives.
+func parseJSON(s string) (any, bool) {
+	p := jsonParser{s: s}
+	p.space()
+	v, ok := p.value()
+	if !ok {
+		return nil, false
+	}
+	p.space()
+	if p.i != len(s) {
+		return nil, false
+	}
+	return v, true
+}
+
+// maxJSONDepth is the nesting encoding/json's checker allows.
+const maxJSONDepth = 10000
+
+type jsonParser struct {
+	s     string
+	i     int
+	depth int
+}
+
+func (p *jsonParser) space() {
+	for p.i < len(p.s) {
+		switch p.s[p.i] {
+		case ' ', '\t', '\n', '\r':
+			p.i++
+		default:
+			return
+		}
+	}
+}
+
+func (p *jsonParser) value() (any, bool) {
+	if p.i >= len(p.s) {
+		return nil, false
+	}
+	switch c := p.s[p.i]; {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		return p.str()
+	case c == '-' || '0' <= c && c <= '9':
+		start := p.i
+		if !p.number() {
+			return nil, false
+		}
+		return json.Number(p.s[start:p.i]), true
+	}
+	rest := p.s[p.i:]
+	switch {
+	case strings.HasPrefix(rest, "true"):
+		p.i += 4
+		return true, true
+	case strings.HasPrefix(rest, "false"):
+		p.i += 5
+		return false, true
+	case strings.HasPrefix(rest, "null"):
+		p.i += 4
+		return nil, true
+	}
+	return nil, false
+}
+
+func (p *jsonParser) object() (any, bool) {
+	if p.depth++; p.depth > maxJSONDepth {
+		return nil, false
+	}
+	p.i++ // {
+	p.space()
+	var o object
+	if p.i < len(p.s) && p.s[p.i] == '}' {
+		p.i++
+		p.depth--
+		return o, true
+	}
+	for {
+		if p.i >= len(p.s) || p.s[p.i] != '"' {
+			return nil, false
+		}
+		k, ok := p.str()
+		if !ok {
+			return nil, false
+		}
+		p.space()
+		if p.i >= len(p.s) || p.s[p.i] != ':' {
+			return nil, false
+		}
+		p.i++
+		p.space()
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		o = append(o, member{k.(string), v})
+		p.space()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case '}':
+			p.i++
+			p.depth--
+			return o, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (p *jsonParser) array() (any, bool) {
+	if p.depth++; p.depth > maxJSONDepth {
+		return nil, false
+	}
+	p.i++ // [
+	p.space()
+	a := []any{}
+	if p.i < len(p.s) && p.s[p.i] == ']' {
+		p.i++
+		p.depth--
+		return a, true
+	}
+	for {
+		v, ok := p.value()
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		p.space()
+		if p.i >= len(p.s) {
+			return nil, false
+		}
+		switch p.s[p.i] {
+		case ',':
+			p.i++
+			p.space()
+		case ']':
+			p.i++
+			p.depth--
+			return a, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// str scans a string from its opening quote. As encoding/json, it accepts
+// any byte from 0x20 up (invalid UTF-8 included) and the escapes \" \\ \/
+// \b \f \n \r \t \uXXXX.
+func (p *jsonParser) str() (any, bool) {
+	s, start := p.s, p.i
+	i, esc, ascii := p.i+1, false, true
+	for {
+		if i >= len(s) {
+			return nil, false
+		}
+		switch c := s[i]; {
+		case c == '"':
+			p.i = i + 1
+			text := s[start+1 : i]
+			if !esc && (ascii || utf8.ValidString(text)) {
+				return text, true
+			}
+			var out string
+			if json.Unmarshal([]byte(s[start:p.i]), &out) != nil {
+				return nil, false
+			}
+			return out, true
+		case c == '\\':
+			esc = true
+			if i+1 >= len(s) {
+				return nil, false
+			}
+			switch s[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(s) {
+					return nil, false
+				}
+				for k := i + 2; k < i+6; k++ {
+					if !isHex(s[k]) {
+						return nil, false
+					}
+				}
+				i += 6
+			default:
+				return nil, false
+			}
+		case c < 0x20:
+			return nil, false
+		default:
+			ascii = ascii && c < utf8.RuneSelf
+			i++
+		}
+	}
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+func (p *jsonParser) number() bool {
+	s, i := p.s, p.i
+	if s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		i = digits(s, i)
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := digits(s, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := digits(s, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	p.i = i
+	return true
+}
+
+func digits(s string, i int) int {
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// plainJSON is a value of parseJSON as encoding/json decodes it into an
+// any with UseNumber: objects as map[string]any, the last of duplicate
+// members kept.
+func plainJSON(t any) any {
+	switch x := t.(type) {
+	case object:
+		m := make(map[string]any, len(x))
+		for _, mb := range x {
+			m[mb.k] = plainJSON(mb.v)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, v := range x {
+			a[i] = plainJSON(v)
+		}
+		return a
+	}
+	return t
+}
+
+// get is the value of the object's member k as a map of it holds it:
+// the last member named k; nil when there is none.
+func (o object) get(k string) any {
+	for i := len(o) - 1; i >= 0; i-- {
+		if o[i].k == k {
+			return o[i].v
+		}
+	}
+	return nil
+}
+
+// lasts returns whether the i-th member is the last of its name: the one a
+// map of the object holds.
+func (o object) lasts() func(i int) bool {
+	if len(o) > 32 {
+		last := make(map[string]int, len(o))
+		for i, m := range o {
+			last[m.k] = i
+		}
+		return func(i int) bool { return last[o[i].k] == i }
+	}
+	return func(i int) bool {
+		for _, m := range o[i+1:] {
+			if m.k == o[i].k {
+				return false
+			}
+		}
+		return true
+	}
+}
