@@ -280,6 +280,9 @@ func validate(sch *jsonschema.Schema, body []byte, verr *ValidationError) error 
 
 // validateValue validates a decoded body.
 func validateValue(sch *jsonschema.Schema, doc any, verr *ValidationError) error {
+	if surelyValid(sch, doc) {
+		return nil
+	}
 	err := sch.Validate(doc)
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {

@@ -1,0 +1,216 @@
+package schemas
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
+
+// surelyValid reports whether doc (as encoding/json decodes it with
+// UseNumber) is valid against sch, without the cost of the validator's
+// error bookkeeping: it knows the keywords GitHub's descriptions use
+// (type, enum, format, properties, required, items, maxLength, $ref,
+// allOf, anyOf...) and answers false for anything else, for a value that
+// fails, and whenever it is not sure. So true means valid, and false means
+// "ask jsonschema", which gives the problems. Most recorded answers are
+// valid: they cost one walk of the value.
+func surelyValid(sch *jsonschema.Schema, doc any) bool {
+	return sure(sch, doc, 0)
+}
+
+// maxSureDepth bounds the schemas followed ($ref included) before giving
+// up on being sure.
+const maxSureDepth = 64
+
+func sure(s *jsonschema.Schema, v any, depth int) bool {
+	if s == nil {
+		return true
+	}
+	if depth > maxSureDepth {
+		return false
+	}
+	if s.Always != nil {
+		return *s.Always
+	}
+	if s.RecursiveRef != nil || s.DynamicRef != nil || len(s.Constant) > 0 || s.Not != nil || s.If != nil ||
+		len(s.OneOf) > 0 || len(s.Extensions) > 0 {
+		return false
+	}
+	if len(s.Types) > 0 && !sureType(s.Types, v) {
+		return false
+	}
+	if len(s.Enum) > 0 && !sureEnum(s.Enum, v) {
+		return false
+	}
+	if s.Format != "" {
+		if f := jsonschema.Formats[s.Format]; f != nil && !f(v) {
+			return false
+		}
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if !sureObject(s, x, depth) {
+			return false
+		}
+	case []any:
+		if s.MinItems != -1 && len(x) < s.MinItems || s.MaxItems != -1 && len(x) > s.MaxItems ||
+			s.UniqueItems || s.AdditionalItems != nil || len(s.PrefixItems) > 0 || s.Contains != nil || s.UnevaluatedItems != nil {
+			return false
+		}
+		var items *jsonschema.Schema
+		switch it := s.Items.(type) {
+		case nil:
+		case *jsonschema.Schema:
+			items = it
+		default:
+			return false
+		}
+		for _, e := range x {
+			if !sure(items, e, depth+1) || !sure(s.Items2020, e, depth+1) {
+				return false
+			}
+		}
+	case string:
+		if s.MinLength != -1 || s.MaxLength != -1 {
+			n := utf8.RuneCountInString(x)
+			if s.MinLength != -1 && n < s.MinLength || s.MaxLength != -1 && n > s.MaxLength {
+				return false
+			}
+		}
+		if s.Pattern != nil && !s.Pattern.MatchString(x) {
+			return false
+		}
+		if s.ContentEncoding != "" || s.ContentMediaType != "" || s.ContentSchema != nil {
+			return false
+		}
+	case json.Number:
+		if s.Minimum != nil || s.ExclusiveMinimum != nil || s.Maximum != nil || s.ExclusiveMaximum != nil || s.MultipleOf != nil {
+			return false
+		}
+	case nil, bool:
+	default:
+		return false
+	}
+	if !sure(s.Ref, v, depth+1) {
+		return false
+	}
+	for _, a := range s.AllOf {
+		if !sure(a, v, depth+1) {
+			return false
+		}
+	}
+	if len(s.AnyOf) > 0 {
+		any := false
+		for _, a := range s.AnyOf {
+			if sure(a, v, depth+1) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			return false
+		}
+	}
+	return true
+}
+
+// sureObject checks the object keywords of s on x.
+func sureObject(s *jsonschema.Schema, x map[string]any, depth int) bool {
+	if s.MinProperties != -1 && len(x) < s.MinProperties || s.MaxProperties != -1 && len(x) > s.MaxProperties ||
+		s.PropertyNames != nil || s.RegexProperties || len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 ||
+		len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 || s.UnevaluatedProperties != nil {
+		return false
+	}
+	for _, name := range s.Required {
+		if _, ok := x[name]; !ok {
+			return false
+		}
+	}
+	switch ap := s.AdditionalProperties.(type) {
+	case nil:
+	case bool:
+		if !ap {
+			for name := range x {
+				if _, ok := s.Properties[name]; !ok {
+					return false
+				}
+			}
+		}
+	default:
+		return false
+	}
+	for name, p := range s.Properties {
+		if pv, ok := x[name]; ok && !sure(p, pv, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// sureType reports whether v is surely of one of types: a number is an
+// integer when its literal has no fraction or exponent.
+func sureType(types []string, v any) bool {
+	var t string
+	switch x := v.(type) {
+	case nil:
+		t = "null"
+	case bool:
+		t = "boolean"
+	case string:
+		t = "string"
+	case []any:
+		t = "array"
+	case map[string]any:
+		t = "object"
+	case json.Number:
+		t = "number"
+		for _, want := range types {
+			if want == "number" || want == "integer" && isIntLiteral(string(x)) {
+				return true
+			}
+		}
+		return false
+	default:
+		return false
+	}
+	for _, want := range types {
+		if want == t {
+			return true
+		}
+	}
+	return false
+}
+
+func isIntLiteral(s string) bool {
+	if s != "" && s[0] == '-' {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// sureEnum reports whether v, a string, boolean or null, is one of enum.
+func sureEnum(enum []any, v any) bool {
+	switch v.(type) {
+	case string, bool, nil:
+	default:
+		return false
+	}
+	for _, e := range enum {
+		switch e.(type) {
+		case string, bool, nil:
+			if e == v {
+				return true
+			}
+		}
+	}
+	return false
+}
