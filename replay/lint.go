@@ -282,31 +282,37 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 // object is read as encoding/json reads it into a map: the last of
 // duplicate members counts.
 func lintHashes(doc any, add func(kind, format string, a ...any)) {
-	var visit func(t any, ptr string)
-	visit = func(t any, ptr string) {
+	var path jsonPath
+	var visit func(t any)
+	visit = func(t any) {
 		switch x := t.(type) {
 		case object:
-			last := x.lasts()
 			tok, _ := x.get("token").(string)
 			h, _ := x.get("hashed_token").(string)
 			if tok != "" && h != "" {
 				sum := sha256.Sum256([]byte(tok))
 				if !strings.EqualFold(hex.EncodeToString(sum[:]), h) {
+					ptr := path.plain()
 					add(FindingHash, "response body %s/hashed_token is not the SHA-256 of %s/token: the token or its hash was not redacted consistently", ptr, ptr)
 				}
 			}
+			last := x.lasts()
 			for i, m := range x {
 				if last(i) {
-					visit(m.v, ptr+"/"+m.k)
+					path = append(path, pathSeg{key: m.k})
+					visit(m.v)
+					path = path[:len(path)-1]
 				}
 			}
 		case []any:
 			for i, v := range x {
-				visit(v, ptr+"/"+strconv.Itoa(i))
+				path = append(path, pathSeg{index: i, isIndex: true})
+				visit(v)
+				path = path[:len(path)-1]
 			}
 		}
 	}
-	visit(doc, "")
+	visit(doc)
 }
 
 // displayPath is path as a finding shows it: the secret segments (the

@@ -14,6 +14,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
@@ -64,8 +65,9 @@ type secretWalk struct {
 	field    string          // the field being walked, as redact.EachField names it
 	reported map[string]bool // parts and fields reported on
 	public   map[string]bool // parts holding published test credentials
-	seen     map[string]bool // field and value pairs judged
-	parsed   *jsonDoc        // the response body, parsed once for every check
+	seen     map[seenKey]bool // field and value pairs judged
+	parsed   *jsonDoc         // the response body, parsed once for every check
+	path     jsonPath         // where the JSON walk is
 }
 
 // jsonDoc is a text and what [parseJSON] makes of it.
@@ -91,7 +93,7 @@ func (w *secretWalk) parse(s string) (any, bool) {
 // that the walk did not already report; and with the key, whether
 // redacting the interaction again would change anything.
 func lintSecrets(it *cassette.Interaction, r *redact.Redactor, parsed *jsonDoc, add func(field, format string, a ...any)) {
-	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[string]bool{}, parsed: parsed}
+	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[seenKey]bool{}, parsed: parsed}
 	w.interaction(it)
 	w.scan(it, r)
 	if r != nil {
@@ -100,27 +102,46 @@ func lintSecrets(it *cassette.Interaction, r *redact.Redactor, parsed *jsonDoc, 
 }
 
 func (w *secretWalk) check(part, what, v string) {
+	if why := w.judge(part, v); why != "" {
+		w.report(part, what, why)
+	}
+}
+
+// judge returns why v may not stay in part of the current field, or ""
+// when it may or was judged there already.
+func (w *secretWalk) judge(part, v string) string {
 	if reference.IsTestSecret(v) {
 		w.public[part] = true
 	}
-	k := w.field + "\x00" + v
+	k := seenKey{w.field, v}
 	if w.seen[k] {
-		return
+		return ""
 	}
 	w.seen[k] = true
-	if why := w.j.verdict(v); why != "" {
-		w.reported[part] = true
-		w.reported[w.field], w.reported[shownField(w.field)] = true, true
-		w.add(shownField(w.field), "%s: %s %s", part, what, why)
-	}
+	return w.j.verdict(v)
 }
+
+// report reports what in part: why it may not stay.
+func (w *secretWalk) report(part, what, why string) {
+	w.reported[part] = true
+	w.reported[w.field], w.reported[shownField(w.field)] = true, true
+	w.add(shownField(w.field), "%s: %s %s", part, what, why)
+}
+
+// seenKey is a value judged in a field.
+type seenKey struct{ field, v string }
 
 // text checks every secret the scanner finds in s (see
 // [secretscan.Find]: token shapes glued or percent-encoded, legacy path
 // tokens in any spelling, credentials after a scheme word), as the
 // redactor replaces each; Basic credentials by their password.
 func (w *secretWalk) text(part, what, s string) {
-	for _, m := range secretscan.Find(s) {
+	w.found(part, what, secretscan.Find(s))
+}
+
+// found checks the secrets secretscan.Find found in what.
+func (w *secretWalk) found(part, what string, secrets []string) {
+	for _, m := range secrets {
 		if len(m) >= 8 {
 			if _, pass, colon, ok := redact.DecodeBasic(m); ok && colon {
 				w.check(part, what+" holds Basic credentials whose password", pass)
@@ -369,7 +390,8 @@ func (w *secretWalk) body(part, body string, h http.Header) {
 	}
 	switch {
 	case valid:
-		w.json(part, doc, "", "")
+		w.path = w.path[:0]
+		w.json(part, doc, "")
 		return
 	case isJSON:
 		// JSON that does not parse (cut at the recording cap): the
@@ -434,35 +456,75 @@ func (w *secretWalk) multipart(part, body, boundary string) bool {
 // json checks a decoded JSON value held by the member key (values in an
 // array take the key of the member holding the array, as the redactor
 // does). Objects keep every member in order, duplicates too: a duplicate
-// key may hide a secret from a decoder that keeps only one.
-func (w *secretWalk) json(part string, t any, ptr, key string) {
+// key may hide a secret from a decoder that keeps only one. The JSON
+// pointer of a value is only spelled out for a finding.
+func (w *secretWalk) json(part string, t any, key string) {
 	switch x := t.(type) {
 	case object:
 		tok := x.token()
 		for _, m := range x {
-			p := ptr + "/" + pointerSegment(m.k)
-			w.text(part, "the member name at "+p, m.k)
-			if s, ok := m.v.(string); ok && (m.k == "hashed_token" || m.k == "token_last_eight") {
-				w.derived(part, p, ptr, m.k, s, tok)
-				continue
+			w.path = append(w.path, pathSeg{key: m.k})
+			if found := secretscan.Find(m.k); len(found) > 0 {
+				w.found(part, "the member name at "+w.path.String(), found)
 			}
-			w.json(part, m.v, p, m.k)
+			if s, ok := m.v.(string); ok && (m.k == "hashed_token" || m.k == "token_last_eight") {
+				w.derived(part, m.k, s, tok)
+			} else {
+				w.json(part, m.v, m.k)
+			}
+			w.path = w.path[:len(w.path)-1]
 		}
 	case []any:
 		for i, v := range x {
-			w.json(part, v, fmt.Sprintf("%s/%d", ptr, i), key)
+			w.path = append(w.path, pathSeg{index: i, isIndex: true})
+			w.json(part, v, key)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case string:
 		if redact.IsSecretField(key) && x != "" {
-			w.check(part, ptr, x)
-		} else {
-			w.text(part, ptr, x)
+			if why := w.judge(part, x); why != "" {
+				w.report(part, w.path.String(), why)
+			}
+		} else if found := secretscan.Find(x); len(found) > 0 {
+			w.found(part, w.path.String(), found)
 		}
 	case json.Number:
 		if redact.IsSecretField(key) {
-			w.check(part, ptr, x.String())
+			if why := w.judge(part, x.String()); why != "" {
+				w.report(part, w.path.String(), why)
+			}
 		}
 	}
+}
+
+// jsonPath is a position in a JSON value, spelled as a JSON pointer by
+// String.
+type jsonPath []pathSeg
+
+type pathSeg struct {
+	key     string
+	index   int
+	isIndex bool
+}
+
+// String is the JSON pointer of p ("" for the whole value), a
+// token-shaped member name hidden.
+func (p jsonPath) String() string { return p.spell(pointerSegment) }
+
+// plain is p with its member names as they are, "/" between them.
+func (p jsonPath) plain() string { return p.spell(func(k string) string { return k }) }
+
+func (p jsonPath) spell(name func(string) string) string {
+	var b strings.Builder
+	for _, s := range p {
+		b.WriteByte('/')
+		if s.isIndex {
+			b.WriteString(strconv.Itoa(s.index))
+		} else {
+			b.WriteString(name(s.key))
+		}
+	}
+	return b.String()
 }
 
 // object is a JSON object with its members in order, duplicates kept.
@@ -488,24 +550,29 @@ func (o object) token() string {
 // are derived from it (lintHashes checks they agree); the hash of a real
 // token is reported here. Without a token (GitHub blanks it after
 // creation) they are pseudonyms of their own.
-func (w *secretWalk) derived(part, ptr, obj, key, v, tok string) {
+func (w *secretWalk) derived(part, key, v, tok string) {
 	if v == "" {
 		return
 	}
 	if tok == "" {
-		w.check(part, ptr+" (the token not shown)", v)
+		if why := w.judge(part, v); why != "" {
+			w.report(part, w.path.String()+" (the token not shown)", why)
+		}
 		return
 	}
+	obj := func() string { return w.path[:len(w.path)-1].String() }
 	if key == "token_last_eight" && !strings.HasSuffix(tok, v) {
 		// Beside a token it is the token's end; anything else is the end
 		// of another token, kept when the token was replaced.
-		w.check(part, ptr+" (not the end of "+obj+"/token)", v)
+		if why := w.judge(part, v); why != "" {
+			w.report(part, w.path.String()+" (not the end of "+obj()+"/token)", why)
+		}
 	}
 	if key == "hashed_token" && redact.HasValidChecksum(tok) && !reference.IsTestSecret(tok) {
 		sum := sha256.Sum256([]byte(tok))
 		if strings.EqualFold(hex.EncodeToString(sum[:]), v) {
 			w.reported[part], w.reported[w.field] = true, true
-			w.add(shownField(w.field), "%s: %s is the SHA-256 of %s/token, a GitHub token with a valid checksum: the hash of a real token", part, ptr, obj)
+			w.add(shownField(w.field), "%s: %s is the SHA-256 of %s/token, a GitHub token with a valid checksum: the hash of a real token", part, w.path.String(), obj())
 		}
 	}
 }
