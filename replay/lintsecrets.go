@@ -62,9 +62,9 @@ func (j judge) verdict(v string) string {
 type secretWalk struct {
 	j        judge
 	add      func(field, format string, a ...any)
-	field    string          // the field being walked, as redact.EachField names it
-	reported map[string]bool // parts and fields reported on
-	public   map[string]bool // parts holding published test credentials
+	field    string           // the field being walked, as redact.EachField names it
+	reported map[string]bool  // parts and fields reported on
+	public   map[string]bool  // parts holding published test credentials
 	seen     map[seenKey]bool // field and value pairs judged
 	parsed   *jsonDoc         // the response body, parsed once for every check
 	path     jsonPath         // where the JSON walk is
