@@ -137,6 +137,7 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 	for _, n := range notes {
 		res.Findings = append(res.Findings, Finding{File: n.File, Interaction: -1, Kind: FindingSkipped, Message: n.Message, Info: true})
 	}
+	listed := map[string]int{} // findings listed so far, by kind
 	var override *schemas.Version
 	if opts.Version != "" {
 		if override, err = cat.Version(opts.Version); err != nil {
@@ -153,7 +154,8 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		// is checked in constant memory; a file that does not load is one
 		// finding, as if nothing of it had been read.
 		before, n := len(res.Findings), 0
-		p := newOrdered(func(f []Finding) { res.Findings = append(res.Findings, f...) })
+		fc := newFindingCap(&res.Findings, listed)
+		p := newOrdered(fc.add)
 		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
 			if n == 0 && v == nil {
 				p.done([]Finding{{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)}})
@@ -167,10 +169,12 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		})
 		p.wait()
 		if err != nil {
+			fc.undo()
 			res.Findings = append(res.Findings[:before], Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
 			continue
 		}
 		locateFindings(f.path, res.Findings[before:])
+		fc.close(f.path)
 		res.Cassettes++
 		res.Interactions += n
 	}
@@ -381,4 +385,58 @@ func (o *ordered) wait() {
 	close(o.work)
 	close(o.queue)
 	o.wg.Wait()
+}
+
+// maxListed bounds the findings of one kind [LintAll] lists for one
+// file, and maxListedTotal those of one kind it lists in all, so that
+// its memory stays bounded whatever the recording (a cassette recorded
+// without redaction has a finding in every interaction). Beyond them,
+// each file with findings left out gets one finding per kind saying how
+// many (Interaction -1): what the first ones show is what is wrong, and a
+// second run after fixing it lists the rest.
+var maxListed, maxListedTotal = 1000, 20000
+
+// findingCap appends the findings of one file to a list, up to the
+// bounds, and counts the rest.
+type findingCap struct {
+	out    *[]Finding
+	listed map[string]int // in all files, by kind
+	inFile map[string]int // in this file, by kind
+	left   map[string]int // left out of this file, by kind
+	kinds  []string       // the kinds left out, in the order first left out
+}
+
+func newFindingCap(out *[]Finding, listed map[string]int) *findingCap {
+	return &findingCap{out: out, listed: listed, inFile: map[string]int{}, left: map[string]int{}}
+}
+
+func (c *findingCap) add(fs []Finding) {
+	for _, f := range fs {
+		if c.inFile[f.Kind] >= maxListed || c.listed[f.Kind] >= maxListedTotal {
+			if c.left[f.Kind] == 0 {
+				c.kinds = append(c.kinds, f.Kind)
+			}
+			c.left[f.Kind]++
+			continue
+		}
+		c.inFile[f.Kind]++
+		c.listed[f.Kind]++
+		*c.out = append(*c.out, f)
+	}
+}
+
+// undo forgets the findings of a file that did not load.
+func (c *findingCap) undo() {
+	for k, n := range c.inFile {
+		c.listed[k] -= n
+	}
+}
+
+// close adds, once the file at path is read, a finding per kind some of
+// whose findings were left out.
+func (c *findingCap) close(path string) {
+	for _, k := range c.kinds {
+		*c.out = append(*c.out, Finding{File: path, Interaction: -1, Kind: k, Info: infoKinds[k],
+			Message: fmt.Sprintf("%d more %s findings in this file are not listed (lint lists the first %d of each kind in a file, %d in all): fix what is listed and run lint again", c.left[k], k, maxListed, maxListedTotal)})
+	}
 }
