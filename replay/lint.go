@@ -262,7 +262,7 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	if doc.valid {
 		// What Validate gives, without decoding the body again.
 		verr = func(id string, status int, body []byte) error {
-			return v.ValidateDecoded(id, status, body, plainJSON(doc.value))
+			return v.ValidateDecoded(id, status, body, doc.value)
 		}
 	}
 	err, _ := schemas.Tolerated(verr(op.ID, it.Response.Code, []byte(body)))
@@ -291,8 +291,8 @@ func lintHashes(doc any, add func(kind, format string, a ...any)) {
 	visit = func(t any) {
 		switch x := t.(type) {
 		case object:
-			tok, _ := x.get("token").(string)
-			h, _ := x.get("hashed_token").(string)
+			tok, _ := memberValue(x, "token").(string)
+			h, _ := memberValue(x, "hashed_token").(string)
 			if tok != "" && h != "" {
 				sum := sha256.Sum256([]byte(tok))
 				if !strings.EqualFold(hex.EncodeToString(sum[:]), h) {
@@ -300,11 +300,11 @@ func lintHashes(doc any, add func(kind, format string, a ...any)) {
 					add(FindingHash, "response body %s/hashed_token is not the SHA-256 of %s/token: the token or its hash was not redacted consistently", ptr, ptr)
 				}
 			}
-			last := x.lasts()
+			last := lastOfName(x)
 			for i, m := range x {
 				if last(i) {
-					path = append(path, pathSeg{key: m.k})
-					visit(m.v)
+					path = append(path, pathSeg{key: m.Key})
+					visit(m.Value)
 					path = path[:len(path)-1]
 				}
 			}

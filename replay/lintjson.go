@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // parseJSON decodes s in one pass, as decodeOrdered does (objects as
@@ -110,7 +112,7 @@ func (p *jsonParser) object() (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		o = append(o, member{k.(string), v})
+		o = append(o, schemas.Member{Key: k.(string), Value: v})
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -264,51 +266,30 @@ func digits(s string, i int) int {
 	return i
 }
 
-// plainJSON is a value of parseJSON as encoding/json decodes it into an
-// any with UseNumber: objects as map[string]any, the last of duplicate
-// members kept.
-func plainJSON(t any) any {
-	switch x := t.(type) {
-	case object:
-		m := make(map[string]any, len(x))
-		for _, mb := range x {
-			m[mb.k] = plainJSON(mb.v)
-		}
-		return m
-	case []any:
-		a := make([]any, len(x))
-		for i, v := range x {
-			a[i] = plainJSON(v)
-		}
-		return a
-	}
-	return t
-}
-
-// get is the value of the object's member k as a map of it holds it:
+// memberValue is the value of the object's member k as a map of it holds it:
 // the last member named k; nil when there is none.
-func (o object) get(k string) any {
+func memberValue(o object, k string) any {
 	for i := len(o) - 1; i >= 0; i-- {
-		if o[i].k == k {
-			return o[i].v
+		if o[i].Key == k {
+			return o[i].Value
 		}
 	}
 	return nil
 }
 
-// lasts returns whether the i-th member is the last of its name: the one a
+// lastOfName returns whether the i-th member is the last of its name: the one a
 // map of the object holds.
-func (o object) lasts() func(i int) bool {
+func lastOfName(o object) func(i int) bool {
 	if len(o) > 32 {
 		last := make(map[string]int, len(o))
 		for i, m := range o {
-			last[m.k] = i
+			last[m.Key] = i
 		}
-		return func(i int) bool { return last[o[i].k] == i }
+		return func(i int) bool { return last[o[i].Key] == i }
 	}
 	return func(i int) bool {
 		for _, m := range o[i+1:] {
-			if m.k == o[i].k {
+			if m.Key == o[i].Key {
 				return false
 			}
 		}

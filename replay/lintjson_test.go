@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
 // decodeOrdered decodes JSON keeping objects as [object], with
@@ -34,7 +36,7 @@ func decodeOrdered(s string) (any, error) {
 					if err != nil {
 						return nil, err
 					}
-					o = append(o, member{k, v})
+					o = append(o, schemas.Member{Key: k, Value: v})
 				}
 				_, err := dec.Token()
 				return o, err
@@ -98,4 +100,25 @@ func FuzzParseJSON(f *testing.F) {
 			t.Fatalf("plainJSON(%q) = %#v, want %#v", s, p, plain)
 		}
 	})
+}
+
+// plainJSON is a value of parseJSON as encoding/json decodes it into an
+// any with UseNumber: objects as map[string]any, the last of duplicate
+// members kept.
+func plainJSON(t any) any {
+	switch x := t.(type) {
+	case object:
+		m := make(map[string]any, len(x))
+		for _, mb := range x {
+			m[mb.Key] = plainJSON(mb.Value)
+		}
+		return m
+	case []any:
+		a := make([]any, len(x))
+		for i, v := range x {
+			a[i] = plainJSON(v)
+		}
+		return a
+	}
+	return t
 }

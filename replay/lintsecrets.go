@@ -461,16 +461,16 @@ func (w *secretWalk) multipart(part, body, boundary string) bool {
 func (w *secretWalk) json(part string, t any, key string) {
 	switch x := t.(type) {
 	case object:
-		tok := x.token()
+		tok := objectToken(x)
 		for _, m := range x {
-			w.path = append(w.path, pathSeg{key: m.k})
-			if found := secretscan.Find(m.k); len(found) > 0 {
+			w.path = append(w.path, pathSeg{key: m.Key})
+			if found := secretscan.Find(m.Key); len(found) > 0 {
 				w.found(part, "the member name at "+w.path.String(), found)
 			}
-			if s, ok := m.v.(string); ok && (m.k == "hashed_token" || m.k == "token_last_eight") {
-				w.derived(part, m.k, s, tok)
+			if s, ok := m.Value.(string); ok && (m.Key == "hashed_token" || m.Key == "token_last_eight") {
+				w.derived(part, m.Key, s, tok)
 			} else {
-				w.json(part, m.v, m.k)
+				w.json(part, m.Value, m.Key)
 			}
 			w.path = w.path[:len(w.path)-1]
 		}
@@ -528,18 +528,13 @@ func (p jsonPath) spell(name func(string) string) string {
 }
 
 // object is a JSON object with its members in order, duplicates kept.
-type object []member
+type object = schemas.Object
 
-type member struct {
-	k string
-	v any
-}
-
-// token is the object's token: its last non-empty "token" string member.
-func (o object) token() string {
+// objectToken is the object's token: its last non-empty "token" string member.
+func objectToken(o object) string {
 	tok := ""
 	for _, m := range o {
-		if s, ok := m.v.(string); ok && m.k == "token" && s != "" {
+		if s, ok := m.Value.(string); ok && m.Key == "token" && s != "" {
 			tok = s
 		}
 	}

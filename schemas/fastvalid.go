@@ -7,6 +7,55 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
+// Object is a JSON object with its members in order, duplicates kept, as
+// a decoder that keeps the order gives it. [Version.ValidateDecoded]
+// takes it where encoding/json gives a map[string]any: it stands for the
+// map, which holds the last of duplicate members.
+type Object []Member
+
+// Member is a member of an [Object].
+type Member struct {
+	Key   string
+	Value any
+}
+
+// plain is v with every [Object] in it made the map it stands for, as
+// jsonschema reads values.
+func plain(v any) any {
+	switch x := v.(type) {
+	case Object:
+		m := make(map[string]any, len(x))
+		for _, mb := range x {
+			m[mb.Key] = plain(mb.Value)
+		}
+		return m
+	case []any:
+		if !holdsObject(x) {
+			return x
+		}
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = plain(e)
+		}
+		return a
+	}
+	return v
+}
+
+func holdsObject(a []any) bool {
+	for _, e := range a {
+		switch x := e.(type) {
+		case Object:
+			return true
+		case []any:
+			if holdsObject(x) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // surelyValid reports whether doc (as encoding/json decodes it with
 // UseNumber) is valid against sch, without the cost of the validator's
 // error bookkeeping: it knows the keywords GitHub's descriptions use
@@ -51,6 +100,10 @@ func sure(s *jsonschema.Schema, v any, depth int) bool {
 	switch x := v.(type) {
 	case map[string]any:
 		if !sureObject(s, x, depth) {
+			return false
+		}
+	case Object:
+		if !sureMembers(s, x, depth) {
 			return false
 		}
 	case []any:
@@ -148,6 +201,46 @@ func sureObject(s *jsonschema.Schema, x map[string]any, depth int) bool {
 	return true
 }
 
+// sureMembers checks the object keywords of s on x, as sureObject on the
+// map x stands for. It checks every member, duplicates too: stricter
+// than the map, so still sure.
+func sureMembers(s *jsonschema.Schema, x Object, depth int) bool {
+	if s.MinProperties != -1 || s.MaxProperties != -1 ||
+		s.PropertyNames != nil || s.RegexProperties || len(s.PatternProperties) > 0 || len(s.Dependencies) > 0 ||
+		len(s.DependentRequired) > 0 || len(s.DependentSchemas) > 0 || s.UnevaluatedProperties != nil {
+		return false
+	}
+	for _, name := range s.Required {
+		if !x.has(name) {
+			return false
+		}
+	}
+	closed := false
+	switch ap := s.AdditionalProperties.(type) {
+	case nil:
+	case bool:
+		closed = !ap
+	default:
+		return false
+	}
+	for _, m := range x {
+		p, ok := s.Properties[m.Key]
+		if !ok && closed || ok && !sure(p, m.Value, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+func (o Object) has(k string) bool {
+	for _, m := range o {
+		if m.Key == k {
+			return true
+		}
+	}
+	return false
+}
+
 // sureType reports whether v is surely of one of types: a number is an
 // integer when its literal has no fraction or exponent.
 func sureType(types []string, v any) bool {
@@ -161,7 +254,7 @@ func sureType(types []string, v any) bool {
 		t = "string"
 	case []any:
 		t = "array"
-	case map[string]any:
+	case map[string]any, Object:
 		t = "object"
 	case json.Number:
 		t = "number"

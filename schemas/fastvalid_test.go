@@ -110,6 +110,9 @@ func TestSurelyValidOnFixtures(t *testing.T) {
 		if valid && !sure {
 			t.Errorf("%s: valid, but the shortcut is not sure of it (validation takes the slow path)", s.name)
 		}
+		if valid && !surelyValid(s.sch, ordered(v, false)) {
+			t.Errorf("%s: valid, but the shortcut is not sure of it as an Object", s.name)
+		}
 	}
 }
 
@@ -184,14 +187,55 @@ func TestSurelyValidMutations(t *testing.T) {
 		}
 		mutate(v, func(m any) {
 			checked++
+			valid := s.sch.Validate(m) == nil
 			if surelyValid(s.sch, m) {
 				sureN++
-				if err := s.sch.Validate(m); err != nil {
+				if !valid {
 					b, _ := json.Marshal(m)
-					t.Errorf("%s: surelyValid(%s), but jsonschema says %v", s.name, b, err)
+					t.Errorf("%s: surelyValid(%s), but jsonschema says %v", s.name, b, s.sch.Validate(m))
+				}
+			}
+			// The same value with its objects in order, and with a
+			// duplicate member before each (the map keeps the last).
+			for _, dup := range []bool{false, true} {
+				o := ordered(m, dup)
+				if surelyValid(s.sch, o) && !valid {
+					b, _ := json.Marshal(m)
+					t.Errorf("%s: surelyValid(ordered %s, duplicates %v), but jsonschema says %v", s.name, b, dup, s.sch.Validate(m))
+				}
+				if (s.sch.Validate(plain(o)) == nil) != valid {
+					t.Errorf("%s: plain(ordered) validates otherwise than the map", s.name)
 				}
 			}
 		})
 	}
 	t.Logf("%d mutations, %d surely valid", checked, sureN)
+}
+
+// ordered is v with its maps as Objects, members sorted; with dup, each
+// member is preceded by a duplicate holding another value.
+func ordered(v any, dup bool) any {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		o := Object{}
+		for _, k := range keys {
+			if dup {
+				o = append(o, Member{k, "a duplicate"})
+			}
+			o = append(o, Member{k, ordered(x[k], dup)})
+		}
+		return o
+	case []any:
+		a := make([]any, len(x))
+		for i, e := range x {
+			a[i] = ordered(e, dup)
+		}
+		return a
+	}
+	return v
 }

@@ -217,9 +217,9 @@ func (v *Version) Validate(id string, status int, body []byte) error {
 
 // ValidateDecoded is [Version.Validate] of a body its caller has decoded
 // already, as encoding/json decodes it with UseNumber (objects as
-// map[string]any, the last of duplicate members kept; numbers as
-// json.Number): doc must be the body's one JSON value, with nothing but
-// white space around it. It returns what Validate returns for body,
+// map[string]any, the last of duplicate members kept, or as [Object];
+// numbers as json.Number): doc must be the body's one JSON value, with
+// nothing but white space around it. It returns what Validate returns for body,
 // without decoding it again.
 func (v *Version) ValidateDecoded(id string, status int, body []byte, doc any) error {
 	return v.validateBody(id, status, body, doc, true)
@@ -283,7 +283,7 @@ func validateValue(sch *jsonschema.Schema, doc any, verr *ValidationError) error
 	if surelyValid(sch, doc) {
 		return nil
 	}
-	err := sch.Validate(doc)
+	err := sch.Validate(plain(doc))
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		return err
