@@ -33,9 +33,11 @@ func parseJSON(s string) (any, bool) {
 const maxJSONDepth = 10000
 
 type jsonParser struct {
-	s     string
-	i     int
-	depth int
+	s       string
+	i       int
+	depth   int
+	members []schemas.Member // the members of the objects being read
+	items   []any            // the items of the arrays being read
 }
 
 func (p *jsonParser) space() {
@@ -59,7 +61,10 @@ func (p *jsonParser) value() (any, bool) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		return p.str()
+		if v, ok := p.str(); ok {
+			return v, true
+		}
+		return nil, false
 	case c == '-' || '0' <= c && c <= '9':
 		start := p.i
 		if !p.number() {
@@ -82,18 +87,21 @@ func (p *jsonParser) value() (any, bool) {
 	return nil, false
 }
 
+// object reads an object; its members are gathered on p.members and
+// copied out once, so an object costs one allocation of its size.
 func (p *jsonParser) object() (any, bool) {
 	if p.depth++; p.depth > maxJSONDepth {
 		return nil, false
 	}
 	p.i++ // {
 	p.space()
-	var o object
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
 		p.depth--
-		return o, true
+		return object(nil), true
 	}
+	base := len(p.members)
+	defer func() { p.members = p.members[:base] }()
 	for {
 		if p.i >= len(p.s) || p.s[p.i] != '"' {
 			return nil, false
@@ -112,7 +120,7 @@ func (p *jsonParser) object() (any, bool) {
 		if !ok {
 			return nil, false
 		}
-		o = append(o, schemas.Member{Key: k.(string), Value: v})
+		p.members = append(p.members, schemas.Member{Key: k, Value: v})
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -124,31 +132,33 @@ func (p *jsonParser) object() (any, bool) {
 		case '}':
 			p.i++
 			p.depth--
-			return o, true
+			return append(object(nil), p.members[base:]...), true
 		default:
 			return nil, false
 		}
 	}
 }
 
+// array reads an array, its items gathered on p.items.
 func (p *jsonParser) array() (any, bool) {
 	if p.depth++; p.depth > maxJSONDepth {
 		return nil, false
 	}
 	p.i++ // [
 	p.space()
-	a := []any{}
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
 		p.depth--
-		return a, true
+		return []any{}, true
 	}
+	base := len(p.items)
+	defer func() { p.items = p.items[:base] }()
 	for {
 		v, ok := p.value()
 		if !ok {
 			return nil, false
 		}
-		a = append(a, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -160,7 +170,7 @@ func (p *jsonParser) array() (any, bool) {
 		case ']':
 			p.i++
 			p.depth--
-			return a, true
+			return append([]any{}, p.items[base:]...), true
 		default:
 			return nil, false
 		}
@@ -170,12 +180,12 @@ func (p *jsonParser) array() (any, bool) {
 // str scans a string from its opening quote. As encoding/json, it accepts
 // any byte from 0x20 up (invalid UTF-8 included) and the escapes \" \\ \/
 // \b \f \n \r \t \uXXXX.
-func (p *jsonParser) str() (any, bool) {
+func (p *jsonParser) str() (string, bool) {
 	s, start := p.s, p.i
 	i, esc, ascii := p.i+1, false, true
 	for {
 		if i >= len(s) {
-			return nil, false
+			return "", false
 		}
 		switch c := s[i]; {
 		case c == '"':
@@ -186,32 +196,32 @@ func (p *jsonParser) str() (any, bool) {
 			}
 			var out string
 			if json.Unmarshal([]byte(s[start:p.i]), &out) != nil {
-				return nil, false
+				return "", false
 			}
 			return out, true
 		case c == '\\':
 			esc = true
 			if i+1 >= len(s) {
-				return nil, false
+				return "", false
 			}
 			switch s[i+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i += 2
 			case 'u':
 				if i+6 > len(s) {
-					return nil, false
+					return "", false
 				}
 				for k := i + 2; k < i+6; k++ {
 					if !isHex(s[k]) {
-						return nil, false
+						return "", false
 					}
 				}
 				i += 6
 			default:
-				return nil, false
+				return "", false
 			}
 		case c < 0x20:
-			return nil, false
+			return "", false
 		default:
 			ascii = ascii && c < utf8.RuneSelf
 			i++
