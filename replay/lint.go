@@ -199,9 +199,12 @@ func noVersion(path string) string {
 var infoKinds = map[string]bool{FindingUndocumented: true, FindingAbsent: true, FindingTruncated: true, FindingUpstream: true}
 
 func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Interaction, v *schemas.Version, r *redact.Redactor) []Finding {
+	// The URL and the response body are parsed once for every check.
+	pre := &preparsed{}
+	pre.url, pre.urlErr = url.Parse(it.Request.URL)
 	path := it.Request.URL
-	if u, err := url.Parse(it.Request.URL); err == nil {
-		path = u.Path
+	if pre.urlErr == nil {
+		path = pre.url.Path
 	}
 	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: displayPath(path)}
 	var out []Finding
@@ -210,11 +213,11 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), infoKinds[kind]
 		out = append(out, f)
 	}
-	// The response body is decoded and parsed once for every check.
 	body := storedBody(it.Response.Headers, it.Response.Body)
-	doc := &jsonDoc{src: strings.Trim(body, " \t\r\n")}
+	doc := &pre.body
+	doc.src = strings.Trim(body, " \t\r\n")
 	doc.value, doc.valid = parseJSON(doc.src)
-	lintSecrets(it, r, doc, func(field, format string, a ...any) {
+	lintSecrets(it, r, pre, func(field, format string, a ...any) {
 		add(FindingSecret, format, a...)
 		out[len(out)-1].Field = field
 	})
@@ -258,14 +261,14 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	// A null note, note_url or fingerprint where an old description says
 	// string is what GitHub answers (docs/fidelity.md, "note, note_url and
 	// fingerprint"): not a finding.
-	verr := v.Validate
+	var verr error
 	if doc.valid {
 		// What Validate gives, without decoding the body again.
-		verr = func(id string, status int, body []byte) error {
-			return v.ValidateDecoded(id, status, body, doc.value)
-		}
+		verr = v.ValidateDecoded(op.ID, it.Response.Code, body, doc.value)
+	} else {
+		verr = v.Validate(op.ID, it.Response.Code, []byte(body))
 	}
-	err, _ := schemas.Tolerated(verr(op.ID, it.Response.Code, []byte(body)))
+	err, _ := schemas.Tolerated(verr)
 	var problems *schemas.ValidationError
 	switch {
 	case err == nil:

@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
@@ -66,8 +68,16 @@ type secretWalk struct {
 	reported map[string]bool  // parts and fields reported on
 	public   map[string]bool  // parts holding published test credentials
 	seen     map[seenKey]bool // field and value pairs judged
-	parsed   *jsonDoc         // the response body, parsed once for every check
+	pre      *preparsed       // what the other checks parsed already
 	path     jsonPath         // where the JSON walk is
+}
+
+// preparsed is what every check of an interaction reads: the request URL
+// and the response body, parsed once.
+type preparsed struct {
+	url    *url.URL
+	urlErr error
+	body   jsonDoc
 }
 
 // jsonDoc is a text and what [parseJSON] makes of it.
@@ -80,8 +90,8 @@ type jsonDoc struct {
 // parseJSON parses s, or takes the parse of the response body when s is
 // that body.
 func (w *secretWalk) parse(s string) (any, bool) {
-	if d := w.parsed; d != nil && d.src == s {
-		return d.value, d.valid
+	if w.pre != nil && w.pre.body.src == s {
+		return w.pre.body.value, w.pre.body.valid
 	}
 	return parseJSON(s)
 }
@@ -92,14 +102,27 @@ func (w *secretWalk) parse(s string) (any, bool) {
 // finds in any field (see [redact.Scan]: host, status, header names...)
 // that the walk did not already report; and with the key, whether
 // redacting the interaction again would change anything.
-func lintSecrets(it *cassette.Interaction, r *redact.Redactor, parsed *jsonDoc, add func(field, format string, a ...any)) {
-	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[seenKey]bool{}, parsed: parsed}
+func lintSecrets(it *cassette.Interaction, r *redact.Redactor, pre *preparsed, add func(field, format string, a ...any)) {
+	w := walks.Get().(*secretWalk)
+	defer func() {
+		clear(w.reported)
+		clear(w.public)
+		clear(w.seen)
+		*w = secretWalk{reported: w.reported, public: w.public, seen: w.seen, path: w.path[:0]}
+		walks.Put(w)
+	}()
+	w.j, w.add, w.pre = judge{r}, add, pre
 	w.interaction(it)
 	w.scan(it, r)
 	if r != nil {
 		w.fixedPoint(it, r)
 	}
 }
+
+// walks keeps the walks' maps from one interaction to the next.
+var walks = sync.Pool{New: func() any {
+	return &secretWalk{reported: map[string]bool{}, public: map[string]bool{}, seen: map[seenKey]bool{}}
+}}
 
 func (w *secretWalk) check(part, what, v string) {
 	if why := w.judge(part, v); why != "" {
@@ -219,12 +242,13 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func (w *secretWalk) headers(side, field string, h http.Header) {
 	for _, k := range sortedKeys(h) {
-		part := side + " header " + shapeName(k)
-		w.field = field + "[" + k + "]#name"
+		n := headerNamesOf(side, field, k)
+		part := n.part
+		w.field = n.nameField
 		w.text(part, "the name", k)
-		w.field = field + "[" + k + "]"
+		w.field = n.valueField
 		for _, v := range h[k] {
-			switch http.CanonicalHeaderKey(k) {
+			switch n.canonical {
 			case "Authorization", "Proxy-Authorization":
 				w.authorization(part, v)
 			case "X-Github-Otp":
@@ -251,6 +275,41 @@ func (w *secretWalk) headers(side, field string, h http.Header) {
 			}
 		}
 	}
+}
+
+// headerNames are the names a header's checks use, made once per side
+// and header name: the part, the fields of its name and of its values,
+// and its canonical name.
+type headerNames struct{ part, nameField, valueField, canonical string }
+
+type headerKey struct{ side, field, name string }
+
+// headerNameCache holds the names of the headers seen, up to
+// maxHeaderNames (a recording has few header names; one with many more
+// is checked without the cache).
+var headerNameCache sync.Map // headerKey → *headerNames
+
+var headerNameCount atomic.Int64
+
+const maxHeaderNames = 4096
+
+func headerNamesOf(side, field, k string) *headerNames {
+	key := headerKey{side, field, k}
+	if n, ok := headerNameCache.Load(key); ok {
+		return n.(*headerNames)
+	}
+	n := &headerNames{
+		part:       side + " header " + shapeName(k),
+		nameField:  field + "[" + k + "]#name",
+		valueField: field + "[" + k + "]",
+		canonical:  http.CanonicalHeaderKey(k),
+	}
+	if headerNameCount.Load() < maxHeaderNames {
+		if _, loaded := headerNameCache.LoadOrStore(key, n); !loaded {
+			headerNameCount.Add(1)
+		}
+	}
+	return n
 }
 
 func unquoteCookie(v string) string {
@@ -290,7 +349,13 @@ func (w *secretWalk) authorization(part, v string) {
 // tokens in the path), secret query parameters and token-shaped strings.
 func (w *secretWalk) url(raw string) {
 	const part = "request URL"
-	u, err := url.Parse(raw)
+	var u *url.URL
+	var err error
+	if w.pre != nil {
+		u, err = w.pre.url, w.pre.urlErr
+	} else {
+		u, err = url.Parse(raw)
+	}
 	if err != nil {
 		w.text(part, "the URL", raw)
 		return

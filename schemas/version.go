@@ -212,7 +212,7 @@ func (v *Version) Schema(op *Operation, status int) (*jsonschema.Schema, error) 
 // wrapping ErrUnknownOperation or ErrUndocumented when there is nothing to
 // check against. A status documented without a body requires an empty one.
 func (v *Version) Validate(id string, status int, body []byte) error {
-	return v.validateBody(id, status, body, nil, false)
+	return v.validateBody(id, status, body, "", nil, false)
 }
 
 // ValidateDecoded is [Version.Validate] of a body its caller has decoded
@@ -221,13 +221,14 @@ func (v *Version) Validate(id string, status int, body []byte) error {
 // numbers as json.Number): doc must be the body's one JSON value, with
 // nothing but white space around it. It returns what Validate returns for body,
 // without decoding it again.
-func (v *Version) ValidateDecoded(id string, status int, body []byte, doc any) error {
-	return v.validateBody(id, status, body, doc, true)
+func (v *Version) ValidateDecoded(id string, status int, body string, doc any) error {
+	return v.validateBody(id, status, nil, body, doc, true)
 }
 
-// validateBody is Validate, with the body's decoded value doc when
-// decoded is set (a JSON null decodes to nil).
-func (v *Version) validateBody(id string, status int, body []byte, doc any, decoded bool) error {
+// validateBody is Validate of body, or of text when body is nil, with
+// the body's decoded value doc when decoded is set (a JSON null decodes
+// to nil).
+func (v *Version) validateBody(id string, status int, body []byte, text string, doc any, decoded bool) error {
 	op, err := v.Operation(id)
 	if err != nil {
 		return err
@@ -238,8 +239,8 @@ func (v *Version) validateBody(id string, status int, body []byte, doc any, deco
 	}
 	verr := &ValidationError{Version: v.Name, Operation: id, Status: status}
 	if sch == nil {
-		if len(bytes.TrimSpace(body)) > 0 {
-			verr.Problems = []Problem{{Message: fmt.Sprintf("status %d documents no body, got %d bytes", status, len(body))}}
+		if len(bytes.TrimSpace(body)) > 0 || len(strings.TrimSpace(text)) > 0 {
+			verr.Problems = []Problem{{Message: fmt.Sprintf("status %d documents no body, got %d bytes", status, len(body)+len(text))}}
 			return verr
 		}
 		return nil
