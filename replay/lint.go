@@ -156,17 +156,37 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		before, n := len(res.Findings), 0
 		fc := newFindingCap(&res.Findings, listed)
 		p := newOrdered(fc.add)
+		// Interactions go to the workers a batch at a time: a hand-over
+		// costs more than checking a small interaction.
+		var batch []cassettes.Item
+		flush := func() {
+			b := batch
+			batch = make([]cassettes.Item, 0, lintBatch)
+			p.do(func() []Finding {
+				var out []Finding
+				for _, it := range b {
+					out = append(out, lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor)...)
+				}
+				return out
+			})
+		}
 		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
 			if n == 0 && v == nil {
 				p.done([]Finding{{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)}})
 			}
 			n++
-			p.do(func() []Finding { return lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor) })
+			batch = append(batch, it)
+			if len(batch) == lintBatch {
+				flush()
+			}
 			if opts.Progress != nil {
 				opts.Progress(it.Bytes)
 			}
 			return nil
 		})
+		if len(batch) > 0 {
+			flush()
+		}
 		p.wait()
 		if err != nil {
 			fc.undo()
@@ -186,6 +206,9 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 	}
 	return res, nil
 }
+
+// lintBatch is how many interactions a worker checks at a time.
+const lintBatch = 16
 
 // noVersion says why the file at path could not be checked against a
 // version.
@@ -345,7 +368,7 @@ type pending struct {
 }
 
 func newOrdered(out func([]Finding)) *ordered {
-	o := &ordered{work: make(chan func(), 128), queue: make(chan *pending, 128)}
+	o := &ordered{work: make(chan func(), 32), queue: make(chan *pending, 32)}
 	for range min(runtime.GOMAXPROCS(0), 4) {
 		o.wg.Add(1)
 		go func() {
