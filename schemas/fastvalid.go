@@ -2,6 +2,9 @@ package schemas
 
 import (
 	"encoding/json"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -93,7 +96,7 @@ func sure(s *jsonschema.Schema, v any, depth int) bool {
 		return false
 	}
 	if s.Format != "" {
-		if f := jsonschema.Formats[s.Format]; f != nil && !f(v) {
+		if f := jsonschema.Formats[s.Format]; f != nil && !formatOK(s.Format, f, v) {
 			return false
 		}
 	}
@@ -307,3 +310,34 @@ func sureEnum(enum []any, v any) bool {
 	}
 	return false
 }
+
+// formatOK is f(v), remembered for short strings: the same URLs and
+// dates recur in answer after answer, and checking a URL parses it.
+// jsonschema's formats are functions of the value alone.
+func formatOK(name string, f func(any) bool, v any) bool {
+	str, ok := v.(string)
+	if !ok || len(str) > maxFormatMemoLen {
+		return f(v)
+	}
+	k := formatKey{name, str}
+	if r, ok := formatMemo.Load(k); ok {
+		return r.(bool)
+	}
+	r := f(v)
+	if formatMemoSize.Add(1) > maxFormatMemo {
+		formatMemo.Clear()
+		formatMemoSize.Store(0)
+	}
+	// A copy: str may be a slice of a large body.
+	formatMemo.Store(formatKey{name, strings.Clone(str)}, r)
+	return r
+}
+
+type formatKey struct{ format, value string }
+
+var (
+	formatMemo     sync.Map // formatKey → bool
+	formatMemoSize atomic.Int64
+)
+
+const maxFormatMemo, maxFormatMemoLen = 1 << 14, 256
