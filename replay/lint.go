@@ -229,9 +229,17 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	if pre.urlErr == nil {
 		path = pre.url.Path
 	}
-	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: displayPath(path)}
+	// The path as findings show it, made for the first finding only.
+	base := Finding{File: file, Interaction: i, Method: it.Request.Method}
+	shown := func() string {
+		if base.Path == "" {
+			base.Path = displayPath(path)
+		}
+		return base.Path
+	}
 	var out []Finding
 	add := func(kind, format string, a ...any) {
+		shown()
 		f := base
 		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), infoKinds[kind]
 		out = append(out, f)
@@ -268,13 +276,13 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 			} else if any {
 				add(FindingNoOperation, "%s does not document %s (%s); re-record against the right version or move the cassette", v.Name, o.Key(), o.ID)
 			} else {
-				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(base.Path))
+				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(shown()))
 			}
 			return out
 		}
 	} else if op, ok = cat.Lookup(it.Request.Method, path); !ok {
 		if schemas.IsOAuthPath(path) {
-			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(base.Path))
+			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(shown()))
 		}
 		return out
 	}
