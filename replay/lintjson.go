@@ -184,6 +184,10 @@ func (p *jsonParser) str() (string, bool) {
 	s, start := p.s, p.i
 	i, esc, ascii := p.i+1, false, true
 	for {
+		// Eight plain ASCII bytes at a time: most of a body.
+		for i+8 <= len(s) && plainASCII8(s[i:i+8]) {
+			i += 8
+		}
 		if i >= len(s) {
 			return "", false
 		}
@@ -305,4 +309,16 @@ func lastOfName(o object) func(i int) bool {
 		}
 		return true
 	}
+}
+
+// plainASCII8 reports whether none of the eight bytes of b ends a run of
+// plain string bytes (a quote, a backslash, a control character) or is
+// beyond ASCII. Each term is the classic exact test for a zero byte (of
+// the word XOR the byte looked for) or for a byte below 0x20.
+func plainASCII8(b string) bool {
+	x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^('"'*ones), x^('\\'*ones)
+	return ((q-ones)&^q|(bs-ones)&^bs|(x-0x20*ones)&^x|x)&highs == 0
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -689,7 +690,7 @@ func (w *secretWalk) fixedPoint(it *cassette.Interaction, r *redact.Redactor) {
 func changedHeaders(a, b http.Header) []string {
 	var out []string
 	for k, vs := range a {
-		if strings.Join(vs, "\x00") != strings.Join(b[k], "\x00") {
+		if !slices.Equal(vs, b[k]) && strings.Join(vs, "\x00") != strings.Join(b[k], "\x00") {
 			out = append(out, k)
 		}
 	}
