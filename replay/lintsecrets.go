@@ -242,7 +242,13 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func (w *secretWalk) headers(side, field string, h http.Header) {
-	for _, k := range sortedKeys(h) {
+	var buf [16]string
+	names := buf[:0]
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
 		n := headerNamesOf(side, field, k)
 		part := n.part
 		w.field = n.nameField

@@ -113,8 +113,9 @@ func isASCII(s string) bool {
 	return true
 }
 
-// hasLegacyPrefix reports whether ASCII text holds "/applications/" in
-// any case: what legacySegment needs to match.
+// hasLegacyPrefix reports whether ASCII text holds "/applications/",
+// a segment, and "/tokens/" or "/grants/", in any case: what
+// legacySegment needs to match.
 func hasLegacyPrefix(s string) bool {
 	const lit = "/applications/"
 	for i := 0; ; i++ {
@@ -126,7 +127,16 @@ func hasLegacyPrefix(s string) bool {
 		if len(s)-i < len(lit) {
 			return false
 		}
-		if strings.EqualFold(s[i:i+len(lit)], lit) {
+		if !strings.EqualFold(s[i:i+len(lit)], lit) {
+			continue
+		}
+		rest := s[i+len(lit):]
+		k := strings.IndexByte(rest, '/')
+		if k < 1 {
+			continue
+		}
+		rest = rest[k+1:]
+		if len(rest) >= 7 && (strings.EqualFold(rest[:7], "tokens/") || strings.EqualFold(rest[:7], "grants/")) {
 			return true
 		}
 	}
