@@ -3,6 +3,7 @@ package replay
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -16,7 +17,22 @@ import (
 // copy; any other is unquoted by encoding/json itself, so every string
 // is what its decoder gives.
 func parseJSON(s string) (any, bool) {
-	p := jsonParser{s: s}
+	p := parsers.Get().(*jsonParser)
+	defer func() {
+		// Let go of the values; keep small stacks only.
+		clear(p.members[:p.peakMembers])
+		clear(p.items[:p.peakItems])
+		m, it := p.members[:0], p.items[:0]
+		if cap(m) > maxKeptStack {
+			m = nil
+		}
+		if cap(it) > maxKeptStack {
+			it = nil
+		}
+		*p = jsonParser{members: m, items: it}
+		parsers.Put(p)
+	}()
+	p.s = s
 	p.space()
 	v, ok := p.value()
 	if !ok {
@@ -29,6 +45,9 @@ func parseJSON(s string) (any, bool) {
 	return v, true
 }
 
+// parsers keeps the parsers' stacks from one body to the next.
+var parsers = sync.Pool{New: func() any { return new(jsonParser) }}
+
 // maxJSONDepth is the nesting encoding/json's checker allows.
 const maxJSONDepth = 10000
 
@@ -38,7 +57,12 @@ type jsonParser struct {
 	depth   int
 	members []schemas.Member // the members of the objects being read
 	items   []any            // the items of the arrays being read
+
+	peakMembers, peakItems int // the most either held
 }
+
+// maxKeptStack bounds the stacks a parser keeps for the next body.
+const maxKeptStack = 1 << 12
 
 func (p *jsonParser) space() {
 	for p.i < len(p.s) {
@@ -121,6 +145,7 @@ func (p *jsonParser) object() (any, bool) {
 			return nil, false
 		}
 		p.members = append(p.members, schemas.Member{Key: k, Value: v})
+		p.peakMembers = max(p.peakMembers, len(p.members))
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, false
@@ -159,6 +184,7 @@ func (p *jsonParser) array() (any, bool) {
 			return nil, false
 		}
 		p.items = append(p.items, v)
+		p.peakItems = max(p.peakItems, len(p.items))
 		p.space()
 		if p.i >= len(p.s) {
 			return nil, false
