@@ -2,14 +2,18 @@ package replay_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
 	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/internal/scalebench"
+	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/replay"
 )
 
@@ -90,5 +94,47 @@ func TestLintBoundsFindings(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFixedPointLeavesTheInteraction: lint's fixed-point check redacts a
+// copy of each interaction's request and response structs, not of their
+// maps, so the Redactor must replace a header, trailer or form map it
+// changes rather than modify it. Every kind of header it rewrites is
+// here, with a Content-Length it corrects.
+func TestFixedPointLeavesTheInteraction(t *testing.T) {
+	tok := unpublishedToken
+	it := &cassette.Interaction{
+		Request: cassette.Request{
+			Method: "POST", URL: "https://ghes.example.com/api/v3/applications/" + clientID + "/token?access_token=" + tok,
+			Headers: http.Header{"Authorization": {"token " + tok}, "Cookie": {"user_session=" + tok}, "Content-Length": {"1"},
+				"X-Github-Otp": {"123456"}, tok: {"x"}, "X-Note": {"see " + tok}},
+			Trailer:       http.Header{"X-Trailer": {tok}},
+			Form:          url.Values{"client_secret": {unpublishedSecret}, "access_token": {tok}},
+			Body:          "client_secret=" + unpublishedSecret + "&access_token=" + tok,
+			ContentLength: 1,
+		},
+		Response: cassette.Response{
+			Code: 200, Status: "200 OK " + tok,
+			Headers:       http.Header{"Set-Cookie": {"user_session=" + tok + "; Path=/"}, "Content-Length": {"1"}, "Location": {"/cb?token=" + tok}},
+			Trailer:       http.Header{"X-Trailer": {tok}},
+			Body:          `{"token":"` + tok + `","hashed_token":"x"}`,
+			ContentLength: 1,
+		},
+	}
+	want := func() []string {
+		return []string{fmt.Sprint(it.Request.Headers), fmt.Sprint(it.Request.Trailer), fmt.Sprint(it.Request.Form),
+			fmt.Sprint(it.Response.Headers), fmt.Sprint(it.Response.Trailer)}
+	}
+	before := want()
+	r := redact.New(plantKey, redact.Options{})
+	req, resp := it.Request, it.Response
+	r.Request(&req)
+	r.Response(&resp)
+	if req.Body == it.Request.Body || fmt.Sprint(req.Headers) == before[0] {
+		t.Fatal("nothing was redacted: the test plants nothing")
+	}
+	if after := want(); strings.Join(after, "\n") != strings.Join(before, "\n") {
+		t.Errorf("redacting a copy of the structs changed the interaction's maps:\nbefore %q\nafter  %q", before, after)
 	}
 }

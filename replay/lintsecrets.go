@@ -660,13 +660,12 @@ func pointerSegment(k string) string {
 // redacting again would change and that the walk did not already explain:
 // the exact test, for whatever the walk does not know about.
 func (w *secretWalk) fixedPoint(it *cassette.Interaction, r *redact.Redactor) {
+	// The Redactor replaces a header or form map it changes, never
+	// modifies it (TestFixedPointLeavesTheInteraction), so copies of the
+	// structs are enough to compare.
 	req := it.Request
-	req.Headers = req.Headers.Clone()
-	req.Trailer = req.Trailer.Clone()
 	r.Request(&req)
 	resp := it.Response
-	resp.Headers = resp.Headers.Clone()
-	resp.Trailer = resp.Trailer.Clone()
 	r.Response(&resp)
 	report := func(part, field string, changed bool) {
 		// Redacting again changes a published test credential, which may
