@@ -334,9 +334,9 @@ func lintHashes(doc any, add func(kind, format string, a ...any)) {
 					add(FindingHash, "response body %s/hashed_token is not the SHA-256 of %s/token: the token or its hash was not redacted consistently", ptr, ptr)
 				}
 			}
-			last := lastOfName(x)
+			last := lastIndex(x)
 			for i, m := range x {
-				if last(i) {
+				if lastOfName(x, i, last) {
 					path = append(path, pathSeg{key: m.Key})
 					visit(m.Value)
 					path = path[:len(path)-1]

@@ -59,10 +59,23 @@ func bodyVariants(tok, pseudo string) []string {
 		b[:len(b)/2],
 		`[` + b + `,` + b + `]`,
 		`{"message":"Not Found","documentation_url":"` + tok + `"}`,
+		wide(tok),
 		`"just a string"`,
 		`null`,
 		``,
 	}
+}
+
+// wide is an object of more members than lint compares one by one, with
+// duplicate tokens and hashes.
+func wide(tok string) string {
+	var b strings.Builder
+	b.WriteString(`{"id":1,"token":"x","hashed_token":"` + strings.Repeat("0", 64) + `"`)
+	for i := range 40 {
+		fmt.Fprintf(&b, `,"m%d":{"token":"%s","hashed_token":"%d"}`, i, tok, i)
+	}
+	b.WriteString(`,"token":"` + tok + `","hashed_token":"` + strings.Repeat("1", 64) + `"}`)
+	return b.String()
 }
 
 // lintCorpus writes the generated cassettes into dir.

@@ -317,24 +317,31 @@ func memberValue(o object, k string) any {
 	return nil
 }
 
-// lastOfName returns whether the i-th member is the last of its name: the one a
-// map of the object holds.
-func lastOfName(o object) func(i int) bool {
-	if len(o) > 32 {
-		last := make(map[string]int, len(o))
-		for i, m := range o {
-			last[m.Key] = i
-		}
-		return func(i int) bool { return last[o[i].Key] == i }
+// lastOfName reports, for each member of o in turn, whether it is the
+// last of its name: the one a map of the object holds. last is nil for a
+// small object (its members are compared), else an index by name.
+func lastOfName(o object, i int, last map[string]int) bool {
+	if last != nil {
+		return last[o[i].Key] == i
 	}
-	return func(i int) bool {
-		for _, m := range o[i+1:] {
-			if m.Key == o[i].Key {
-				return false
-			}
+	for _, m := range o[i+1:] {
+		if m.Key == o[i].Key {
+			return false
 		}
-		return true
 	}
+	return true
+}
+
+// lastIndex is the index lastOfName takes for o: nil for a small object.
+func lastIndex(o object) map[string]int {
+	if len(o) <= 32 {
+		return nil
+	}
+	last := make(map[string]int, len(o))
+	for i, m := range o {
+		last[m.Key] = i
+	}
+	return last
 }
 
 // plainASCII8 reports whether none of the eight bytes of b ends a run of

@@ -313,7 +313,8 @@ func sureEnum(enum []any, v any) bool {
 
 // formatOK is f(v), remembered for short strings: the same URLs and
 // dates recur in answer after answer, and checking a URL parses it.
-// jsonschema's formats are functions of the value alone.
+// jsonschema's formats (the catalog registers none of its own) are
+// functions of the value alone.
 func formatOK(name string, f func(any) bool, v any) bool {
 	str, ok := v.(string)
 	if !ok || len(str) > maxFormatMemoLen {
