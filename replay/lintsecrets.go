@@ -106,6 +106,12 @@ func (w *secretWalk) parse(s string) (any, bool) {
 func lintSecrets(it *cassette.Interaction, r *redact.Redactor, pre *preparsed, add func(field, format string, a ...any)) {
 	w := walks.Get().(*secretWalk)
 	defer func() {
+		if len(w.reported)+len(w.public)+len(w.seen) > maxKeptWalk {
+			// Clearing a map costs what it ever held: start afresh after
+			// an interaction with many values.
+			walks.Put(newWalk())
+			return
+		}
 		clear(w.reported)
 		clear(w.public)
 		clear(w.seen)
@@ -120,10 +126,15 @@ func lintSecrets(it *cassette.Interaction, r *redact.Redactor, pre *preparsed, a
 	}
 }
 
-// walks keeps the walks' maps from one interaction to the next.
-var walks = sync.Pool{New: func() any {
+// walks keeps the walks' maps from one interaction to the next, when
+// they hold no more than maxKeptWalk entries.
+var walks = sync.Pool{New: func() any { return newWalk() }}
+
+const maxKeptWalk = 256
+
+func newWalk() *secretWalk {
 	return &secretWalk{reported: map[string]bool{}, public: map[string]bool{}, seen: map[seenKey]bool{}}
-}}
+}
 
 func (w *secretWalk) check(part, what, v string) {
 	if why := w.judge(part, v); why != "" {
