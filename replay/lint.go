@@ -159,9 +159,10 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		// Interactions go to the workers a batch at a time: a hand-over
 		// costs more than checking a small interaction.
 		var batch []cassettes.Item
+		var batchBytes int64
 		flush := func() {
 			b := batch
-			batch = make([]cassettes.Item, 0, lintBatch)
+			batch, batchBytes = make([]cassettes.Item, 0, lintBatch), 0
 			p.do(func() []Finding {
 				var out []Finding
 				for _, it := range b {
@@ -175,8 +176,8 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 				p.done([]Finding{{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)}})
 			}
 			n++
-			batch = append(batch, it)
-			if len(batch) == lintBatch {
+			batch, batchBytes = append(batch, it), batchBytes+it.Bytes
+			if len(batch) == lintBatch || batchBytes >= lintBatchBytes {
 				flush()
 			}
 			if opts.Progress != nil {
@@ -207,8 +208,10 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 	return res, nil
 }
 
-// lintBatch is how many interactions a worker checks at a time.
-const lintBatch = 16
+// lintBatch and lintBatchBytes bound the interactions a worker checks at
+// a time: 16, or fewer that take 256 KiB of cassette, so that what is in
+// flight (a few batches a worker) stays small whatever the interactions.
+const lintBatch, lintBatchBytes = 16, 256 << 10
 
 // noVersion says why the file at path could not be checked against a
 // version.
@@ -376,7 +379,7 @@ type pending struct {
 }
 
 func newOrdered(out func([]Finding)) *ordered {
-	o := &ordered{work: make(chan func(), 32), queue: make(chan *pending, 32)}
+	o := &ordered{work: make(chan func(), 8), queue: make(chan *pending, 8)}
 	for range min(runtime.GOMAXPROCS(0), 4) {
 		o.wg.Add(1)
 		go func() {
