@@ -3,7 +3,6 @@ package replay
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -138,6 +137,7 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 	for _, n := range notes {
 		res.Findings = append(res.Findings, Finding{File: n.File, Interaction: -1, Kind: FindingSkipped, Message: n.Message, Info: true})
 	}
+	listed := map[string]int{} // findings listed so far, by kind
 	var override *schemas.Version
 	if opts.Version != "" {
 		if override, err = cat.Version(opts.Version); err != nil {
@@ -154,24 +154,48 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 		// is checked in constant memory; a file that does not load is one
 		// finding, as if nothing of it had been read.
 		before, n := len(res.Findings), 0
-		p := newOrdered(func(f []Finding) { res.Findings = append(res.Findings, f...) })
+		fc := newFindingCap(&res.Findings, listed)
+		p := newOrdered(fc.add)
+		// Interactions go to the workers a batch at a time: a hand-over
+		// costs more than checking a small interaction.
+		var batch []cassettes.Item
+		var batchBytes int64
+		flush := func() {
+			b := batch
+			batch, batchBytes = make([]cassettes.Item, 0, lintBatch), 0
+			p.do(func() []Finding {
+				var out []Finding
+				for _, it := range b {
+					out = append(out, lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor)...)
+				}
+				return out
+			})
+		}
 		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
 			if n == 0 && v == nil {
 				p.done([]Finding{{File: f.path, Interaction: -1, Kind: FindingNoVersion, Message: noVersion(f.path)}})
 			}
 			n++
-			p.do(func() []Finding { return lintInteraction(cat, f.path, it.Index, it.Interaction, v, opts.Redactor) })
+			batch, batchBytes = append(batch, it), batchBytes+it.Bytes
+			if len(batch) == lintBatch || batchBytes >= lintBatchBytes {
+				flush()
+			}
 			if opts.Progress != nil {
 				opts.Progress(it.Bytes)
 			}
 			return nil
 		})
+		if len(batch) > 0 {
+			flush()
+		}
 		p.wait()
 		if err != nil {
+			fc.undo()
 			res.Findings = append(res.Findings[:before], Finding{File: f.path, Interaction: -1, Kind: FindingYAML, Message: err.Error()})
 			continue
 		}
 		locateFindings(f.path, res.Findings[before:])
+		fc.close(f.path)
 		res.Cassettes++
 		res.Interactions += n
 	}
@@ -183,6 +207,11 @@ func LintAll(path string, opts LintOptions) (LintResult, error) {
 	}
 	return res, nil
 }
+
+// lintBatch and lintBatchBytes bound the interactions a worker checks at
+// a time: 16, or fewer that take 256 KiB of cassette, so that what is in
+// flight (a few batches a worker) stays small whatever the interactions.
+const lintBatch, lintBatchBytes = 16, 256 << 10
 
 // noVersion says why the file at path could not be checked against a
 // version.
@@ -196,22 +225,39 @@ func noVersion(path string) string {
 var infoKinds = map[string]bool{FindingUndocumented: true, FindingAbsent: true, FindingTruncated: true, FindingUpstream: true}
 
 func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Interaction, v *schemas.Version, r *redact.Redactor) []Finding {
+	// The URL and the response body are parsed once for every check.
+	pre := &preparsed{}
+	pre.url, pre.urlErr = url.Parse(it.Request.URL)
 	path := it.Request.URL
-	if u, err := url.Parse(it.Request.URL); err == nil {
-		path = u.Path
+	if pre.urlErr == nil {
+		path = pre.url.Path
 	}
-	base := Finding{File: file, Interaction: i, Method: it.Request.Method, Path: displayPath(path)}
+	// The path as findings show it, made for the first finding only.
+	base := Finding{File: file, Interaction: i, Method: it.Request.Method}
+	shown := func() string {
+		if base.Path == "" {
+			base.Path = displayPath(path)
+		}
+		return base.Path
+	}
 	var out []Finding
 	add := func(kind, format string, a ...any) {
+		shown()
 		f := base
 		f.Kind, f.Message, f.Info = kind, fmt.Sprintf(format, a...), infoKinds[kind]
 		out = append(out, f)
 	}
-	lintSecrets(it, r, func(field, format string, a ...any) {
+	body := storedBody(it.Response.Headers, it.Response.Body)
+	doc := &pre.body
+	doc.src = strings.Trim(body, " \t\r\n")
+	doc.value, doc.valid = parseJSON(doc.src)
+	lintSecrets(it, r, pre, func(field, format string, a ...any) {
 		add(FindingSecret, format, a...)
 		out[len(out)-1].Field = field
 	})
-	lintHashes(storedBody(it.Response.Headers, it.Response.Body), add)
+	if doc.valid {
+		lintHashes(doc.value, add)
+	}
 	h := it.Response.Headers
 	if note := h.Get(cassettes.TruncatedHeader); note != "" {
 		add(FindingTruncated, "the stored body is cut short (%s: %s): its schema was not checked", cassettes.TruncatedHeader, note)
@@ -233,13 +279,13 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 			} else if any {
 				add(FindingNoOperation, "%s does not document %s (%s); re-record against the right version or move the cassette", v.Name, o.Key(), o.ID)
 			} else {
-				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(base.Path))
+				add(FindingNoOperation, "%s documents no operation for %s %s", v.Name, it.Request.Method, schemas.StripPrefix(shown()))
 			}
 			return out
 		}
 	} else if op, ok = cat.Lookup(it.Request.Method, path); !ok {
 		if schemas.IsOAuthPath(path) {
-			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(base.Path))
+			add(FindingNoOperation, "no catalog version documents %s %s", it.Request.Method, schemas.StripPrefix(shown()))
 		}
 		return out
 	}
@@ -249,12 +295,19 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 	// A null note, note_url or fingerprint where an old description says
 	// string is what GitHub answers (docs/fidelity.md, "note, note_url and
 	// fingerprint"): not a finding.
-	err, _ := schemas.Tolerated(v.Validate(op.ID, it.Response.Code, []byte(storedBody(it.Response.Headers, it.Response.Body))))
-	var verr *schemas.ValidationError
+	var verr error
+	if doc.valid {
+		// What Validate gives, without decoding the body again.
+		verr = v.ValidateDecoded(op.ID, it.Response.Code, body, doc.value)
+	} else {
+		verr = v.Validate(op.ID, it.Response.Code, []byte(body))
+	}
+	err, _ := schemas.Tolerated(verr)
+	var problems *schemas.ValidationError
 	switch {
 	case err == nil:
-	case errors.As(err, &verr):
-		for _, p := range verr.Problems {
+	case errors.As(err, &problems):
+		for _, p := range problems.Problems {
 			add(FindingSchema, "%s %s %d: %s", v.Name, op.ID, it.Response.Code, p)
 		}
 	case errors.Is(err, schemas.ErrUndocumented):
@@ -266,34 +319,41 @@ func lintInteraction(cat *schemas.Catalog, file string, i int, it *cassette.Inte
 }
 
 // lintHashes reports objects whose hashed_token is not the SHA-256 of
-// their token: a token replaced without its hash, or the reverse.
-func lintHashes(body string, add func(kind, format string, a ...any)) {
-	var t any
-	if json.Unmarshal([]byte(body), &t) != nil {
-		return
-	}
-	var visit func(t any, ptr string)
-	visit = func(t any, ptr string) {
+// their token: a token replaced without its hash, or the reverse. An
+// object is read as encoding/json reads it into a map: the last of
+// duplicate members counts.
+func lintHashes(doc any, add func(kind, format string, a ...any)) {
+	var path jsonPath
+	var visit func(t any)
+	visit = func(t any) {
 		switch x := t.(type) {
-		case map[string]any:
-			tok, _ := x["token"].(string)
-			h, _ := x["hashed_token"].(string)
+		case object:
+			tok, _ := memberValue(x, "token").(string)
+			h, _ := memberValue(x, "hashed_token").(string)
 			if tok != "" && h != "" {
 				sum := sha256.Sum256([]byte(tok))
 				if !strings.EqualFold(hex.EncodeToString(sum[:]), h) {
+					ptr := path.plain()
 					add(FindingHash, "response body %s/hashed_token is not the SHA-256 of %s/token: the token or its hash was not redacted consistently", ptr, ptr)
 				}
 			}
-			for k, v := range x {
-				visit(v, ptr+"/"+k)
+			last := lastIndex(x)
+			for i, m := range x {
+				if lastOfName(x, i, last) {
+					path = append(path, pathSeg{key: m.Key})
+					visit(m.Value)
+					path = path[:len(path)-1]
+				}
 			}
 		case []any:
 			for i, v := range x {
-				visit(v, fmt.Sprintf("%s/%d", ptr, i))
+				path = append(path, pathSeg{index: i, isIndex: true})
+				visit(v)
+				path = path[:len(path)-1]
 			}
 		}
 	}
-	visit(t, "")
+	visit(doc)
 }
 
 // displayPath is path as a finding shows it: the secret segments (the
@@ -319,7 +379,7 @@ type pending struct {
 }
 
 func newOrdered(out func([]Finding)) *ordered {
-	o := &ordered{work: make(chan func(), 128), queue: make(chan *pending, 128)}
+	o := &ordered{work: make(chan func(), 8), queue: make(chan *pending, 8)}
 	for range min(runtime.GOMAXPROCS(0), 4) {
 		o.wg.Add(1)
 		go func() {
@@ -362,4 +422,58 @@ func (o *ordered) wait() {
 	close(o.work)
 	close(o.queue)
 	o.wg.Wait()
+}
+
+// maxListed bounds the findings of one kind [LintAll] lists for one
+// file, and maxListedTotal those of one kind it lists in all, so that
+// its memory stays bounded whatever the recording (a cassette recorded
+// without redaction has a finding in every interaction). Beyond them,
+// each file with findings left out gets one finding per kind saying how
+// many (Interaction -1): what the first ones show is what is wrong, and a
+// second run after fixing it lists the rest.
+var maxListed, maxListedTotal = 1000, 20000
+
+// findingCap appends the findings of one file to a list, up to the
+// bounds, and counts the rest.
+type findingCap struct {
+	out    *[]Finding
+	listed map[string]int // in all files, by kind
+	inFile map[string]int // in this file, by kind
+	left   map[string]int // left out of this file, by kind
+	kinds  []string       // the kinds left out, in the order first left out
+}
+
+func newFindingCap(out *[]Finding, listed map[string]int) *findingCap {
+	return &findingCap{out: out, listed: listed, inFile: map[string]int{}, left: map[string]int{}}
+}
+
+func (c *findingCap) add(fs []Finding) {
+	for _, f := range fs {
+		if c.inFile[f.Kind] >= maxListed || c.listed[f.Kind] >= maxListedTotal {
+			if c.left[f.Kind] == 0 {
+				c.kinds = append(c.kinds, f.Kind)
+			}
+			c.left[f.Kind]++
+			continue
+		}
+		c.inFile[f.Kind]++
+		c.listed[f.Kind]++
+		*c.out = append(*c.out, f)
+	}
+}
+
+// undo forgets the findings of a file that did not load.
+func (c *findingCap) undo() {
+	for k, n := range c.inFile {
+		c.listed[k] -= n
+	}
+}
+
+// close adds, once the file at path is read, a finding per kind some of
+// whose findings were left out.
+func (c *findingCap) close(path string) {
+	for _, k := range c.kinds {
+		*c.out = append(*c.out, Finding{File: path, Interaction: -1, Kind: k, Info: infoKinds[k],
+			Message: fmt.Sprintf("%d more %s findings in this file are not listed (lint lists the first %d of each kind in a file, %d in all): fix what is listed and run lint again", c.left[k], k, maxListed, maxListedTotal)})
+	}
 }

@@ -13,8 +13,12 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 	"gopkg.in/yaml.v3"
@@ -61,10 +65,36 @@ func (j judge) verdict(v string) string {
 type secretWalk struct {
 	j        judge
 	add      func(field, format string, a ...any)
-	field    string          // the field being walked, as redact.EachField names it
-	reported map[string]bool // parts and fields reported on
-	public   map[string]bool // parts holding published test credentials
-	seen     map[string]bool // field and value pairs judged
+	field    string           // the field being walked, as redact.EachField names it
+	reported map[string]bool  // parts and fields reported on
+	public   map[string]bool  // parts holding published test credentials
+	seen     map[seenKey]bool // field and value pairs judged
+	pre      *preparsed       // what the other checks parsed already
+	path     jsonPath         // where the JSON walk is
+}
+
+// preparsed is what every check of an interaction reads: the request URL
+// and the response body, parsed once.
+type preparsed struct {
+	url    *url.URL
+	urlErr error
+	body   jsonDoc
+}
+
+// jsonDoc is a text and what [parseJSON] makes of it.
+type jsonDoc struct {
+	src   string
+	value any
+	valid bool
+}
+
+// parseJSON parses s, or takes the parse of the response body when s is
+// that body.
+func (w *secretWalk) parse(s string) (any, bool) {
+	if w.pre != nil && w.pre.body.src == s {
+		return w.pre.body.value, w.pre.body.valid
+	}
+	return parseJSON(s)
 }
 
 // lintSecrets reports every secret left in clear, naming where it is
@@ -73,8 +103,22 @@ type secretWalk struct {
 // finds in any field (see [redact.Scan]: host, status, header names...)
 // that the walk did not already report; and with the key, whether
 // redacting the interaction again would change anything.
-func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(field, format string, a ...any)) {
-	w := &secretWalk{j: judge{r}, add: add, reported: map[string]bool{}, public: map[string]bool{}, seen: map[string]bool{}}
+func lintSecrets(it *cassette.Interaction, r *redact.Redactor, pre *preparsed, add func(field, format string, a ...any)) {
+	w := walks.Get().(*secretWalk)
+	defer func() {
+		if len(w.reported)+len(w.public)+len(w.seen) > maxKeptWalk {
+			// Clearing a map costs what it ever held: start afresh after
+			// an interaction with many values.
+			walks.Put(newWalk())
+			return
+		}
+		clear(w.reported)
+		clear(w.public)
+		clear(w.seen)
+		*w = secretWalk{reported: w.reported, public: w.public, seen: w.seen, path: w.path[:0]}
+		walks.Put(w)
+	}()
+	w.j, w.add, w.pre = judge{r}, add, pre
 	w.interaction(it)
 	w.scan(it, r)
 	if r != nil {
@@ -82,28 +126,57 @@ func lintSecrets(it *cassette.Interaction, r *redact.Redactor, add func(field, f
 	}
 }
 
+// walks keeps the walks' maps from one interaction to the next, when
+// they hold no more than maxKeptWalk entries.
+var walks = sync.Pool{New: func() any { return newWalk() }}
+
+const maxKeptWalk = 256
+
+func newWalk() *secretWalk {
+	return &secretWalk{reported: map[string]bool{}, public: map[string]bool{}, seen: map[seenKey]bool{}}
+}
+
 func (w *secretWalk) check(part, what, v string) {
+	if why := w.judge(part, v); why != "" {
+		w.report(part, what, why)
+	}
+}
+
+// judge returns why v may not stay in part of the current field, or ""
+// when it may or was judged there already.
+func (w *secretWalk) judge(part, v string) string {
 	if reference.IsTestSecret(v) {
 		w.public[part] = true
 	}
-	k := w.field + "\x00" + v
+	k := seenKey{w.field, v}
 	if w.seen[k] {
-		return
+		return ""
 	}
 	w.seen[k] = true
-	if why := w.j.verdict(v); why != "" {
-		w.reported[part] = true
-		w.reported[w.field], w.reported[shownField(w.field)] = true, true
-		w.add(shownField(w.field), "%s: %s %s", part, what, why)
-	}
+	return w.j.verdict(v)
 }
+
+// report reports what in part: why it may not stay.
+func (w *secretWalk) report(part, what, why string) {
+	w.reported[part] = true
+	w.reported[w.field], w.reported[shownField(w.field)] = true, true
+	w.add(shownField(w.field), "%s: %s %s", part, what, why)
+}
+
+// seenKey is a value judged in a field.
+type seenKey struct{ field, v string }
 
 // text checks every secret the scanner finds in s (see
 // [secretscan.Find]: token shapes glued or percent-encoded, legacy path
 // tokens in any spelling, credentials after a scheme word), as the
 // redactor replaces each; Basic credentials by their password.
 func (w *secretWalk) text(part, what, s string) {
-	for _, m := range secretscan.Find(s) {
+	w.found(part, what, secretscan.Find(s))
+}
+
+// found checks the secrets secretscan.Find found in what.
+func (w *secretWalk) found(part, what string, secrets []string) {
+	for _, m := range secrets {
 		if len(m) >= 8 {
 			if _, pass, colon, ok := redact.DecodeBasic(m); ok && colon {
 				w.check(part, what+" holds Basic credentials whose password", pass)
@@ -180,13 +253,20 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func (w *secretWalk) headers(side, field string, h http.Header) {
-	for _, k := range sortedKeys(h) {
-		part := side + " header " + shapeName(k)
-		w.field = field + "[" + k + "]#name"
+	var buf [16]string
+	names := buf[:0]
+	for k := range h {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		n := headerNamesOf(side, field, k)
+		part := n.part
+		w.field = n.nameField
 		w.text(part, "the name", k)
-		w.field = field + "[" + k + "]"
+		w.field = n.valueField
 		for _, v := range h[k] {
-			switch http.CanonicalHeaderKey(k) {
+			switch n.canonical {
 			case "Authorization", "Proxy-Authorization":
 				w.authorization(part, v)
 			case "X-Github-Otp":
@@ -213,6 +293,41 @@ func (w *secretWalk) headers(side, field string, h http.Header) {
 			}
 		}
 	}
+}
+
+// headerNames are the names a header's checks use, made once per side
+// and header name: the part, the fields of its name and of its values,
+// and its canonical name.
+type headerNames struct{ part, nameField, valueField, canonical string }
+
+type headerKey struct{ side, field, name string }
+
+// headerNameCache holds the names of the headers seen, up to
+// maxHeaderNames (a recording has few header names; one with many more
+// is checked without the cache).
+var headerNameCache sync.Map // headerKey → *headerNames
+
+var headerNameCount atomic.Int64
+
+const maxHeaderNames = 4096
+
+func headerNamesOf(side, field, k string) *headerNames {
+	key := headerKey{side, field, k}
+	if n, ok := headerNameCache.Load(key); ok {
+		return n.(*headerNames)
+	}
+	n := &headerNames{
+		part:       side + " header " + shapeName(k),
+		nameField:  field + "[" + k + "]#name",
+		valueField: field + "[" + k + "]",
+		canonical:  http.CanonicalHeaderKey(k),
+	}
+	if headerNameCount.Load() < maxHeaderNames {
+		if _, loaded := headerNameCache.LoadOrStore(key, n); !loaded {
+			headerNameCount.Add(1)
+		}
+	}
+	return n
 }
 
 func unquoteCookie(v string) string {
@@ -252,7 +367,13 @@ func (w *secretWalk) authorization(part, v string) {
 // tokens in the path), secret query parameters and token-shaped strings.
 func (w *secretWalk) url(raw string) {
 	const part = "request URL"
-	u, err := url.Parse(raw)
+	var u *url.URL
+	var err error
+	if w.pre != nil {
+		u, err = w.pre.url, w.pre.urlErr
+	} else {
+		u, err = url.Parse(raw)
+	}
 	if err != nil {
 		w.text(part, "the URL", raw)
 		return
@@ -345,12 +466,16 @@ func (w *secretWalk) body(part, body string, h http.Header) {
 			return
 		}
 	}
+	var doc any
+	valid := false
+	if isJSON || strings.Contains(ctype, "json") || ctype == "" {
+		doc, valid = w.parse(trimmed)
+	}
 	switch {
-	case (isJSON || strings.Contains(ctype, "json") || ctype == "") && json.Valid([]byte(trimmed)):
-		if t, err := decodeOrdered(trimmed); err == nil {
-			w.json(part, t, "", "")
-			return
-		}
+	case valid:
+		w.path = w.path[:0]
+		w.json(part, doc, "")
+		return
 	case isJSON:
 		// JSON that does not parse (cut at the recording cap): the
 		// redactor redacts it leniently, and so is it checked.
@@ -414,125 +539,118 @@ func (w *secretWalk) multipart(part, body, boundary string) bool {
 // json checks a decoded JSON value held by the member key (values in an
 // array take the key of the member holding the array, as the redactor
 // does). Objects keep every member in order, duplicates too: a duplicate
-// key may hide a secret from a decoder that keeps only one.
-func (w *secretWalk) json(part string, t any, ptr, key string) {
+// key may hide a secret from a decoder that keeps only one. The JSON
+// pointer of a value is only spelled out for a finding.
+func (w *secretWalk) json(part string, t any, key string) {
 	switch x := t.(type) {
 	case object:
-		tok := x.token()
+		tok := objectToken(x)
 		for _, m := range x {
-			p := ptr + "/" + pointerSegment(m.k)
-			w.text(part, "the member name at "+p, m.k)
-			if s, ok := m.v.(string); ok && (m.k == "hashed_token" || m.k == "token_last_eight") {
-				w.derived(part, p, ptr, m.k, s, tok)
-				continue
+			w.path = append(w.path, pathSeg{key: m.Key})
+			if found := secretscan.Find(m.Key); len(found) > 0 {
+				w.found(part, "the member name at "+w.path.String(), found)
 			}
-			w.json(part, m.v, p, m.k)
+			if s, ok := m.Value.(string); ok && (m.Key == "hashed_token" || m.Key == "token_last_eight") {
+				w.derived(part, m.Key, s, tok)
+			} else {
+				w.json(part, m.Value, m.Key)
+			}
+			w.path = w.path[:len(w.path)-1]
 		}
 	case []any:
 		for i, v := range x {
-			w.json(part, v, fmt.Sprintf("%s/%d", ptr, i), key)
+			w.path = append(w.path, pathSeg{index: i, isIndex: true})
+			w.json(part, v, key)
+			w.path = w.path[:len(w.path)-1]
 		}
 	case string:
 		if redact.IsSecretField(key) && x != "" {
-			w.check(part, ptr, x)
-		} else {
-			w.text(part, ptr, x)
+			if why := w.judge(part, x); why != "" {
+				w.report(part, w.path.String(), why)
+			}
+		} else if found := secretscan.Find(x); len(found) > 0 {
+			w.found(part, w.path.String(), found)
 		}
 	case json.Number:
 		if redact.IsSecretField(key) {
-			w.check(part, ptr, x.String())
+			if why := w.judge(part, x.String()); why != "" {
+				w.report(part, w.path.String(), why)
+			}
 		}
 	}
 }
 
-// object is a JSON object with its members in order, duplicates kept.
-type object []member
+// jsonPath is a position in a JSON value, spelled as a JSON pointer by
+// String.
+type jsonPath []pathSeg
 
-type member struct {
-	k string
-	v any
+type pathSeg struct {
+	key     string
+	index   int
+	isIndex bool
 }
 
-// token is the object's token: its last non-empty "token" string member.
-func (o object) token() string {
+// String is the JSON pointer of p ("" for the whole value), a
+// token-shaped member name hidden.
+func (p jsonPath) String() string { return p.spell(pointerSegment) }
+
+// plain is p with its member names as they are, "/" between them.
+func (p jsonPath) plain() string { return p.spell(func(k string) string { return k }) }
+
+func (p jsonPath) spell(name func(string) string) string {
+	var b strings.Builder
+	for _, s := range p {
+		b.WriteByte('/')
+		if s.isIndex {
+			b.WriteString(strconv.Itoa(s.index))
+		} else {
+			b.WriteString(name(s.key))
+		}
+	}
+	return b.String()
+}
+
+// object is a JSON object with its members in order, duplicates kept.
+type object = schemas.Object
+
+// objectToken is the object's token: its last non-empty "token" string member.
+func objectToken(o object) string {
 	tok := ""
 	for _, m := range o {
-		if s, ok := m.v.(string); ok && m.k == "token" && s != "" {
+		if s, ok := m.Value.(string); ok && m.Key == "token" && s != "" {
 			tok = s
 		}
 	}
 	return tok
 }
 
-// decodeOrdered decodes JSON keeping objects as [object].
-func decodeOrdered(s string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var value func() (any, error)
-	value = func() (any, error) {
-		t, err := dec.Token()
-		if err != nil {
-			return nil, err
-		}
-		switch d := t.(type) {
-		case json.Delim:
-			switch d {
-			case '{':
-				var o object
-				for dec.More() {
-					kt, err := dec.Token()
-					if err != nil {
-						return nil, err
-					}
-					k, _ := kt.(string)
-					v, err := value()
-					if err != nil {
-						return nil, err
-					}
-					o = append(o, member{k, v})
-				}
-				_, err := dec.Token()
-				return o, err
-			case '[':
-				a := []any{}
-				for dec.More() {
-					v, err := value()
-					if err != nil {
-						return nil, err
-					}
-					a = append(a, v)
-				}
-				_, err := dec.Token()
-				return a, err
-			}
-		}
-		return t, nil
-	}
-	return value()
-}
-
 // derived checks hashed_token and token_last_eight. Next to a token they
 // are derived from it (lintHashes checks they agree); the hash of a real
 // token is reported here. Without a token (GitHub blanks it after
 // creation) they are pseudonyms of their own.
-func (w *secretWalk) derived(part, ptr, obj, key, v, tok string) {
+func (w *secretWalk) derived(part, key, v, tok string) {
 	if v == "" {
 		return
 	}
 	if tok == "" {
-		w.check(part, ptr+" (the token not shown)", v)
+		if why := w.judge(part, v); why != "" {
+			w.report(part, w.path.String()+" (the token not shown)", why)
+		}
 		return
 	}
+	obj := func() string { return w.path[:len(w.path)-1].String() }
 	if key == "token_last_eight" && !strings.HasSuffix(tok, v) {
 		// Beside a token it is the token's end; anything else is the end
 		// of another token, kept when the token was replaced.
-		w.check(part, ptr+" (not the end of "+obj+"/token)", v)
+		if why := w.judge(part, v); why != "" {
+			w.report(part, w.path.String()+" (not the end of "+obj()+"/token)", why)
+		}
 	}
 	if key == "hashed_token" && redact.HasValidChecksum(tok) && !reference.IsTestSecret(tok) {
 		sum := sha256.Sum256([]byte(tok))
 		if strings.EqualFold(hex.EncodeToString(sum[:]), v) {
 			w.reported[part], w.reported[w.field] = true, true
-			w.add(shownField(w.field), "%s: %s is the SHA-256 of %s/token, a GitHub token with a valid checksum: the hash of a real token", part, ptr, obj)
+			w.add(shownField(w.field), "%s: %s is the SHA-256 of %s/token, a GitHub token with a valid checksum: the hash of a real token", part, w.path.String(), obj())
 		}
 	}
 }
@@ -553,13 +671,12 @@ func pointerSegment(k string) string {
 // redacting again would change and that the walk did not already explain:
 // the exact test, for whatever the walk does not know about.
 func (w *secretWalk) fixedPoint(it *cassette.Interaction, r *redact.Redactor) {
+	// The Redactor replaces a header or form map it changes, never
+	// modifies it (TestFixedPointLeavesTheInteraction), so copies of the
+	// structs are enough to compare.
 	req := it.Request
-	req.Headers = req.Headers.Clone()
-	req.Trailer = req.Trailer.Clone()
 	r.Request(&req)
 	resp := it.Response
-	resp.Headers = resp.Headers.Clone()
-	resp.Trailer = resp.Trailer.Clone()
 	r.Response(&resp)
 	report := func(part, field string, changed bool) {
 		// Redacting again changes a published test credential, which may
@@ -589,7 +706,7 @@ func (w *secretWalk) fixedPoint(it *cassette.Interaction, r *redact.Redactor) {
 func changedHeaders(a, b http.Header) []string {
 	var out []string
 	for k, vs := range a {
-		if strings.Join(vs, "\x00") != strings.Join(b[k], "\x00") {
+		if !slices.Equal(vs, b[k]) && strings.Join(vs, "\x00") != strings.Join(b[k], "\x00") {
 			out = append(out, k)
 		}
 	}

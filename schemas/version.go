@@ -212,6 +212,23 @@ func (v *Version) Schema(op *Operation, status int) (*jsonschema.Schema, error) 
 // wrapping ErrUnknownOperation or ErrUndocumented when there is nothing to
 // check against. A status documented without a body requires an empty one.
 func (v *Version) Validate(id string, status int, body []byte) error {
+	return v.validateBody(id, status, body, "", nil, false)
+}
+
+// ValidateDecoded is [Version.Validate] of a body its caller has decoded
+// already, as encoding/json decodes it with UseNumber (objects as
+// map[string]any, the last of duplicate members kept, or as [Object];
+// numbers as json.Number): doc must be the body's one JSON value, with
+// nothing but white space around it. It returns what Validate returns for body,
+// without decoding it again.
+func (v *Version) ValidateDecoded(id string, status int, body string, doc any) error {
+	return v.validateBody(id, status, nil, body, doc, true)
+}
+
+// validateBody is Validate of body, or of text when body is nil, with
+// the body's decoded value doc when decoded is set (a JSON null decodes
+// to nil).
+func (v *Version) validateBody(id string, status int, body []byte, text string, doc any, decoded bool) error {
 	op, err := v.Operation(id)
 	if err != nil {
 		return err
@@ -222,11 +239,14 @@ func (v *Version) Validate(id string, status int, body []byte) error {
 	}
 	verr := &ValidationError{Version: v.Name, Operation: id, Status: status}
 	if sch == nil {
-		if len(bytes.TrimSpace(body)) > 0 {
-			verr.Problems = []Problem{{Message: fmt.Sprintf("status %d documents no body, got %d bytes", status, len(body))}}
+		if len(bytes.TrimSpace(body)) > 0 || len(strings.TrimSpace(text)) > 0 {
+			verr.Problems = []Problem{{Message: fmt.Sprintf("status %d documents no body, got %d bytes", status, len(body)+len(text))}}
 			return verr
 		}
 		return nil
+	}
+	if decoded {
+		return validateValue(sch, doc, verr)
 	}
 	return validate(sch, body, verr)
 }
@@ -256,7 +276,15 @@ func validate(sch *jsonschema.Schema, body []byte, verr *ValidationError) error 
 		verr.Problems = []Problem{{Message: "trailing data after the JSON value"}}
 		return verr
 	}
-	err := sch.Validate(doc)
+	return validateValue(sch, doc, verr)
+}
+
+// validateValue validates a decoded body.
+func validateValue(sch *jsonschema.Schema, doc any, verr *ValidationError) error {
+	if surelyValid(sch, doc) {
+		return nil
+	}
+	err := sch.Validate(plain(doc))
 	var ve *jsonschema.ValidationError
 	if !errors.As(err, &ve) {
 		return err

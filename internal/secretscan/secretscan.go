@@ -50,21 +50,31 @@ func Find(s string) []string {
 	for _, sp := range redact.FindTokens(s) {
 		add(decoded(s[sp.Start:sp.End]))
 	}
+	if strings.IndexByte(s, '%') < 0 && isASCII(s) && !hasLegacyPrefix(s) && !hasSchemeWord(s) {
+		return out // neither pattern can match: the common case, without a regexp
+	}
 	if !mayHoldPathOrCredential(s) {
 		return out
 	}
 	view := s
 	for range 4 {
-		for _, m := range legacySegment.FindAllStringSubmatch(view, -1) {
-			if !placeholder(m[1]) {
-				add(m[1])
+		// Each pattern needs its literal: an ASCII view without it is
+		// not searched (the patterns fold case beyond ASCII: "ſ", "K").
+		ascii := isASCII(view)
+		if !ascii || hasLegacyPrefix(view) {
+			for _, m := range legacySegment.FindAllStringSubmatch(view, -1) {
+				if !placeholder(m[1]) {
+					add(m[1])
+				}
 			}
 		}
-		for _, m := range schemeCredential.FindAllStringSubmatchIndex(view, -1) {
-			// "basic user:…" is a decoded Basic credential whose user
-			// name (a client id or login) is not secret.
-			if c := view[m[2]:m[3]]; credentialLike(c) && !strings.HasPrefix(view[m[3]:], ":") {
-				add(c)
+		if !ascii || hasSchemeWord(view) {
+			for _, m := range schemeCredential.FindAllStringSubmatchIndex(view, -1) {
+				// "basic user:…" is a decoded Basic credential whose user
+				// name (a client id or login) is not secret.
+				if c := view[m[2]:m[3]]; credentialLike(c) && !strings.HasPrefix(view[m[3]:], ":") {
+					add(c)
+				}
 			}
 		}
 		next := percentDecode(view)
@@ -87,6 +97,59 @@ func mayHoldPathOrCredential(s string) bool {
 		case 'b', 't':
 			w := s[i:min(len(s), i+6)]
 			if len(w) >= 5 && (strings.EqualFold(w[:5], "basic") || strings.EqualFold(w[:5], "token")) || len(w) == 6 && strings.EqualFold(w, "bearer") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// hasLegacyPrefix reports whether ASCII text holds "/applications/",
+// a segment, and "/tokens/" or "/grants/", in any case: what
+// legacySegment needs to match.
+func hasLegacyPrefix(s string) bool {
+	const lit = "/applications/"
+	for i := 0; ; i++ {
+		j := strings.IndexByte(s[i:], '/')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if len(s)-i < len(lit) {
+			return false
+		}
+		if !strings.EqualFold(s[i:i+len(lit)], lit) {
+			continue
+		}
+		rest := s[i+len(lit):]
+		k := strings.IndexByte(rest, '/')
+		if k < 1 {
+			continue
+		}
+		rest = rest[k+1:]
+		if len(rest) >= 7 && (strings.EqualFold(rest[:7], "tokens/") || strings.EqualFold(rest[:7], "grants/")) {
+			return true
+		}
+	}
+}
+
+// hasSchemeWord reports whether ASCII text holds a scheme word (basic,
+// bearer, token, in any case) followed by white space: what
+// schemeCredential needs to match.
+func hasSchemeWord(s string) bool {
+	for i := 5; i < len(s); i++ {
+		switch s[i] {
+		case ' ', '\t', '\n', '\f', '\r':
+			if strings.EqualFold(s[i-5:i], "basic") || strings.EqualFold(s[i-5:i], "token") || i >= 6 && strings.EqualFold(s[i-6:i], "bearer") {
 				return true
 			}
 		}
