@@ -187,6 +187,9 @@ func TestSurelyValidMutations(t *testing.T) {
 		}
 		mutate(v, func(m any) {
 			checked++
+			if raceDetector && checked%7 != 0 {
+				return // a seventh of them: -race makes each check ten times slower
+			}
 			valid := s.sch.Validate(m) == nil
 			if surelyValid(s.sch, m) {
 				sureN++
