@@ -62,22 +62,30 @@ func (in *interner) header(h http.Header) http.Header {
 	return out
 }
 
-// entry interns what e keeps.
+// entry interns what e keeps, and its answer when it is held.
 func (in *interner) entry(e *entry) {
-	e.file, e.operation, e.method, e.url = in.str(e.file), in.str(e.operation), in.str(e.method), in.str(e.url)
-	e.reqBody, e.reqType, e.statusLine, e.cut = in.str(e.reqBody), in.str(e.reqType), in.str(e.statusLine), in.str(e.cut)
+	e.file, e.operation, e.method, e.url, e.host = in.str(e.file), in.str(e.operation), in.str(e.method), in.str(e.url), in.str(e.host)
+	e.reqBody, e.reqType, e.path = in.str(e.reqBody), in.str(e.reqType), in.str(e.path)
 	v := &e.v
 	v.method, v.path, v.query, v.body, v.cred, v.inm = in.str(v.method), in.str(v.path), in.str(v.query), in.str(v.body), in.str(v.cred), in.str(v.inm)
-	for i, l := range e.length {
-		e.length[i] = in.str(l)
+	if rp := e.reply.Load(); rp != nil {
+		in.reply(rp)
 	}
-	e.header = in.header(e.header)
-	e.body = in.body(e.body)
-	e.plain.header, e.plain.body = e.header, e.body
-	for i, o := range e.origins {
-		e.origins[i] = in.str(o)
+}
+
+// reply interns what rp keeps.
+func (in *interner) reply(rp *reply) {
+	rp.statusLine, rp.cut = in.str(rp.statusLine), in.str(rp.cut)
+	for i, l := range rp.length {
+		rp.length[i] = in.str(l)
 	}
-	for i, p := range e.pseudonyms {
-		e.pseudonyms[i] = in.str(p)
+	rp.header = in.header(rp.header)
+	rp.body = in.body(rp.body)
+	rp.plain.header, rp.plain.body = rp.header, rp.body
+	for i, o := range rp.origins {
+		rp.origins[i] = in.str(o)
+	}
+	for i, p := range rp.pseudonyms {
+		rp.pseudonyms[i] = in.str(p)
 	}
 }
