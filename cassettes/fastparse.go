@@ -165,18 +165,25 @@ func (p *yparser) mapping(ind int, first string) (*ynode, bool) {
 }
 
 // cutKey splits "key: rest" or "key:".
-func cutKey(line string) (key, rest string, ok bool) {
-	if line == "" || strings.IndexByte("'\"[]{}?&*!|>%@`#,", line[0]) >= 0 || line[0] == '-' && len(line) > 1 && line[1] == ' ' {
-		return "", "", false
+func cutKey[T string | []byte](line T) (key, rest T, ok bool) {
+	if len(line) == 0 || strings.IndexByte("'\"[]{}?&*!|>%@`#,", line[0]) >= 0 || line[0] == '-' && len(line) > 1 && line[1] == ' ' {
+		return key, rest, false
 	}
-	i := strings.Index(line, ": ")
-	if i < 0 {
-		if strings.HasSuffix(line, ":") {
-			return line[:len(line)-1], "", true
+	i := 0
+	for i+1 < len(line) && (line[i] != ':' || line[i+1] != ' ') {
+		i++
+	}
+	if i+1 >= len(line) {
+		if line[len(line)-1] == ':' {
+			return line[:len(line)-1], rest, true
 		}
-		return "", "", false
+		return key, rest, false
 	}
-	return line[:i], strings.TrimLeft(line[i+2:], " "), true
+	rest = line[i+2:]
+	for len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	return line[:i], rest, true
 }
 
 // value parses the value of a key at column ind whose inline text is rest.

@@ -2,6 +2,7 @@ package cassettes
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -92,22 +93,24 @@ type skimmer[T any] struct {
 
 // chunk is a run of whole entries of the file, parsed by a worker.
 type chunk[T any] struct {
-	text  string
-	off   int64 // of text in the file
-	line  int   // lines of the file before text
+	buf   []byte // the reader's buffer, recycled once parsed
+	text  []byte // the entries, in buf
+	off   int64  // of text in the file
+	line  int    // lines of the file before text
 	out   []T
 	whole bool // an entry no fast parser reads: the file is read by WalkFile from it
 	err   error
 	done  chan struct{}
 }
 
-// header is how a file in the layout Skim reads starts.
+// skimHeaders are how a file in the layout Skim reads starts.
 var skimHeaders = []string{"---\nversion: 2\ninteractions:\n", "version: 2\ninteractions:\n"}
 
 func (s *skimmer[T]) run() error {
-	buf := make([]byte, skimBlock+len(entryStart))
+	buf := make([]byte, skimBlock)
 	n, err := io.ReadFull(s.f, buf)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+	eof := errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+	if err != nil && !eof {
 		return fmt.Errorf("load cassette %s: %w", s.path, err)
 	}
 	head := 0
@@ -121,6 +124,7 @@ func (s *skimmer[T]) run() error {
 	}
 	order := make(chan *chunk[T], 2*parallelism)
 	jobs := make(chan *chunk[T], 2*parallelism)
+	free := make(chan []byte, 4*parallelism+2)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -128,7 +132,7 @@ func (s *skimmer[T]) run() error {
 		defer wg.Done()
 		defer close(order)
 		defer close(jobs)
-		s.read(buf, n, head, err != nil, order, jobs, stop)
+		s.read(buf, head, n, eof, order, jobs, free, stop)
 	}()
 	for range parallelism {
 		wg.Add(1)
@@ -136,6 +140,11 @@ func (s *skimmer[T]) run() error {
 			defer wg.Done()
 			for c := range jobs {
 				s.parse(c)
+				select {
+				case free <- c.buf:
+				default:
+				}
+				c.buf, c.text = nil, nil
 				close(c.done)
 			}
 		}()
@@ -170,9 +179,9 @@ func (s *skimmer[T]) run() error {
 
 // read cuts the file into chunks of whole entries and sends each to order
 // (for the consumer) and jobs (for the workers), until the end or stop.
-// buf holds n bytes read from the start of the file, the list from head;
-// eof says the file ended there.
-func (s *skimmer[T]) read(buf []byte, n, head int, eof bool, order, jobs chan<- *chunk[T], stop <-chan struct{}) {
+// buf holds the first n bytes of the file, the list from head; eof says
+// the file ended there. Buffers come back from the workers on free.
+func (s *skimmer[T]) read(buf []byte, head, n int, eof bool, order, jobs chan<- *chunk[T], free chan []byte, stop <-chan struct{}) {
 	send := func(c *chunk[T]) bool {
 		select {
 		case order <- c:
@@ -191,29 +200,34 @@ func (s *skimmer[T]) read(buf []byte, n, head int, eof bool, order, jobs chan<- 
 	}
 	off := int64(head)
 	line := bytes.Count(buf[:head], []byte{'\n'})
-	copy(buf, buf[head:n])
-	n -= head
-	for n > 0 {
+	for n > head {
 		// Cut after the last whole entry: before the last entry start,
 		// unless the file ended.
 		cut := n
 		if !eof {
-			cut = bytes.LastIndex(buf[:n], []byte("\n"+entryStart)) + 1
+			cut = bytes.LastIndex(buf[head:n], []byte("\n"+entryStart)) + 1 + head
 		}
-		if cut <= 0 {
-			// One entry longer than the buffer: read on.
-			if n == len(buf) {
-				buf = append(buf, make([]byte, len(buf))...)
+		if cut > head {
+			next := buf
+			select {
+			case next = <-free:
+			default:
+				next = make([]byte, skimBlock)
 			}
-		} else {
-			c := &chunk[T]{text: string(buf[:cut]), off: off, line: line, done: make(chan struct{})}
-			line += bytes.Count(buf[:cut], []byte{'\n'})
-			off += int64(cut)
-			copy(buf, buf[cut:n])
-			n -= cut
+			if len(next) < n-cut+skimBlock/2 {
+				next = make([]byte, n-cut+skimBlock)
+			}
+			copy(next, buf[cut:n])
+			c := &chunk[T]{buf: buf, text: buf[head:cut], off: off, line: line, done: make(chan struct{})}
+			line += bytes.Count(c.text, []byte{'\n'})
+			off += int64(cut - head)
+			buf, n, head = next, n-cut, 0
 			if !send(c) {
 				return
 			}
+		} else if n == len(buf) {
+			// One entry longer than the buffer: read on.
+			buf = append(buf, make([]byte, len(buf))...)
 		}
 		if eof {
 			continue
@@ -232,31 +246,31 @@ func (s *skimmer[T]) read(buf []byte, n, head int, eof bool, order, jobs chan<- 
 
 // parse parses the entries of c: each in the layout the emitter writes
 // by [skimEntry], any other by the fast parser, and at the first entry
-// neither reads it marks c to be read whole from there.
+// neither reads it marks c to be read whole from there. Nothing it makes
+// holds on to c's buffer.
 func (s *skimmer[T]) parse(c *chunk[T]) {
 	text, off, line := c.text, c.off, c.line
 	for len(text) > 0 {
-		end := strings.Index(text, "\n"+entryStart) + 1
+		end := bytes.Index(text, []byte("\n"+entryStart)) + 1
 		if end <= 0 {
 			end = len(text)
 		}
 		entry := text[:end]
 		sk, ok := skimEntry(entry)
 		if !ok {
-			in, fast := parseEntry(strings.Clone(entry), 4)
+			in, fast := parseEntry(string(entry), 4)
 			if !fast {
 				c.whole = true
 				break
 			}
 			sk = Sketch{ID: in.ID, Request: in.Request, Response: &in.Response}
 		} else {
-			sk.Place = Place{Offset: off, Length: len(entry), Sum: maphash.String(placeSeed, entry)}
+			sk.Place = Place{Offset: off, Length: len(entry), Sum: maphash.Bytes(placeSeed, entry)}
 		}
 		sk.File, sk.Line = s.path, line+1
 		c.out = append(c.out, s.prep(&sk))
-		text, off, line = text[end:], off+int64(end), line+strings.Count(entry, "\n")
+		text, off, line = text[end:], off+int64(end), line+bytes.Count(entry, []byte{'\n'})
 	}
-	c.text = ""
 }
 
 // walk reads the file with [WalkFile], from its skip-th interaction.
@@ -310,12 +324,15 @@ func ReadPlace(path string, at Place) (*cassette.Interaction, error) {
 // checked to be one the fast parser reads ([parseEntry]) and left in the
 // file. It reports false for anything else, and for what it cannot be
 // sure of, which the fast parser reads instead: what it accepts, the fast
-// parser accepts and reads the same (a fuzz test holds it).
-func skimEntry(entry string) (sk Sketch, ok bool) {
-	if !skimText(entry) {
+// parser accepts and reads the same (a fuzz test holds it). The strings
+// of the request share one block of memory of their own.
+func skimEntry(entry []byte) (sk Sketch, ok bool) {
+	const respLine = "\n      response:\n"
+	at := bytes.Index(entry, []byte(respLine))
+	if at < 0 || !skimText(entry) {
 		return sk, false
 	}
-	p := &skimLines{s: entry}
+	p := &skimLines{s: string(entry[:at+1])}
 	id, ok := p.int(entryStart)
 	if !ok || !p.exact("      request:") {
 		return sk, false
@@ -337,55 +354,19 @@ func skimEntry(entry string) (sk Sketch, ok bool) {
 	ok = ok && p.header(skimReq+"headers", &headers)
 	ok = ok && p.str(skimReq+"url: ", &r.URL) && p.str(skimReq+"method: ", &r.Method)
 	r.Trailer, r.Form, r.Headers = http.Header(trailer), url.Values(form), http.Header(headers)
-	if !ok || r.Method == "" || r.URL == "" || !p.exact("      response:") {
+	if !ok || r.Method == "" || r.URL == "" || p.i != len(p.s) {
 		return sk, false
 	}
-	// The response: checked, not kept.
-	p.check = true
-	var n int64
-	var s string
-	var l []string
-	var h map[string][]string
-	ok = p.str(skimReq+"proto: ", &s) && p.intTo(skimReq+"proto_major: ", &n) && p.intTo(skimReq+"proto_minor: ", &n) &&
-		p.list(skimReq+"transfer_encoding", &l) && p.header(skimReq+"trailer", &h) &&
-		p.intTo(skimReq+"content_length: ", &n)
-	if !ok {
-		return sk, false
-	}
-	if u, found := p.line(); !found || u != skimReq+"uncompressed: true" && u != skimReq+"uncompressed: false" {
-		return sk, false
-	}
-	ok = p.str(skimReq+"body: ", &s) && p.header(skimReq+"headers", &h) && p.str(skimReq+"status: ", &s) &&
-		p.intTo(skimReq+"code: ", &n) && n != 0
-	if !ok {
-		return sk, false
-	}
-	// The duration as the fast parser reads it (see conv.duration).
-	v, ok := p.value(skimReq + "duration: ")
-	if !ok || p.i != len(p.s) {
-		return sk, false
-	}
-	d, kind, _, ok := scalarText(v)
-	if !ok || kind != 's' {
-		return sk, false
-	}
-	if _, err := time.ParseDuration(d); err != nil {
-		return sk, false
-	}
-	if _, err := strconv.ParseInt(d, 10, 64); err == nil {
-		return sk, false
-	}
-	return sk, true
+	return sk, checkResponse(entry[at+len(respLine):])
 }
 
 // skimReq is the indentation of the fields of a request or response.
 const skimReq = "        "
 
-// skimLines reads the lines of an entry, each ending with a newline.
+// skimLines reads the lines of a request, each ending with a newline.
 type skimLines struct {
-	s     string
-	i     int
-	check bool // only check values, keep nothing
+	s string
+	i int
 }
 
 // line returns the next line, without its newline.
@@ -440,20 +421,11 @@ func (p *skimLines) str(prefix string, out *string) bool {
 	case kind == 'n':
 		*out = ""
 	case kind == 's':
-		*out = p.keep(text)
+		*out = text
 	default:
 		return false
 	}
 	return true
-}
-
-// keep returns s in memory of its own (it is part of a chunk of the
-// file), or "" when only checking.
-func (p *skimLines) keep(s string) string {
-	if p.check {
-		return ""
-	}
-	return strings.Clone(s)
 }
 
 func (p *skimLines) int(prefix string) (int64, bool) {
@@ -501,7 +473,6 @@ func (p *skimLines) list(key string, out *[]string) bool {
 func (p *skimLines) items(ind int, out *[]string) bool {
 	prefix := skimIndent(ind) + "- "
 	var vs []string
-	n := 0
 	for strings.HasPrefix(p.peek(), prefix) {
 		v, ok := p.value(prefix)
 		if !ok {
@@ -514,13 +485,10 @@ func (p *skimLines) items(ind int, out *[]string) bool {
 		if !ok || kind != 's' {
 			return false
 		}
-		n++
-		if !p.check {
-			vs = append(vs, strings.Clone(text))
-		}
+		vs = append(vs, text)
 	}
 	*out = vs
-	return n > 0
+	return len(vs) > 0
 }
 
 // header reads a map of string lists under key (headers, trailers, form
@@ -532,19 +500,14 @@ func (p *skimLines) header(key string, out *map[string][]string) bool {
 	case !ok:
 		return false
 	case l == key+": {}":
-		if !p.check {
-			*out = map[string][]string{}
-		}
+		*out = map[string][]string{}
 		return true
 	case l != key+":":
 		return false
 	}
 	ind := len(key) - len(strings.TrimLeft(key, " ")) + 4
 	pad := skimIndent(ind)
-	var h map[string][]string
-	if !p.check {
-		h = make(map[string][]string, 8)
-	}
+	h := make(map[string][]string, 8)
 	last := ""
 	for n := 0; strings.HasPrefix(p.peek(), pad); n++ {
 		l, _ := p.line()
@@ -569,12 +532,7 @@ func (p *skimLines) header(key string, out *map[string][]string) bool {
 		default:
 			return false
 		}
-		if !p.check {
-			h[strings.Clone(k)] = vs
-		}
-	}
-	if p.check {
-		return true
+		h[k] = vs
 	}
 	if len(h) == 0 {
 		return false
@@ -591,26 +549,289 @@ func skimIndent(n int) string {
 	return strings.Repeat(" ", n)
 }
 
+// checkResponse checks the fields of a response (the lines after
+// "response:") as skimEntry reads a request, keeping nothing.
+func checkResponse(b []byte) bool {
+	p := &byteLines{b: b}
+	if !p.str(skimReq+"proto: ") || !p.int(skimReq+"proto_major: ") || !p.int(skimReq+"proto_minor: ") ||
+		!p.list(skimReq+"transfer_encoding") || !p.header(skimReq+"trailer") || !p.int(skimReq+"content_length: ") {
+		return false
+	}
+	if u, ok := p.line(); !ok || string(u) != skimReq+"uncompressed: true" && string(u) != skimReq+"uncompressed: false" {
+		return false
+	}
+	if !p.str(skimReq+"body: ") || !p.header(skimReq+"headers") || !p.str(skimReq+"status: ") {
+		return false
+	}
+	if v, ok := p.value(skimReq + "code: "); !ok || !canonicalInt(v) || string(v) == "0" {
+		return false
+	}
+	// The duration as the fast parser reads it (see conv.duration).
+	v, ok := p.value(skimReq + "duration: ")
+	if !ok || p.i != len(p.b) {
+		return false
+	}
+	d, kind, _, ok := scalarText(string(v))
+	if !ok || kind != 's' {
+		return false
+	}
+	if _, err := time.ParseDuration(d); err != nil {
+		return false
+	}
+	_, err := strconv.ParseInt(d, 10, 64)
+	return err != nil
+}
+
+// byteLines reads the lines of a response, each ending with a newline,
+// and checks them as skimLines reads a request's.
+type byteLines struct {
+	b []byte
+	i int
+}
+
+func (p *byteLines) line() ([]byte, bool) {
+	j := bytes.IndexByte(p.b[p.i:], '\n')
+	if j < 0 {
+		return nil, false
+	}
+	l := p.b[p.i : p.i+j]
+	p.i += j + 1
+	return l, true
+}
+
+func (p *byteLines) peek() []byte {
+	j := bytes.IndexByte(p.b[p.i:], '\n')
+	if j < 0 {
+		return nil
+	}
+	return p.b[p.i : p.i+j]
+}
+
+func hasPrefix(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
+}
+
+// value is skimLines.value.
+func (p *byteLines) value(prefix string) ([]byte, bool) {
+	l, ok := p.line()
+	if !ok || !hasPrefix(l, prefix) {
+		return nil, false
+	}
+	v := l[len(prefix):]
+	if len(v) == 0 || v[0] == ' ' || v[0] == '|' {
+		return nil, false
+	}
+	return v, true
+}
+
+// str is skimLines.str.
+func (p *byteLines) str(prefix string) bool {
+	v, ok := p.value(prefix)
+	if !ok {
+		return false
+	}
+	kind, _, ok := checkScalar(v)
+	return ok && (kind == 's' || kind == 'n')
+}
+
+// int is skimLines.intTo.
+func (p *byteLines) int(prefix string) bool {
+	v, ok := p.value(prefix)
+	return ok && canonicalInt(v)
+}
+
+// canonicalInt reports whether v is an integer as strconv.FormatInt
+// writes it.
+func canonicalInt(v []byte) bool {
+	d := v
+	if len(d) > 0 && d[0] == '-' {
+		d = d[1:]
+	}
+	if len(d) == 0 || len(d) > 18 || d[0] == '0' && (len(d) > 1 || len(v) > 1) {
+		return false
+	}
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// list is skimLines.list.
+func (p *byteLines) list(key string) bool {
+	l, ok := p.line()
+	switch {
+	case !ok:
+		return false
+	case string(l) == key+": []":
+		return true
+	case string(l) != key+":":
+		return false
+	}
+	return p.items(len(key) - len(strings.TrimLeft(key, " ")) + 4)
+}
+
+// items is skimLines.items.
+func (p *byteLines) items(ind int) bool {
+	prefix := skimIndent(ind) + "- "
+	n := 0
+	for hasPrefix(p.peek(), prefix) {
+		v, ok := p.value(prefix)
+		if !ok {
+			return false
+		}
+		if _, _, isKey := cutKey(v); isKey && v[0] != '\'' && v[0] != '"' {
+			return false // a mapping
+		}
+		if kind, _, ok := checkScalar(v); !ok || kind != 's' {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
+// header is skimLines.header.
+func (p *byteLines) header(key string) bool {
+	l, ok := p.line()
+	switch {
+	case !ok:
+		return false
+	case string(l) == key+": {}":
+		return true
+	case string(l) != key+":":
+		return false
+	}
+	ind := len(key) - len(strings.TrimLeft(key, " ")) + 4
+	pad := skimIndent(ind)
+	var last []byte
+	n := 0
+	for ; hasPrefix(p.peek(), pad); n++ {
+		l, _ := p.line()
+		name := l[len(pad):]
+		if len(name) == 0 || name[0] == ' ' {
+			return false
+		}
+		k, rest, isKey := cutKey(name)
+		if !isKey || n > 0 && string(k) <= string(last) {
+			return false
+		}
+		last = k
+		switch string(rest) {
+		case "[]":
+		case "":
+			if !p.items(ind + 4) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return n > 0
+}
+
+// checkScalar is [scalarText] without the text: what it reports for
+// string(v).
+func checkScalar(v []byte) (kind byte, plain, ok bool) {
+	switch string(v) {
+	case "[]":
+		return 'l', false, true
+	case "{}":
+		return 'm', false, true
+	}
+	switch v[0] {
+	case '\'':
+		if len(v) < 2 || v[len(v)-1] != '\'' {
+			return 0, false, false
+		}
+		// Every quote inside doubled.
+		for in := v[1 : len(v)-1]; ; {
+			j := bytes.IndexByte(in, '\'')
+			if j < 0 {
+				return 's', false, true
+			}
+			if j+1 >= len(in) || in[j+1] != '\'' {
+				return 0, false, false
+			}
+			in = in[j+2:]
+		}
+	case '"':
+		return 's', false, checkDoubleQuoted(v)
+	case '[', '{', '|', '>', '&', '*', '!', '%', '@', '`', '#', '?', ',', ']', '}':
+		return 0, false, false
+	case '-':
+		if len(v) == 1 || v[1] == ' ' {
+			return 0, false, false
+		}
+	}
+	if bytes.Contains(v, []byte(": ")) || bytes.Contains(v, []byte(" #")) || v[len(v)-1] == ':' {
+		return 0, false, false
+	}
+	switch string(bytes.TrimRight(v, " ")) {
+	case "~", "null", "Null", "NULL":
+		return 'n', false, true
+	}
+	return 's', true, true
+}
+
+// checkDoubleQuoted reports whether doubleQuoted reads v.
+func checkDoubleQuoted(v []byte) bool {
+	if len(v) < 2 || v[len(v)-1] != '"' {
+		return false
+	}
+	in := v[1 : len(v)-1]
+	for {
+		j := bytes.IndexAny(in, `"\`)
+		if j < 0 {
+			return true
+		}
+		if in[j] == '"' || j+1 >= len(in) {
+			return false
+		}
+		n := 0
+		switch in[j+1] {
+		case '0', 'a', 'b', 't', 'n', 'v', 'f', 'r', 'e', ' ', '"', '/', '\\', 'N', '_', 'L', 'P':
+		case 'u':
+			n = 4
+		case 'U':
+			n = 8
+		default:
+			return false
+		}
+		if j+2+n > len(in) {
+			return false
+		}
+		if n > 0 {
+			r, err := strconv.ParseUint(string(in[j+2:j+2+n]), 16, 32)
+			if err != nil || !utf8.ValidRune(rune(r)) {
+				return false
+			}
+		}
+		in = in[j+2+n:]
+	}
+}
+
 // skimText reports whether entry is text the emitter writes: printable
 // ASCII and newlines, or valid UTF-8 of printable characters; no tabs,
 // carriage returns or other control characters (the emitter escapes
 // them), so none of what [plainText] and [simpleLines] look for.
-func skimText(entry string) bool {
+func skimText(entry []byte) bool {
 	const ones = 0x0101010101010101
 	i := 0
 	for ; i+8 <= len(entry); i += 8 {
 		// Marks bytes below 0x20, 0x7f and those not ASCII (see
 		// special8); a newline is looked at byte by byte.
-		if x := load64(entry, i); (x|(x+ones)|(x-0x20*ones))&(0x80*ones) != 0 {
-			for _, c := range []byte(entry[i : i+8]) {
+		if x := binary.LittleEndian.Uint64(entry[i:]); (x|(x+ones)|(x-0x20*ones))&(0x80*ones) != 0 {
+			for _, c := range entry[i : i+8] {
 				if c < 0x20 && c != '\n' || c >= 0x7f {
 					return skimTextSlow(entry)
 				}
 			}
 		}
 	}
-	for ; i < len(entry); i++ {
-		if c := entry[i]; c < 0x20 && c != '\n' || c >= 0x7f {
+	for _, c := range entry[i:] {
+		if c < 0x20 && c != '\n' || c >= 0x7f {
 			return skimTextSlow(entry)
 		}
 	}
@@ -618,11 +839,13 @@ func skimText(entry string) bool {
 }
 
 // skimTextSlow is skimText rune by rune, for text that is not ASCII.
-func skimTextSlow(entry string) bool {
-	for _, r := range entry {
+func skimTextSlow(entry []byte) bool {
+	for len(entry) > 0 {
+		r, n := utf8.DecodeRune(entry)
 		if r != '\n' && (r == utf8.RuneError || r == '\t' || !printableRune(r)) {
 			return false
 		}
+		entry = entry[n:]
 	}
 	return true
 }

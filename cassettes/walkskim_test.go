@@ -261,7 +261,7 @@ func FuzzSkimEntry(f *testing.F) {
 		if !strings.HasPrefix(entry, entryStart) {
 			entry = entryStart + entry
 		}
-		sk, ok := skimEntry(entry)
+		sk, ok := skimEntry([]byte(entry))
 		if !ok {
 			return
 		}
@@ -271,6 +271,28 @@ func FuzzSkimEntry(f *testing.F) {
 		}
 		if diff := cmp.Diff(in.Request, sk.Request); in.ID != sk.ID || diff != "" {
 			t.Fatalf("skimEntry reads another request (id %d, fast parser %d) (-fast +skim):\n%s\n%s", sk.ID, in.ID, diff, entry)
+		}
+	})
+}
+
+// FuzzCheckScalar holds that checkScalar reports what scalarText does.
+func FuzzCheckScalar(f *testing.F) {
+	for _, s := range tricky {
+		var e emitter
+		e.scalar(s)
+		f.Add(string(e.b))
+	}
+	for _, s := range []string{`"\u00e9\U0001F600"`, `"\x41"`, `"\ud800"`, `"a\"`, "'it''s'", "'a'b'", "a: b", "null ", "- a", "-a", "[]", "{}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if v == "" {
+			return
+		}
+		_, kind, plain, ok := scalarText(v)
+		ck, cp, cok := checkScalar([]byte(v))
+		if ok != cok || ok && (kind != ck || plain != cp) {
+			t.Fatalf("%q: checkScalar says %q %v %v, scalarText %q %v %v", v, ck, cp, cok, kind, plain, ok)
 		}
 	})
 }
