@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
 	"strconv"
@@ -251,12 +250,13 @@ func (s *skimmer[T]) read(buf []byte, head, n int, eof bool, order, jobs chan<- 
 func (s *skimmer[T]) parse(c *chunk[T]) {
 	text, off, line := c.text, c.off, c.line
 	for len(text) > 0 {
-		end := bytes.Index(text, []byte("\n"+entryStart)) + 1
-		if end <= 0 {
-			end = len(text)
+		sk, end, ok := skimEntry(text)
+		if !ok {
+			if end = bytes.Index(text, []byte("\n"+entryStart)) + 1; end <= 0 {
+				end = len(text)
+			}
 		}
 		entry := text[:end]
-		sk, ok := skimEntry(entry)
 		if !ok {
 			in, fast := parseEntry(string(entry), 4)
 			if !fast {
@@ -319,256 +319,88 @@ func ReadPlace(path string, at Place) (*cassette.Interaction, error) {
 	return in, nil
 }
 
-// skimEntry reads one list entry in exactly the layout the emitter writes
-// (and yaml.v3 for the go-vcr types): its request parsed, its response
-// checked to be one the fast parser reads ([parseEntry]) and left in the
-// file. It reports false for anything else, and for what it cannot be
-// sure of, which the fast parser reads instead: what it accepts, the fast
-// parser accepts and reads the same (a fuzz test holds it). The strings
-// of the request share one block of memory of their own.
-func skimEntry(entry []byte) (sk Sketch, ok bool) {
-	const respLine = "\n      response:\n"
-	at := bytes.Index(entry, []byte(respLine))
-	if at < 0 || !skimText(entry) {
-		return sk, false
-	}
-	p := &skimLines{s: string(entry[:at+1])}
+// skimEntry reads the list entry at the start of text in exactly the
+// layout the emitter writes (and yaml.v3 for the go-vcr types): its
+// request parsed, its response checked to be one the fast parser reads
+// ([parseEntry]) and left in the file. It returns the entry's length, or
+// false for anything else and for what it cannot be sure of, which the
+// fast parser reads instead: what it accepts, the fast parser accepts and
+// reads the same (a fuzz test holds it). The strings of the request share
+// one block of memory of their own.
+func skimEntry(text []byte) (sk Sketch, n int, ok bool) {
+	p := &entryLines{b: text, keep: true}
 	id, ok := p.int(entryStart)
 	if !ok || !p.exact("      request:") {
-		return sk, false
+		return sk, 0, false
 	}
+	proto, ok := p.str(skimReq + "proto: ")
+	major, ok1 := p.int(skimReq + "proto_major: ")
+	minor, ok2 := p.int(skimReq + "proto_minor: ")
+	length, ok3 := p.int(skimReq + "content_length: ")
+	te, ok4 := p.list(skimReq + "transfer_encoding")
+	trailer, ok5 := p.header(skimReq + "trailer")
+	if !ok || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return sk, 0, false
+	}
+	host, ok := p.str(skimReq + "host: ")
+	remote, ok1 := p.str(skimReq + "remote_addr: ")
+	uri, ok2 := p.str(skimReq + "request_uri: ")
+	body, ok3 := p.str(skimReq + "body: ")
+	form, ok4 := p.header(skimReq + "form")
+	headers, ok5 := p.header(skimReq + "headers")
+	if !ok || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return sk, 0, false
+	}
+	u, ok := p.str(skimReq + "url: ")
+	method, ok1 := p.str(skimReq + "method: ")
+	end := p.i
+	if !ok || !ok1 || !p.exact("      response:") {
+		return sk, 0, false
+	}
+	p.keep = false
+	if !p.response() || !skimText(text[:p.i]) || p.i < len(text) && !hasPrefix(text[p.i:], entryStart) {
+		return sk, 0, false
+	}
+	block := string(text[:end])
 	sk.ID = int(id)
-	r := &sk.Request
-	ok = p.str(skimReq+"proto: ", &r.Proto)
-	var major, minor int64
-	ok = ok && p.intTo(skimReq+"proto_major: ", &major) && p.intTo(skimReq+"proto_minor: ", &minor)
-	r.ProtoMajor, r.ProtoMinor = int(major), int(minor)
-	ok = ok && p.intTo(skimReq+"content_length: ", &r.ContentLength)
-	ok = ok && p.list(skimReq+"transfer_encoding", &r.TransferEncoding)
-	var trailer, form map[string][]string
-	ok = ok && p.header(skimReq+"trailer", &trailer)
-	ok = ok && p.str(skimReq+"host: ", &r.Host) && p.str(skimReq+"remote_addr: ", &r.RemoteAddr) &&
-		p.str(skimReq+"request_uri: ", &r.RequestURI) && p.str(skimReq+"body: ", &r.Body)
-	ok = ok && p.header(skimReq+"form", &form)
-	var headers map[string][]string
-	ok = ok && p.header(skimReq+"headers", &headers)
-	ok = ok && p.str(skimReq+"url: ", &r.URL) && p.str(skimReq+"method: ", &r.Method)
-	r.Trailer, r.Form, r.Headers = http.Header(trailer), url.Values(form), http.Header(headers)
-	if !ok || r.Method == "" || r.URL == "" || p.i != len(p.s) {
-		return sk, false
+	sk.Request = cassette.Request{
+		Proto: p.get(block, proto), ProtoMajor: int(major), ProtoMinor: int(minor), ContentLength: length,
+		TransferEncoding: p.strs(block, te), Trailer: p.mapOf(block, trailer),
+		Host: p.get(block, host), RemoteAddr: p.get(block, remote), RequestURI: p.get(block, uri), Body: p.get(block, body),
+		Form: url.Values(p.mapOf(block, form)), Headers: p.mapOf(block, headers),
+		URL: p.get(block, u), Method: p.get(block, method),
 	}
-	return sk, checkResponse(entry[at+len(respLine):])
+	if sk.Request.Method == "" || sk.Request.URL == "" {
+		return sk, 0, false
+	}
+	return sk, p.i, true
 }
 
-// skimReq is the indentation of the fields of a request or response.
-const skimReq = "        "
-
-// skimLines reads the lines of a request, each ending with a newline.
-type skimLines struct {
-	s string
-	i int
-}
-
-// line returns the next line, without its newline.
-func (p *skimLines) line() (string, bool) {
-	j := strings.IndexByte(p.s[p.i:], '\n')
-	if j < 0 {
-		return "", false
-	}
-	l := p.s[p.i : p.i+j]
-	p.i += j + 1
-	return l, true
-}
-
-// peek returns the next line without reading it.
-func (p *skimLines) peek() string {
-	j := strings.IndexByte(p.s[p.i:], '\n')
-	if j < 0 {
-		return ""
-	}
-	return p.s[p.i : p.i+j]
-}
-
-func (p *skimLines) exact(want string) bool {
-	l, ok := p.line()
-	return ok && l == want
-}
-
-// value reads the line prefix+value and returns value: one that starts
-// with neither a space nor what only a longer read ends (a block scalar).
-func (p *skimLines) value(prefix string) (string, bool) {
-	l, ok := p.line()
-	if !ok || !strings.HasPrefix(l, prefix) {
-		return "", false
-	}
-	v := l[len(prefix):]
-	if v == "" || v[0] == ' ' || v[0] == '|' {
-		return "", false
-	}
-	return v, true
-}
-
-// str reads a string field, as conv.str reads it.
-func (p *skimLines) str(prefix string, out *string) bool {
-	v, ok := p.value(prefix)
-	if !ok {
+// response checks the fields of a response, as skimEntry reads a
+// request's.
+func (p *entryLines) response() bool {
+	_, ok := p.str(skimReq + "proto: ")
+	_, ok1 := p.int(skimReq + "proto_major: ")
+	_, ok2 := p.int(skimReq + "proto_minor: ")
+	_, ok3 := p.list(skimReq + "transfer_encoding")
+	_, ok4 := p.header(skimReq + "trailer")
+	_, ok5 := p.int(skimReq + "content_length: ")
+	if !ok || !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
 		return false
 	}
-	text, kind, _, ok := scalarText(v)
-	switch {
-	case !ok:
-		return false
-	case kind == 'n':
-		*out = ""
-	case kind == 's':
-		*out = text
-	default:
+	if u, _, ok := p.line(); !ok || string(u) != skimReq+"uncompressed: true" && string(u) != skimReq+"uncompressed: false" {
 		return false
 	}
-	return true
-}
-
-func (p *skimLines) int(prefix string) (int64, bool) {
-	var v int64
-	ok := p.intTo(prefix, &v)
-	return v, ok
-}
-
-// intTo reads an integer field, as conv.int reads it.
-func (p *skimLines) intTo(prefix string, out *int64) bool {
-	v, ok := p.value(prefix)
-	if !ok {
-		return false
-	}
-	text, kind, plain, ok := scalarText(v)
-	if !ok || kind != 's' || !plain {
-		return false
-	}
-	n, err := strconv.ParseInt(text, 10, 64)
-	if err != nil || strconv.FormatInt(n, 10) != text {
-		return false
-	}
-	*out = n
-	return true
-}
-
-// list reads a list of strings under key: "key: []" or "key:" and its
-// items, as conv.strs reads them.
-func (p *skimLines) list(key string, out *[]string) bool {
-	l, ok := p.line()
-	switch {
-	case !ok:
-		return false
-	case l == key+": []":
-		*out = []string{}
-		return true
-	case l != key+":":
-		return false
-	}
-	return p.items(len(key)-len(strings.TrimLeft(key, " "))+4, out)
-}
-
-// items reads the items of a list of strings, dashes at column ind: at
-// least one.
-func (p *skimLines) items(ind int, out *[]string) bool {
-	prefix := skimIndent(ind) + "- "
-	var vs []string
-	for strings.HasPrefix(p.peek(), prefix) {
-		v, ok := p.value(prefix)
-		if !ok {
-			return false
-		}
-		if _, _, isKey := cutKey(v); isKey && v[0] != '\'' && v[0] != '"' {
-			return false // a mapping
-		}
-		text, kind, _, ok := scalarText(v)
-		if !ok || kind != 's' {
-			return false
-		}
-		vs = append(vs, text)
-	}
-	*out = vs
-	return len(vs) > 0
-}
-
-// header reads a map of string lists under key (headers, trailers, form
-// values): "key: {}" or "key:" and its names in increasing order, each
-// with "name: []" or its items, as conv.header reads it.
-func (p *skimLines) header(key string, out *map[string][]string) bool {
-	l, ok := p.line()
-	switch {
-	case !ok:
-		return false
-	case l == key+": {}":
-		*out = map[string][]string{}
-		return true
-	case l != key+":":
-		return false
-	}
-	ind := len(key) - len(strings.TrimLeft(key, " ")) + 4
-	pad := skimIndent(ind)
-	h := make(map[string][]string, 8)
-	last := ""
-	for n := 0; strings.HasPrefix(p.peek(), pad); n++ {
-		l, _ := p.line()
-		name := l[len(pad):]
-		if name == "" || name[0] == ' ' {
-			return false
-		}
-		k, rest, isKey := cutKey(name)
-		// Names in increasing order: none twice.
-		if !isKey || n > 0 && k <= last {
-			return false
-		}
-		last = k
-		var vs []string
-		switch rest {
-		case "[]":
-			vs = []string{}
-		case "":
-			if !p.items(ind+4, &vs) {
-				return false
-			}
-		default:
-			return false
-		}
-		h[k] = vs
-	}
-	if len(h) == 0 {
-		return false
-	}
-	*out = h
-	return true
-}
-
-// skimIndent returns n spaces.
-func skimIndent(n int) string {
-	if n <= len(spaces) {
-		return spaces[:n]
-	}
-	return strings.Repeat(" ", n)
-}
-
-// checkResponse checks the fields of a response (the lines after
-// "response:") as skimEntry reads a request, keeping nothing.
-func checkResponse(b []byte) bool {
-	p := &byteLines{b: b}
-	if !p.str(skimReq+"proto: ") || !p.int(skimReq+"proto_major: ") || !p.int(skimReq+"proto_minor: ") ||
-		!p.list(skimReq+"transfer_encoding") || !p.header(skimReq+"trailer") || !p.int(skimReq+"content_length: ") {
-		return false
-	}
-	if u, ok := p.line(); !ok || string(u) != skimReq+"uncompressed: true" && string(u) != skimReq+"uncompressed: false" {
-		return false
-	}
-	if !p.str(skimReq+"body: ") || !p.header(skimReq+"headers") || !p.str(skimReq+"status: ") {
-		return false
-	}
-	if v, ok := p.value(skimReq + "code: "); !ok || !canonicalInt(v) || string(v) == "0" {
+	_, ok = p.str(skimReq + "body: ")
+	_, ok1 = p.header(skimReq + "headers")
+	_, ok2 = p.str(skimReq + "status: ")
+	code, ok3 := p.int(skimReq + "code: ")
+	if !ok || !ok1 || !ok2 || !ok3 || code == 0 {
 		return false
 	}
 	// The duration as the fast parser reads it (see conv.duration).
-	v, ok := p.value(skimReq + "duration: ")
-	if !ok || p.i != len(p.b) {
+	v, _, ok := p.value(skimReq + "duration: ")
+	if !ok {
 		return false
 	}
 	d, kind, _, ok := scalarText(string(v))
@@ -582,24 +414,81 @@ func checkResponse(b []byte) bool {
 	return err != nil
 }
 
-// byteLines reads the lines of a response, each ending with a newline,
-// and checks them as skimLines reads a request's.
-type byteLines struct {
-	b []byte
-	i int
+// skimReq is the indentation of the fields of a request or response.
+const skimReq = "        "
+
+// entryLines reads the lines of an entry, each ending with a newline,
+// and with keep the strings of its values: each as a reference into the
+// entry (or the string itself when it had to be decoded), to be taken
+// from the entry's block once it is known.
+type entryLines struct {
+	b    []byte
+	i    int
+	keep bool
+	refs []strRef
 }
 
-func (p *byteLines) line() ([]byte, bool) {
+// strRef is a string of an entry: block[a:b] when a >= 0, else s.
+type strRef struct {
+	a, b int
+	s    string
+}
+
+// headerRef is a name of a map of string lists and the range of refs of
+// its values.
+type headerRef struct {
+	name     strRef
+	from, to int
+}
+
+func (p *entryLines) get(block string, k int) string {
+	r := p.refs[k]
+	if r.a < 0 {
+		return r.s
+	}
+	return block[r.a:r.b]
+}
+
+// strs returns the strings of the refs in [r[0], r[1]).
+func (p *entryLines) strs(block string, r [2]int) []string {
+	if r[0] < 0 {
+		return []string{}
+	}
+	out := make([]string, r[1]-r[0])
+	for k := range out {
+		out[k] = p.get(block, r[0]+k)
+	}
+	return out
+}
+
+func (p *entryLines) mapOf(block string, hs []headerRef) map[string][]string {
+	h := make(map[string][]string, len(hs))
+	for _, x := range hs {
+		h[x.name.get(block)] = p.strs(block, [2]int{x.from, x.to})
+	}
+	return h
+}
+
+func (r strRef) get(block string) string {
+	if r.a < 0 {
+		return r.s
+	}
+	return block[r.a:r.b]
+}
+
+// line returns the next line, without its newline, and where it starts.
+func (p *entryLines) line() ([]byte, int, bool) {
 	j := bytes.IndexByte(p.b[p.i:], '\n')
 	if j < 0 {
-		return nil, false
+		return nil, 0, false
 	}
-	l := p.b[p.i : p.i+j]
+	start := p.i
 	p.i += j + 1
-	return l, true
+	return p.b[start : start+j], start, true
 }
 
-func (p *byteLines) peek() []byte {
+// peek returns the next line without reading it.
+func (p *entryLines) peek() []byte {
 	j := bytes.IndexByte(p.b[p.i:], '\n')
 	if j < 0 {
 		return nil
@@ -607,128 +496,187 @@ func (p *byteLines) peek() []byte {
 	return p.b[p.i : p.i+j]
 }
 
+func (p *entryLines) exact(want string) bool {
+	l, _, ok := p.line()
+	return ok && string(l) == want
+}
+
 func hasPrefix(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && string(b[:len(prefix)]) == prefix
 }
 
-// value is skimLines.value.
-func (p *byteLines) value(prefix string) ([]byte, bool) {
-	l, ok := p.line()
+// value reads the line prefix+value and returns value and where it
+// starts: a value that starts with neither a space nor what only a longer
+// read ends (a block scalar).
+func (p *entryLines) value(prefix string) ([]byte, int, bool) {
+	l, start, ok := p.line()
 	if !ok || !hasPrefix(l, prefix) {
-		return nil, false
+		return nil, 0, false
 	}
 	v := l[len(prefix):]
 	if len(v) == 0 || v[0] == ' ' || v[0] == '|' {
-		return nil, false
+		return nil, 0, false
 	}
-	return v, true
+	return v, start + len(prefix), true
 }
 
-// str is skimLines.str.
-func (p *byteLines) str(prefix string) bool {
-	v, ok := p.value(prefix)
+// str reads a string field, as conv.str reads it, and returns its ref.
+func (p *entryLines) str(prefix string) (int, bool) {
+	v, at, ok := p.value(prefix)
 	if !ok {
-		return false
+		return 0, false
 	}
-	kind, _, ok := checkScalar(v)
-	return ok && (kind == 's' || kind == 'n')
+	return p.scalar(v, at, true)
 }
 
-// int is skimLines.intTo.
-func (p *byteLines) int(prefix string) bool {
-	v, ok := p.value(prefix)
-	return ok && canonicalInt(v)
+// scalar checks the scalar v (at at in the entry), a string (or with
+// null, a null), and keeps its ref.
+func (p *entryLines) scalar(v []byte, at int, null bool) (int, bool) {
+	kind, plain, ok := checkScalar(v)
+	if !ok || kind != 's' && !(null && kind == 'n') {
+		return 0, false
+	}
+	if !p.keep {
+		return 0, true
+	}
+	r := strRef{a: -1}
+	switch {
+	case kind == 'n':
+	case plain:
+		r = strRef{a: at, b: at + len(bytes.TrimRight(v, " "))}
+	case v[0] == '\'' && bytes.IndexByte(v[1:len(v)-1], '\'') < 0,
+		v[0] == '"' && bytes.IndexByte(v, '\\') < 0:
+		r = strRef{a: at + 1, b: at + len(v) - 1}
+	default:
+		r.s, _, _, _ = scalarText(string(v))
+	}
+	p.refs = append(p.refs, r)
+	return len(p.refs) - 1, true
 }
 
-// canonicalInt reports whether v is an integer as strconv.FormatInt
-// writes it.
-func canonicalInt(v []byte) bool {
+// int reads an integer field, as conv.int reads it.
+func (p *entryLines) int(prefix string) (int64, bool) {
+	v, _, ok := p.value(prefix)
+	if !ok {
+		return 0, false
+	}
+	return canonicalInt(v)
+}
+
+// canonicalInt reads v, an integer as strconv.FormatInt writes it.
+func canonicalInt(v []byte) (int64, bool) {
 	d := v
 	if len(d) > 0 && d[0] == '-' {
 		d = d[1:]
 	}
 	if len(d) == 0 || len(d) > 18 || d[0] == '0' && (len(d) > 1 || len(v) > 1) {
-		return false
+		return 0, false
 	}
+	var n int64
 	for _, c := range d {
 		if c < '0' || c > '9' {
-			return false
+			return 0, false
 		}
+		n = n*10 + int64(c-'0')
 	}
-	return true
+	if len(d) < len(v) {
+		n = -n
+	}
+	return n, true
 }
 
-// list is skimLines.list.
-func (p *byteLines) list(key string) bool {
-	l, ok := p.line()
+// list reads a list of strings under key, "key: []" or "key:" and its
+// items, as conv.strs reads it, and returns the range of its refs
+// ([-1, -1] for []).
+func (p *entryLines) list(key string) ([2]int, bool) {
+	l, _, ok := p.line()
 	switch {
 	case !ok:
-		return false
+		return [2]int{}, false
 	case string(l) == key+": []":
-		return true
+		return [2]int{-1, -1}, true
 	case string(l) != key+":":
-		return false
+		return [2]int{}, false
 	}
-	return p.items(len(key) - len(strings.TrimLeft(key, " ")) + 4)
+	from, to, ok := p.items(len(key) - len(strings.TrimLeft(key, " ")) + 4)
+	return [2]int{from, to}, ok
 }
 
-// items is skimLines.items.
-func (p *byteLines) items(ind int) bool {
+// items reads the items of a list of strings, dashes at column ind: at
+// least one.
+func (p *entryLines) items(ind int) (from, to int, ok bool) {
 	prefix := skimIndent(ind) + "- "
-	n := 0
+	from, n := len(p.refs), 0
 	for hasPrefix(p.peek(), prefix) {
-		v, ok := p.value(prefix)
+		v, at, ok := p.value(prefix)
 		if !ok {
-			return false
+			return 0, 0, false
 		}
 		if _, _, isKey := cutKey(v); isKey && v[0] != '\'' && v[0] != '"' {
-			return false // a mapping
+			return 0, 0, false // a mapping
 		}
-		if kind, _, ok := checkScalar(v); !ok || kind != 's' {
-			return false
+		if _, ok := p.scalar(v, at, false); !ok {
+			return 0, 0, false
 		}
 		n++
 	}
-	return n > 0
+	return from, len(p.refs), n > 0
 }
 
-// header is skimLines.header.
-func (p *byteLines) header(key string) bool {
-	l, ok := p.line()
+// header reads a map of string lists under key (headers, trailers, form
+// values): "key: {}" or "key:" and its names in increasing order, each
+// with "name: []" or its items, as conv.header reads it.
+func (p *entryLines) header(key string) ([]headerRef, bool) {
+	l, _, ok := p.line()
 	switch {
 	case !ok:
-		return false
+		return nil, false
 	case string(l) == key+": {}":
-		return true
+		return nil, true
 	case string(l) != key+":":
-		return false
+		return nil, false
 	}
 	ind := len(key) - len(strings.TrimLeft(key, " ")) + 4
 	pad := skimIndent(ind)
+	var hs []headerRef
 	var last []byte
 	n := 0
 	for ; hasPrefix(p.peek(), pad); n++ {
-		l, _ := p.line()
+		l, start, _ := p.line()
 		name := l[len(pad):]
 		if len(name) == 0 || name[0] == ' ' {
-			return false
+			return nil, false
 		}
 		k, rest, isKey := cutKey(name)
+		// Names in increasing order: none twice.
 		if !isKey || n > 0 && string(k) <= string(last) {
-			return false
+			return nil, false
 		}
 		last = k
+		from, to := -1, -1
 		switch string(rest) {
 		case "[]":
 		case "":
-			if !p.items(ind + 4) {
-				return false
+			if from, to, ok = p.items(ind + 4); !ok {
+				return nil, false
 			}
 		default:
-			return false
+			return nil, false
+		}
+		if p.keep {
+			at := start + len(pad)
+			hs = append(hs, headerRef{name: strRef{a: at, b: at + len(k)}, from: from, to: to})
 		}
 	}
-	return n > 0
+	return hs, n > 0
+}
+
+// skimIndent returns n spaces.
+func skimIndent(n int) string {
+	if n <= len(spaces) {
+		return spaces[:n]
+	}
+	return strings.Repeat(" ", n)
 }
 
 // checkScalar is [scalarText] without the text: what it reports for

@@ -261,10 +261,14 @@ func FuzzSkimEntry(f *testing.F) {
 		if !strings.HasPrefix(entry, entryStart) {
 			entry = entryStart + entry
 		}
-		sk, ok := skimEntry([]byte(entry))
+		sk, n, ok := skimEntry([]byte(entry))
 		if !ok {
 			return
 		}
+		if rest := entry[n:]; rest != "" && !strings.HasPrefix(rest, entryStart) {
+			t.Fatalf("skimEntry ends the entry before %q", rest)
+		}
+		entry = entry[:n]
 		in, fast := parseEntry(entry, 4)
 		if !fast {
 			t.Fatalf("skimEntry accepts what the fast parser does not:\n%s", entry)
