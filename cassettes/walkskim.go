@@ -249,8 +249,9 @@ func (s *skimmer[T]) read(buf []byte, head, n int, eof bool, order, jobs chan<- 
 // holds on to c's buffer.
 func (s *skimmer[T]) parse(c *chunk[T]) {
 	text, off, line := c.text, c.off, c.line
+	var p entryLines
 	for len(text) > 0 {
-		sk, end, ok := skimEntry(text)
+		sk, end, ok := p.entry(text)
 		if !ok {
 			if end = bytes.Index(text, []byte("\n"+entryStart)) + 1; end <= 0 {
 				end = len(text)
@@ -328,7 +329,12 @@ func ReadPlace(path string, at Place) (*cassette.Interaction, error) {
 // reads the same (a fuzz test holds it). The strings of the request share
 // one block of memory of their own.
 func skimEntry(text []byte) (sk Sketch, n int, ok bool) {
-	p := &entryLines{b: text, keep: true}
+	return (&entryLines{}).entry(text)
+}
+
+// entry is skimEntry, with p's scratch space.
+func (p *entryLines) entry(text []byte) (sk Sketch, n int, ok bool) {
+	*p = entryLines{b: text, keep: true, refs: p.refs[:0], hdrs: p.hdrs[:0]}
 	id, ok := p.int(entryStart)
 	if !ok || !p.exact("      request:") {
 		return sk, 0, false
@@ -361,7 +367,7 @@ func skimEntry(text []byte) (sk Sketch, n int, ok bool) {
 	if !p.response() || !skimText(text[:p.i]) || p.i < len(text) && !hasPrefix(text[p.i:], entryStart) {
 		return sk, 0, false
 	}
-	block := string(text[:end])
+	block := p.block(end)
 	sk.ID = int(id)
 	sk.Request = cassette.Request{
 		Proto: p.get(block, proto), ProtoMajor: int(major), ProtoMinor: int(minor), ContentLength: length,
@@ -426,6 +432,37 @@ type entryLines struct {
 	i    int
 	keep bool
 	refs []strRef
+	hdrs []headerRef
+}
+
+// block copies the strings the refs point at, before end, into one
+// string (the block), and points the refs at it.
+func (p *entryLines) block(end int) string {
+	n := 0
+	for _, r := range p.refs {
+		if r.a >= 0 && r.b <= end {
+			n += r.b - r.a
+		}
+	}
+	for _, h := range p.hdrs {
+		n += h.name.b - h.name.a
+	}
+	var b strings.Builder
+	b.Grow(n)
+	move := func(r *strRef) {
+		if r.a >= 0 && r.b <= end {
+			at := b.Len()
+			b.Write(p.b[r.a:r.b])
+			r.a, r.b = at, b.Len()
+		}
+	}
+	for k := range p.refs {
+		move(&p.refs[k])
+	}
+	for k := range p.hdrs {
+		move(&p.hdrs[k].name)
+	}
+	return b.String()
 }
 
 // strRef is a string of an entry: block[a:b] when a >= 0, else s.
@@ -461,7 +498,9 @@ func (p *entryLines) strs(block string, r [2]int) []string {
 	return out
 }
 
-func (p *entryLines) mapOf(block string, hs []headerRef) map[string][]string {
+// mapOf returns the map of the headerRefs in [r[0], r[1]).
+func (p *entryLines) mapOf(block string, r [2]int) map[string][]string {
+	hs := p.hdrs[r[0]:r[1]]
 	h := make(map[string][]string, len(hs))
 	for _, x := range hs {
 		h[x.name.get(block)] = p.strs(block, [2]int{x.from, x.to})
@@ -591,11 +630,11 @@ func canonicalInt(v []byte) (int64, bool) {
 func (p *entryLines) list(key string) ([2]int, bool) {
 	l, _, ok := p.line()
 	switch {
-	case !ok:
+	case !ok || !hasPrefix(l, key):
 		return [2]int{}, false
-	case string(l) == key+": []":
+	case string(l[len(key):]) == ": []":
 		return [2]int{-1, -1}, true
-	case string(l) != key+":":
+	case string(l[len(key):]) != ":":
 		return [2]int{}, false
 	}
 	from, to, ok := p.items(len(key) - len(strings.TrimLeft(key, " ")) + 4)
@@ -605,7 +644,7 @@ func (p *entryLines) list(key string) ([2]int, bool) {
 // items reads the items of a list of strings, dashes at column ind: at
 // least one.
 func (p *entryLines) items(ind int) (from, to int, ok bool) {
-	prefix := skimIndent(ind) + "- "
+	prefix := dashes(ind)
 	from, n := len(p.refs), 0
 	for hasPrefix(p.peek(), prefix) {
 		v, at, ok := p.value(prefix)
@@ -626,31 +665,31 @@ func (p *entryLines) items(ind int) (from, to int, ok bool) {
 // header reads a map of string lists under key (headers, trailers, form
 // values): "key: {}" or "key:" and its names in increasing order, each
 // with "name: []" or its items, as conv.header reads it.
-func (p *entryLines) header(key string) ([]headerRef, bool) {
+func (p *entryLines) header(key string) ([2]int, bool) {
 	l, _, ok := p.line()
 	switch {
-	case !ok:
-		return nil, false
-	case string(l) == key+": {}":
-		return nil, true
-	case string(l) != key+":":
-		return nil, false
+	case !ok || !hasPrefix(l, key):
+		return [2]int{}, false
+	case string(l[len(key):]) == ": {}":
+		return [2]int{len(p.hdrs), len(p.hdrs)}, true
+	case string(l[len(key):]) != ":":
+		return [2]int{}, false
 	}
 	ind := len(key) - len(strings.TrimLeft(key, " ")) + 4
 	pad := skimIndent(ind)
-	var hs []headerRef
+	first := len(p.hdrs)
 	var last []byte
 	n := 0
 	for ; hasPrefix(p.peek(), pad); n++ {
 		l, start, _ := p.line()
 		name := l[len(pad):]
 		if len(name) == 0 || name[0] == ' ' {
-			return nil, false
+			return [2]int{}, false
 		}
 		k, rest, isKey := cutKey(name)
 		// Names in increasing order: none twice.
 		if !isKey || n > 0 && string(k) <= string(last) {
-			return nil, false
+			return [2]int{}, false
 		}
 		last = k
 		from, to := -1, -1
@@ -658,18 +697,33 @@ func (p *entryLines) header(key string) ([]headerRef, bool) {
 		case "[]":
 		case "":
 			if from, to, ok = p.items(ind + 4); !ok {
-				return nil, false
+				return [2]int{}, false
 			}
 		default:
-			return nil, false
+			return [2]int{}, false
 		}
 		if p.keep {
 			at := start + len(pad)
-			hs = append(hs, headerRef{name: strRef{a: at, b: at + len(k)}, from: from, to: to})
+			p.hdrs = append(p.hdrs, headerRef{name: strRef{a: at, b: at + len(k)}, from: from, to: to})
 		}
 	}
-	return hs, n > 0
+	return [2]int{first, len(p.hdrs)}, n > 0
 }
+
+// dashes returns n spaces and "- ", the start of a list item.
+func dashes(n int) string {
+	if n < len(dashed) {
+		return dashed[n]
+	}
+	return skimIndent(n) + "- "
+}
+
+var dashed = func() (t [32]string) {
+	for n := range t {
+		t[n] = skimIndent(n) + "- "
+	}
+	return t
+}()
 
 // skimIndent returns n spaces.
 func skimIndent(n int) string {

@@ -107,13 +107,15 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 	}
 	in := newInterner()
 	for _, f := range files {
-		// Requests are read and indexed; answers stay in the file until
-		// they are asked for.
-		err := cassettes.Skim(f.path, func(sk *cassettes.Sketch) *entry {
-			return ix.newEntry(f.name, sk)
-		}, func(e *entry) error {
+		// Requests are read and indexed (each entry made on the
+		// goroutines reading the file, indexed in order); answers stay
+		// in the file until they are asked for.
+		err := cassettes.Skim(f.path, func(sk *cassettes.Sketch) keyed {
+			e := ix.newEntry(f.name, sk)
 			in.entry(e)
-			ix.add(e)
+			return keyed{e, e.v.key(), e.v.route()}
+		}, func(k keyed) error {
+			ix.add(k)
 			return nil
 		})
 		if err != nil {
@@ -123,17 +125,22 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 	return ix, nil
 }
 
-// add indexes e, after those recorded before it.
-func (ix *Index) add(e *entry) {
-	ix.entries = append(ix.entries, e)
-	k := e.v.key()
-	g := ix.groups[k]
+// keyed is an entry and its keys in the index.
+type keyed struct {
+	e          *entry
+	key, route string
+}
+
+// add indexes an entry, after those recorded before it.
+func (ix *Index) add(k keyed) {
+	ix.entries = append(ix.entries, k.e)
+	g := ix.groups[k.key]
 	if g == nil {
 		g = &group{}
-		ix.groups[k] = g
+		ix.groups[k.key] = g
 	}
-	g.add(e)
-	ix.routes[e.v.route()] = append(ix.routes[e.v.route()], e)
+	g.add(k.e)
+	ix.routes[k.route] = append(ix.routes[k.route], k.e)
 }
 
 func (g *group) add(e *entry) {
