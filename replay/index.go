@@ -164,19 +164,22 @@ func (ix *Index) newEntry(file string, sk *cassettes.Sketch) *entry {
 		req.Headers = paddedAuth(req.Headers.Clone())
 		ix.opts.Redactor.Request(&req)
 	}
+	// The URL and body in one string of their own: the view's path is
+	// part of it, and nothing else of the request stays.
+	kept := req.URL + req.Body
 	e := &entry{
 		file:      file,
 		id:        sk.ID,
 		operation: req.Headers.Get(cassettes.OperationHeader),
 		method:    req.Method,
-		url:       req.URL,
+		url:       kept[:len(req.URL)],
 		host:      req.Host,
-		reqBody:   req.Body,
+		reqBody:   kept[len(req.URL):],
 		reqType:   req.Headers.Get("Content-Type"),
 		path:      sk.File,
 		place:     sk.Place,
 	}
-	e.v = ix.norm.request(req.Method, req.URL, nil, req.Headers, []byte(req.Body), true)
+	e.v = ix.norm.request(req.Method, e.url, nil, req.Headers, []byte(req.Body), true)
 	if sk.Response != nil {
 		e.reply.Store(ix.newReply(e, sk.Response))
 	}

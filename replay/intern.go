@@ -85,13 +85,13 @@ func (in *interner) header(h http.Header) http.Header {
 	return out
 }
 
-// entry interns what e keeps, and its answer when it is held. (Its file
-// and path are those of the file, the same for all its entries.)
+// entry interns what e keeps, and its answer when it is held. Its file
+// and path are the file's, the same for all its entries; its URL, body
+// and path share one string (see [Index.newEntry]).
 func (in *interner) entry(e *entry) {
-	e.operation, e.method, e.url, e.host = in.str(e.operation), in.str(e.method), in.str(e.url), in.str(e.host)
-	e.reqBody, e.reqType = in.str(e.reqBody), in.str(e.reqType)
+	e.operation, e.method, e.host, e.reqType = in.str(e.operation), in.str(e.method), in.str(e.host), in.str(e.reqType)
 	v := &e.v
-	v.method, v.path, v.query, v.body, v.cred, v.inm = in.str(v.method), in.str(v.path), in.str(v.query), in.str(v.body), in.str(v.cred), in.str(v.inm)
+	v.method, v.query, v.body, v.cred, v.inm = in.str(v.method), in.str(v.query), in.str(v.body), in.str(v.cred), in.str(v.inm)
 	if rp := e.reply.Load(); rp != nil {
 		in.reply(rp)
 	}
