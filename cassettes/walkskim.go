@@ -61,8 +61,9 @@ const skimBlock = 2 << 20
 
 // Skim reads the cassette file at path for an index: prep is called with
 // each interaction (on several goroutines at once, as chunks of the file
-// are parsed in parallel), and fn with what prep returned, one at a time,
-// in the order of the file. In the layout oauthcompat and go-vcr write,
+// are parsed in parallel; it may keep what the Sketch holds, not the
+// Sketch), and fn with what prep returned, one at a time, in the order of
+// the file. In the layout oauthcompat and go-vcr write,
 // only requests are parsed: responses are checked to be readable and
 // located ([Sketch.Place]), to be read later by [ReadPlace], which is most
 // of the work of reading a recording saved. Entries in another layout are
@@ -250,8 +251,11 @@ func (s *skimmer[T]) read(buf []byte, head, n int, eof bool, order, jobs chan<- 
 func (s *skimmer[T]) parse(c *chunk[T]) {
 	text, off, line := c.text, c.off, c.line
 	var p entryLines
+	sk := new(Sketch) // prep keeps none of it but what it holds
 	for len(text) > 0 {
-		sk, end, ok := p.entry(text)
+		var end int
+		var ok bool
+		*sk, end, ok = p.entry(text)
 		if !ok {
 			if end = bytes.Index(text, []byte("\n"+entryStart)) + 1; end <= 0 {
 				end = len(text)
@@ -264,12 +268,12 @@ func (s *skimmer[T]) parse(c *chunk[T]) {
 				c.whole = true
 				break
 			}
-			sk = Sketch{ID: in.ID, Request: in.Request, Response: &in.Response}
+			*sk = Sketch{ID: in.ID, Request: in.Request, Response: &in.Response}
 		} else {
 			sk.Place = Place{Offset: off, Length: len(entry), Sum: maphash.Bytes(placeSeed, entry)}
 		}
 		sk.File, sk.Line = s.path, line+1
-		c.out = append(c.out, s.prep(&sk))
+		c.out = append(c.out, s.prep(sk))
 		text, off, line = text[end:], off+int64(end), line+bytes.Count(entry, []byte{'\n'})
 	}
 }
@@ -416,8 +420,9 @@ func (p *entryLines) response() bool {
 	if _, err := time.ParseDuration(d); err != nil {
 		return false
 	}
-	_, err := strconv.ParseInt(d, 10, 64)
-	return err != nil
+	// Of the integers strconv.ParseInt reads (which the fast parser
+	// declines), time.ParseDuration reads only these.
+	return d != "0" && d != "+0" && d != "-0"
 }
 
 // skimReq is the indentation of the fields of a request or response.
@@ -821,11 +826,12 @@ func checkDoubleQuoted(v []byte) bool {
 func skimText(entry []byte) bool {
 	const ones = 0x0101010101010101
 	i := 0
-	for ; i+8 <= len(entry); i += 8 {
+	for ; i+16 <= len(entry); i += 16 {
 		// Marks bytes below 0x20, 0x7f and those not ASCII (see
 		// special8); a newline is looked at byte by byte.
-		if x := binary.LittleEndian.Uint64(entry[i:]); (x|(x+ones)|(x-0x20*ones))&(0x80*ones) != 0 {
-			for _, c := range entry[i : i+8] {
+		x, y := binary.LittleEndian.Uint64(entry[i:]), binary.LittleEndian.Uint64(entry[i+8:])
+		if (x|(x+ones)|(x-0x20*ones)|y|(y+ones)|(y-0x20*ones))&(0x80*ones) != 0 {
+			for _, c := range entry[i : i+16] {
 				if c < 0x20 && c != '\n' || c >= 0x7f {
 					return skimTextSlow(entry)
 				}
