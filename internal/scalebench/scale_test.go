@@ -120,16 +120,23 @@ func BenchmarkScaleStop(b *testing.B) {
 	}
 }
 
-// BenchmarkScaleReplayReady measures loading the recording for replay:
-// the time until it answers, and the resident memory that takes next to
-// the cassette's size.
+// BenchmarkScaleReplayReady measures loading the recording for replay,
+// without and with the redaction key: the time until it answers, and the
+// resident memory that takes (at its peak during the load, and after it)
+// next to the cassette's size.
 func BenchmarkScaleReplayReady(b *testing.B) {
+	b.Run("no-key", func(b *testing.B) { replayReady(b, replay.Options{}) })
+	// With the redaction key, each request is pseudonymised as it is read.
+	b.Run("key", func(b *testing.B) { replayReady(b, replay.Options{Redactor: redact.New(Key, redact.Options{})}) })
+}
+
+func replayReady(b *testing.B, opts replay.Options) {
 	dir, size := recording(b)
 	for range b.N {
 		resetPeak(b)
 		before := status("VmRSS")
 		t0 := time.Now()
-		ix, err := replay.Load(dir, replay.Options{})
+		ix, err := replay.Load(dir, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
