@@ -85,6 +85,20 @@ func writeScaleRecording(t *testing.T, dir string, n int) []*cassette.Interactio
 	return all
 }
 
+// scaleServer serves a recording of n interactions (see
+// writeScaleRecording) until the test ends.
+func scaleServer(t *testing.T, n int) (string, *replay.Server, []*cassette.Interaction) {
+	t.Helper()
+	dir := t.TempDir()
+	all := writeScaleRecording(t, dir, n)
+	srv, err := replay.NewServer(dir, replay.Options{KeepURLs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return dir, srv, all
+}
+
 // TestReplayAtScale replays a recording of thousands of interactions in
 // four files, one in another layout, with a cache of answers far smaller
 // than the recording: every request gets exactly the answer recorded for
@@ -92,13 +106,8 @@ func writeScaleRecording(t *testing.T, dir string, n int) []*cassette.Interactio
 // and the answers held stay within the cache's budget.
 func TestReplayAtScale(t *testing.T) {
 	defer replay.SetReplyCacheBytes(64 << 10)()
-	dir := t.TempDir()
-	all := writeScaleRecording(t, dir, 4000)
-	srv, err := replay.NewServer(dir, replay.Options{KeepURLs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	dir, srv, all := scaleServer(t, 4000)
+	var err error
 	if srv.Index.Len() != len(all) {
 		t.Fatalf("loaded %d interactions, want %d", srv.Index.Len(), len(all))
 	}
@@ -183,13 +192,7 @@ func TestLoadBrokenRecordingAtScale(t *testing.T) {
 // from: the request fails with an error saying so (500 over HTTP), and
 // the replay goes on for answers already read.
 func TestReplayCassetteChangedAfterLoad(t *testing.T) {
-	dir := t.TempDir()
-	all := writeScaleRecording(t, dir, 40)
-	srv, err := replay.NewServer(dir, replay.Options{KeepURLs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	dir, srv, all := scaleServer(t, 40)
 	send := func(in *cassette.Interaction) (*http.Response, error) {
 		req, _ := http.NewRequest(in.Request.Method, srv.URL()+strings.TrimPrefix(in.Request.URL, "https://ghes.example.com"), strings.NewReader(in.Request.Body))
 		req.Header = in.Request.Headers.Clone()
