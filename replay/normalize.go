@@ -2,8 +2,8 @@ package replay
 
 import (
 	"bytes"
-	"hash/maphash"
 	"encoding/json"
+	"hash/maphash"
 	"mime"
 	"net/http"
 	"net/url"
@@ -46,7 +46,8 @@ type normalizer struct {
 	ignoreQuery                      map[string]bool
 	fields                           []fieldRule
 
-	auths [64]atomic.Pointer[[2]string] // Authorization values and their canonical forms
+	auths [64]atomic.Pointer[[2]string]   // Authorization values and their canonical forms
+	urls  [1024]atomic.Pointer[[3]string] // URLs and the path and query of their views
 }
 
 func newNormalizer(shape bool, m Match) (*normalizer, error) {
@@ -63,19 +64,32 @@ func newNormalizer(shape bool, m Match) (*normalizer, error) {
 func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Header, body []byte, recorded bool) view {
 	v := view{method: strings.ToUpper(method)}
 	if u == nil {
-		var err error
-		if u, err = url.Parse(rawURL); err != nil {
-			u = &url.URL{Path: rawURL}
-		}
+		v.path, v.query = n.urlParts(rawURL)
+	} else {
+		v.path, v.query = n.path(u.Path), n.query(u.RawQuery)
 	}
-	v.path = n.path(u.Path)
-	v.query = n.query(u.RawQuery)
 	v.body = n.body(body, header.Get("Content-Type"), recorded)
 	v.cred = n.cred(header)
 	if !n.ignoreINM {
 		v.inm = header.Get("If-None-Match")
 	}
 	return v
+}
+
+// urlParts returns the path and query of a view of rawURL. A recording
+// repeats the same URLs: the last ones are remembered.
+func (n *normalizer) urlParts(rawURL string) (path, query string) {
+	slot := &n.urls[maphash.String(authSeed, rawURL)%uint64(len(n.urls))]
+	if m := slot.Load(); m != nil && m[0] == rawURL {
+		return m[1], m[2]
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		u = &url.URL{Path: rawURL}
+	}
+	path, query = n.path(u.Path), n.query(u.RawQuery)
+	slot.Store(&[3]string{rawURL, path, query})
+	return path, query
 }
 
 // path is p without /api/v3, and when shaping with the secret segments
@@ -430,7 +444,7 @@ func (n *normalizer) auth(v string) string {
 }
 
 // authSeed seeds the hash of the normalizers' memory of Authorization
-// values.
+// values and URLs.
 var authSeed = maphash.MakeSeed()
 
 // cred is the credential lane: the Authorization value in canonical form
