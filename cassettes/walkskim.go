@@ -55,20 +55,21 @@ var placeSeed = maphash.MakeSeed()
 // and yaml.v3 write: a dash at column 4, its id first.
 const entryStart = "    - id: "
 
-// skimBlock is how much of a file a chunk holds, at least: chunks are
-// parsed in parallel.
+// skimBlock is the size of the buffers a file is read in: each holds a
+// chunk of whole entries (one longer entry makes its buffer grow), and
+// chunks are parsed in parallel.
 const skimBlock = 2 << 20
 
 // Skim reads the cassette file at path for an index: prep is called with
 // each interaction (on several goroutines at once, as chunks of the file
 // are parsed in parallel; it may keep what the Sketch holds, not the
 // Sketch), and fn with what prep returned, one at a time, in the order of
-// the file. In the layout oauthcompat and go-vcr write,
-// only requests are parsed: responses are checked to be readable and
-// located ([Sketch.Place]), to be read later by [ReadPlace], which is most
-// of the work of reading a recording saved. Entries in another layout are
-// read whole as [WalkFile] reads them (and a file it would read with
-// yaml.v3 is read so, from the first entry Skim is not sure of), so the
+// the file. In the layout oauthcompat and go-vcr write, only requests are
+// parsed: responses are checked to be readable and located
+// ([Sketch.Place]), to be read later by [ReadPlace], which saves most of
+// the work of reading a recording. Entries in another layout are read
+// whole as [WalkFile] reads them (and a file it would read with yaml.v3
+// is read so, from the first entry Skim is not sure of), so the
 // interactions, and the errors with their file and line, are those of
 // [WalkFile].
 //
