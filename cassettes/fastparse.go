@@ -165,18 +165,25 @@ func (p *yparser) mapping(ind int, first string) (*ynode, bool) {
 }
 
 // cutKey splits "key: rest" or "key:".
-func cutKey(line string) (key, rest string, ok bool) {
-	if line == "" || strings.IndexByte("'\"[]{}?&*!|>%@`#,", line[0]) >= 0 || line[0] == '-' && len(line) > 1 && line[1] == ' ' {
-		return "", "", false
+func cutKey[T string | []byte](line T) (key, rest T, ok bool) {
+	if len(line) == 0 || strings.IndexByte("'\"[]{}?&*!|>%@`#,", line[0]) >= 0 || line[0] == '-' && len(line) > 1 && line[1] == ' ' {
+		return key, rest, false
 	}
-	i := strings.Index(line, ": ")
-	if i < 0 {
-		if strings.HasSuffix(line, ":") {
-			return line[:len(line)-1], "", true
+	i := 0
+	for i+1 < len(line) && (line[i] != ':' || line[i+1] != ' ') {
+		i++
+	}
+	if i+1 >= len(line) {
+		if line[len(line)-1] == ':' {
+			return line[:len(line)-1], rest, true
 		}
-		return "", "", false
+		return key, rest, false
 	}
-	return line[:i], strings.TrimLeft(line[i+2:], " "), true
+	rest = line[i+2:]
+	for len(rest) > 0 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	return line[:i], rest, true
 }
 
 // value parses the value of a key at column ind whose inline text is rest.
@@ -326,58 +333,74 @@ func (p *yparser) literal(ind int, header string) (*ynode, bool) {
 // scalar parses a one-line scalar: plain, 'single' or "double" quoted, or
 // the empty flow collections [] and {}.
 func scalar(s string) (*ynode, bool) {
+	text, kind, plain, ok := scalarText(s)
+	if !ok {
+		return nil, false
+	}
+	return &ynode{kind: kind, s: text, plain: plain}, true
+}
+
+// scalarText is [scalar] without the node: the text, the kind ('s'
+// scalar, 'n' null, 'l' and 'm' the empty flow collections) and whether
+// it was plain. A single-quoted scalar without quotes in it and a
+// double-quoted one without escapes are returned as substrings of s.
+func scalarText(s string) (text string, kind byte, plain, ok bool) {
 	switch s {
 	case "[]":
-		return &ynode{kind: 'l'}, true
+		return "", 'l', false, true
 	case "{}":
-		return &ynode{kind: 'm'}, true
+		return "", 'm', false, true
 	}
 	switch s[0] {
 	case '\'':
 		if len(s) < 2 || s[len(s)-1] != '\'' {
-			return nil, false
+			return "", 0, false, false
 		}
 		in := s[1 : len(s)-1]
-		if strings.Count(in, "'")%2 != 0 || strings.Contains(strings.ReplaceAll(in, "''", ""), "'") {
-			return nil, false
+		if strings.IndexByte(in, '\'') < 0 {
+			return in, 's', false, true
 		}
-		return &ynode{kind: 's', s: strings.ReplaceAll(in, "''", "'")}, true
+		if strings.Count(in, "'")%2 != 0 || strings.Contains(strings.ReplaceAll(in, "''", ""), "'") {
+			return "", 0, false, false
+		}
+		return strings.ReplaceAll(in, "''", "'"), 's', false, true
 	case '"':
-		return doubleQuoted(s)
+		text, ok := doubleQuoted(s)
+		return text, 's', false, ok
 	case '[', '{', '|', '>', '&', '*', '!', '%', '@', '`', '#', '?', ',', ']', '}':
-		return nil, false
+		return "", 0, false, false
 	case '-':
 		if s == "-" || strings.HasPrefix(s, "- ") {
-			return nil, false
+			return "", 0, false, false
 		}
 	}
 	if strings.Contains(s, ": ") || strings.Contains(s, " #") || strings.HasSuffix(s, ":") {
-		return nil, false
+		return "", 0, false, false
 	}
 	s = strings.TrimRight(s, " ")
 	switch s {
 	case "~", "null", "Null", "NULL":
-		return &ynode{kind: 'n'}, true
+		return "", 'n', false, true
 	}
-	return &ynode{kind: 's', s: s, plain: true}, true
+	return s, 's', true, true
 }
 
-func doubleQuoted(s string) (*ynode, bool) {
+func doubleQuoted(s string) (string, bool) {
 	if len(s) < 2 || s[len(s)-1] != '"' {
-		return nil, false
+		return "", false
 	}
 	in := s[1 : len(s)-1]
 	if !strings.Contains(in, `\`) {
 		if strings.Contains(in, `"`) {
-			return nil, false
+			return "", false
 		}
-		return &ynode{kind: 's', s: in}, true
+		return in, true
 	}
 	var b strings.Builder
 	for i := 0; i < len(in); i++ {
 		c := in[i]
 		if c == '"' {
-			return nil, false
+			return "", false
 		}
 		if c != '\\' {
 			b.WriteByte(c)
@@ -385,7 +408,7 @@ func doubleQuoted(s string) (*ynode, bool) {
 		}
 		i++
 		if i >= len(in) {
-			return nil, false
+			return "", false
 		}
 		switch e := in[i]; e {
 		case '0':
@@ -419,27 +442,27 @@ func doubleQuoted(s string) (*ynode, bool) {
 		case 'x', 'u', 'U':
 			n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
 			if i+1+n > len(in) {
-				return nil, false
+				return "", false
 			}
 			v, err := strconv.ParseUint(in[i+1:i+1+n], 16, 32)
 			if err != nil {
-				return nil, false
+				return "", false
 			}
 			if e == 'x' {
 				// yaml.v3 writes \xXX for a byte that is not valid UTF-8 on
 				// its own; the full parser decides what that means.
-				return nil, false
+				return "", false
 			}
 			if !utf8.ValidRune(rune(v)) {
-				return nil, false
+				return "", false
 			}
 			b.WriteRune(rune(v))
 			i += n
 		default:
-			return nil, false
+			return "", false
 		}
 	}
-	return &ynode{kind: 's', s: b.String()}, true
+	return b.String(), true
 }
 
 // get returns the value of key in a mapping, or nil.

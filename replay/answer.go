@@ -44,10 +44,10 @@ func recordedOrigins(rawURL, host string) []string {
 	return out
 }
 
-// prepareAnswer precomputes what adapting e's answer needs: which recorded
+// prepareAnswer precomputes what adapting an answer needs: which recorded
 // origins its body and URL headers mention, and which of its secrets are
 // pseudonyms of the key (candidates for re-hydration).
-func (ix *Index) prepareAnswer(e *entry, origins []string) {
+func (ix *Index) prepareAnswer(e *reply, origins []string) {
 	e.plain = answer{header: e.header, body: e.body, length: e.length}
 	if e.cut != "" {
 		// A recorded cut is replayed byte for byte: the bytes received
@@ -113,13 +113,13 @@ func liveOrigin(r *http.Request, server bool) string {
 	return scheme + "://" + r.URL.Host
 }
 
-// answer returns e's answer to r: with the recorded origins replaced by
+// answer returns the answer e to r: with the recorded origins replaced by
 // the live one (unless Options.KeepURLs), and with the key, every
 // pseudonym of a secret the request carried replaced by that secret
 // (re-hydration). body is the request body and red the request as the
 // redactor pseudonymised it (nil without a key); server says whether r
 // was received by the replay server rather than sent through it.
-func (ix *Index) answer(e *entry, r *http.Request, body []byte, red *cassette.Request, server bool) answer {
+func (ix *Index) answer(e *reply, r *http.Request, body []byte, red *cassette.Request, server bool) answer {
 	a := e.plain
 	if len(e.origins) > 0 {
 		if o := liveOrigin(r, server); o != "" {
@@ -147,9 +147,9 @@ type hydrated struct {
 	pairs []string
 }
 
-// rewritten returns e's answer with its recorded origins replaced by
+// rewritten returns the answer e with its recorded origins replaced by
 // origin. The last one made is kept: a replay server has one origin.
-func (e *entry) rewritten(origin string) answer {
+func (e *reply) rewritten(origin string) answer {
 	if c := e.lastRewrite.Load(); c != nil && c.origin == origin {
 		return *c
 	}
@@ -248,12 +248,12 @@ func replaceHeaders(h http.Header, names []string, rep func(string) string) http
 }
 
 // liveSecrets returns, as pairs (pseudonym, secret), the secrets the live
-// request carried whose pseudonyms e's answer holds. A pseudonym has its
+// request carried whose pseudonyms the answer e holds. A pseudonym has its
 // secret's length, so where the pseudonymised request holds one, the live
 // request holds its secret at the same place: in the body, the URL (a
 // legacy path) and the Authorization credentials. Each pair is checked:
 // the secret's pseudonym must be the one found.
-func (ix *Index) liveSecrets(e *entry, r *http.Request, body []byte, red *cassette.Request, last *hydrated) []string {
+func (ix *Index) liveSecrets(e *reply, r *http.Request, body []byte, red *cassette.Request, last *hydrated) []string {
 	var pairs []string
 	// known reports whether s is known to be p's secret: the last answer
 	// re-hydrated it, so its pseudonym need not be derived again.

@@ -9,7 +9,10 @@
 // or by plain go-vcr, and indexes every interaction once, in a map keyed by
 // method, path (without /api/v3), query (sorted) and body (JSON in a
 // canonical form: key order and whitespace do not matter). A lookup is one
-// map access whatever the number of interactions.
+// map access whatever the number of interactions. Only requests are read
+// at load: each answer stays in its cassette until a request matches it,
+// then is kept in a bounded cache, so what an Index holds is its index,
+// not the recording.
 //
 // Identical requests form a sequence answered in recorded order (check 200,
 // delete 204, check 404); [Options.Exhausted] says what comes after the

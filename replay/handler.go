@@ -25,21 +25,27 @@ func (ix *Index) Lookup(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: read request body: %w", err)
 	}
-	resp, miss := ix.lookup(r, body)
-	if miss != nil {
+	resp, miss, err := ix.lookup(r, body)
+	switch {
+	case err != nil:
+		return nil, err
+	case miss != nil:
 		return nil, miss
 	}
 	return resp, nil
 }
 
-func (ix *Index) lookup(r *http.Request, body []byte) (*http.Response, *MissError) {
+func (ix *Index) lookup(r *http.Request, body []byte) (*http.Response, *MissError, error) {
 	e, red, miss := ix.match(r, body)
 	if miss != nil {
 		ix.logMiss(r.Context(), miss)
-		return nil, miss
+		return nil, miss, nil
 	}
-	ix.logHit(r.Context(), e)
-	return e.response(r, ix.answer(e, r, body, red, false)), nil
+	rp, err := ix.hit(r.Context(), e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rp.response(r, ix.answer(rp, r, body, red, false)), nil, nil
 }
 
 // RoundTrip implements [http.RoundTripper]: the recorded response, or on a
@@ -54,8 +60,11 @@ func (ix *Index) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: read request body: %w", err)
 	}
-	resp, miss := ix.lookup(r, body)
-	if miss == nil {
+	resp, miss, err := ix.lookup(r, body)
+	switch {
+	case err != nil:
+		return nil, err
+	case miss == nil:
 		return resp, nil
 	}
 	if ix.opts.Miss != nil {
@@ -79,8 +88,12 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	e, red, miss := ix.match(r, body)
 	if miss == nil {
-		ix.logHit(r.Context(), e)
-		e.write(w, ix.answer(e, r, body, red, true))
+		rp, err := ix.hit(r.Context(), e)
+		if err != nil {
+			writeMessage(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		rp.write(w, ix.answer(rp, r, body, red, true))
 		return
 	}
 	ix.logMiss(r.Context(), miss)
@@ -107,7 +120,7 @@ func writeMessage(w http.ResponseWriter, status int, msg string) {
 // the index, which never changes them. A recorded upstream failure
 // mid-body is reproduced: the status and headers (the Content-Length
 // announced included), the bytes received, then the connection is cut.
-func (e *entry) write(w http.ResponseWriter, a answer) {
+func (e *reply) write(w http.ResponseWriter, a answer) {
 	h := w.Header()
 	for k, vs := range a.header {
 		h[k] = vs
@@ -132,7 +145,7 @@ func cut(w http.ResponseWriter) {
 // response builds the recorded answer a as an [http.Response] the caller
 // owns. The body of a recorded upstream failure mid-body fails after the
 // bytes received, with an error wrapping [io.ErrUnexpectedEOF].
-func (e *entry) response(r *http.Request, a answer) *http.Response {
+func (e *reply) response(r *http.Request, a answer) *http.Response {
 	h := a.header.Clone()
 	length := int64(len(a.body))
 	var body io.ReadCloser = io.NopCloser(bytes.NewReader(a.body))
@@ -230,13 +243,22 @@ func (ix *Index) forward(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (ix *Index) logHit(ctx context.Context, e *entry) {
-	if !ix.log.Enabled(ctx, slog.LevelDebug) {
-		return
+// hit returns the answer of e, the interaction a request matched, and
+// logs the hit; it logs and returns the error when the answer cannot be
+// read from its cassette.
+func (ix *Index) hit(ctx context.Context, e *entry) (*reply, error) {
+	rp, err := ix.reply(e)
+	if err != nil {
+		ix.log.LogAttrs(ctx, slog.LevelError, "replay: answer unreadable",
+			slog.String("cassette", e.file), slog.Int("interaction", e.id), slog.String("error", err.Error()))
+		return nil, err
 	}
-	ix.log.LogAttrs(ctx, slog.LevelDebug, "replay hit",
-		slog.String("cassette", e.file), slog.Int("interaction", e.id),
-		slog.String("method", e.method), slog.String("path", e.v.path), slog.Int("status", e.status))
+	if ix.log.Enabled(ctx, slog.LevelDebug) {
+		ix.log.LogAttrs(ctx, slog.LevelDebug, "replay hit",
+			slog.String("cassette", e.file), slog.Int("interaction", e.id),
+			slog.String("method", e.method), slog.String("path", e.v.path), slog.Int("status", rp.status))
+	}
+	return rp, nil
 }
 
 func (ix *Index) logMiss(ctx context.Context, m *MissError) {

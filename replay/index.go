@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/textproto"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -36,6 +35,7 @@ type Index struct {
 	groups  map[string]*group   // view.key() -> the lanes of identical requests
 	routes  map[string][]*entry // "METHOD /path" -> interactions, for misses
 	entries []*entry
+	cache   *replyCache // the answers read from cassettes
 
 	mu     sync.Mutex
 	misses []*MissError
@@ -56,33 +56,29 @@ type lane struct {
 	next       atomic.Int64
 }
 
-// entry is one recorded interaction, ready to be written.
+// entry is one recorded interaction: its request as matching and
+// explaining misses need it, and where its answer is.
 type entry struct {
 	file      string // cassette, relative to the loaded directory
 	id        int
 	operation string
 	method    string
 	url       string
+	host      string
 	v         view
 	reqBody   string // the recorded request body and Content-Type, for explaining misses
 	reqType   string
 
-	status     int
-	statusLine string
-	header     http.Header // cleaned: no hop-by-hop, no Content-Length
-	length     []string    // Content-Length of body; with cut, as recorded (nil: none)
-	body       []byte
-	cut        string // the recorded upstream failure mid-body (cassettes.CutHeader), or ""
-
 	detailOnce sync.Once
 	detail     *detail
 
-	// Adapting the answer to a request (see [Index.answer]).
-	plain       answer                 // as recorded
-	origins     []string               // recorded origins the answer mentions
-	pseudonyms  []string               // pseudonyms of the key in the answer
-	lastRewrite atomic.Pointer[answer] // plain with the origins rewritten, for the last origin
-	lastHydrate atomic.Pointer[hydrated]
+	// The recorded answer: held from the load (a cassette read whole), or
+	// read from the cassette at path on the first hit and kept while the
+	// cache of answers has room (see [Index.reply]).
+	path  string
+	place cassettes.Place
+	reply atomic.Pointer[reply]
+	used  atomic.Bool // hit since the cache last looked
 }
 
 // Len returns the number of interactions loaded.
@@ -104,24 +100,22 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 		log:     opts.Logger,
 		groups:  map[string]*group{},
 		routes:  map[string][]*entry{},
+		cache:   newReplyCache(replyCacheBytes),
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
 	}
 	in := newInterner()
 	for _, f := range files {
-		err := cassettes.WalkFile(f.path, func(it cassettes.Item) error {
-			e := ix.newEntry(f.name, it.Interaction)
+		// Requests are read and indexed (each entry made on the
+		// goroutines reading the file, indexed in order); answers stay
+		// in the file until they are asked for.
+		err := cassettes.Skim(f.path, func(sk *cassettes.Sketch) keyed {
+			e := ix.newEntry(f.name, sk)
 			in.entry(e)
-			ix.entries = append(ix.entries, e)
-			k := e.v.key()
-			g := ix.groups[k]
-			if g == nil {
-				g = &group{}
-				ix.groups[k] = g
-			}
-			g.add(e)
-			ix.routes[e.v.route()] = append(ix.routes[e.v.route()], e)
+			return keyed{e, e.v.key(), e.v.route()}
+		}, func(k keyed) error {
+			ix.add(k)
 			return nil
 		})
 		if err != nil {
@@ -129,6 +123,24 @@ func build(files []cassetteFile, v *schemas.Version, opts Options) (*Index, erro
 		}
 	}
 	return ix, nil
+}
+
+// keyed is an entry and its keys in the index.
+type keyed struct {
+	e          *entry
+	key, route string
+}
+
+// add indexes an entry, after those recorded before it.
+func (ix *Index) add(k keyed) {
+	ix.entries = append(ix.entries, k.e)
+	g := ix.groups[k.key]
+	if g == nil {
+		g = &group{}
+		ix.groups[k.key] = g
+	}
+	g.add(k.e)
+	ix.routes[k.route] = append(ix.routes[k.route], k.e)
 }
 
 func (g *group) add(e *entry) {
@@ -141,8 +153,10 @@ func (g *group) add(e *entry) {
 	g.lanes = append(g.lanes, &lane{cred: e.v.cred, comparable: authComparable(e.v.cred), entries: []*entry{e}})
 }
 
-func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
-	req := in.Request
+// newEntry makes the entry of an interaction of the cassette file (named
+// as in misses). It runs on the goroutines reading the cassette.
+func (ix *Index) newEntry(file string, sk *cassettes.Sketch) *entry {
+	req := sk.Request
 	if ix.opts.Redactor != nil {
 		// Pseudonyms are fixed points, so this changes nothing in a
 		// cassette oauthcompat recorded with the same key, and makes a
@@ -150,32 +164,25 @@ func (ix *Index) newEntry(file string, in *cassette.Interaction) *entry {
 		req.Headers = paddedAuth(req.Headers.Clone())
 		ix.opts.Redactor.Request(&req)
 	}
+	// The URL and body in one string of their own: the view's path is
+	// part of it, and nothing else of the request stays.
+	kept := req.URL + req.Body
 	e := &entry{
 		file:      file,
-		id:        in.ID,
+		id:        sk.ID,
 		operation: req.Headers.Get(cassettes.OperationHeader),
 		method:    req.Method,
-		url:       req.URL,
-		reqBody:   req.Body,
+		url:       kept[:len(req.URL)],
+		host:      req.Host,
+		reqBody:   kept[len(req.URL):],
 		reqType:   req.Headers.Get("Content-Type"),
-		status:    in.Response.Code,
-		body:      []byte(in.Response.Body),
+		path:      sk.File,
+		place:     sk.Place,
 	}
-	e.v = ix.norm.request(req.Method, req.URL, nil, req.Headers, []byte(req.Body), true)
-	e.statusLine = in.Response.Status
-	if e.statusLine == "" {
-		e.statusLine = strconv.Itoa(e.status) + " " + http.StatusText(e.status)
+	e.v = ix.norm.request(req.Method, e.url, nil, req.Headers, []byte(req.Body), true)
+	if sk.Response != nil {
+		e.reply.Store(ix.newReply(e, sk.Response))
 	}
-	e.header = replayHeader(in.Response.Headers, e.body)
-	e.length = []string{strconv.Itoa(len(e.body))}
-	if e.cut = in.Response.Headers.Get(cassettes.CutHeader); e.cut != "" {
-		// The length the upstream announced, more than it sent.
-		e.length = nil
-		if n, err := strconv.Atoi(in.Response.Headers.Get("Content-Length")); err == nil && n > len(e.body) {
-			e.length = []string{strconv.Itoa(n)}
-		}
-	}
-	ix.prepareAnswer(e, recordedOrigins(req.URL, req.Host))
 	return e
 }
 

@@ -3,12 +3,14 @@ package replay
 import (
 	"bytes"
 	"encoding/json"
+	"hash/maphash"
 	"mime"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/oauthcompat/oauthcompat/redact"
 	"github.com/oauthcompat/oauthcompat/schemas"
@@ -43,6 +45,9 @@ type normalizer struct {
 	ignoreAuth, ignoreOTP, ignoreINM bool
 	ignoreQuery                      map[string]bool
 	fields                           []fieldRule
+
+	auths [64]atomic.Pointer[[2]string]   // Authorization values and their canonical forms
+	urls  [1024]atomic.Pointer[[3]string] // URLs and the path and query of their views
 }
 
 func newNormalizer(shape bool, m Match) (*normalizer, error) {
@@ -59,19 +64,32 @@ func newNormalizer(shape bool, m Match) (*normalizer, error) {
 func (n *normalizer) request(method, rawURL string, u *url.URL, header http.Header, body []byte, recorded bool) view {
 	v := view{method: strings.ToUpper(method)}
 	if u == nil {
-		var err error
-		if u, err = url.Parse(rawURL); err != nil {
-			u = &url.URL{Path: rawURL}
-		}
+		v.path, v.query = n.urlParts(rawURL)
+	} else {
+		v.path, v.query = n.path(u.Path), n.query(u.RawQuery)
 	}
-	v.path = n.path(u.Path)
-	v.query = n.query(u.RawQuery)
 	v.body = n.body(body, header.Get("Content-Type"), recorded)
 	v.cred = n.cred(header)
 	if !n.ignoreINM {
 		v.inm = header.Get("If-None-Match")
 	}
 	return v
+}
+
+// urlParts returns the path and query of a view of rawURL. A recording
+// repeats the same URLs: the last ones are remembered.
+func (n *normalizer) urlParts(rawURL string) (path, query string) {
+	slot := &n.urls[maphash.String(authSeed, rawURL)%uint64(len(n.urls))]
+	if m := slot.Load(); m != nil && m[0] == rawURL {
+		return m[1], m[2]
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		u = &url.URL{Path: rawURL}
+	}
+	path, query = n.path(u.Path), n.query(u.RawQuery)
+	slot.Store(&[3]string{rawURL, path, query})
+	return path, query
 }
 
 // path is p without /api/v3, and when shaping with the secret segments
@@ -207,7 +225,8 @@ func (n *normalizer) flatJSON(body []byte) (string, bool) {
 		}
 		j := i + 1
 		for j < len(body) && body[j] != '"' {
-			if c := body[j]; c == '\\' || c < 0x20 || c >= 0x80 {
+			// Text strconv.Quote leaves as it is.
+			if c := body[j]; c == '\\' || c < 0x20 || c >= 0x7f {
 				return "", false
 			}
 			j++
@@ -215,9 +234,9 @@ func (n *normalizer) flatJSON(body []byte) (string, bool) {
 		if j >= len(body) {
 			return "", false
 		}
-		v := string(body[i+1 : j])
+		v := body[i+1 : j]
 		i = j + 1
-		return v, true
+		return string(v), true
 	}
 	ws()
 	if i < len(body) && body[i] == '}' {
@@ -268,17 +287,30 @@ func (n *normalizer) flatJSON(body []byte) (string, bool) {
 	if i != len(body) {
 		return "", false
 	}
-	sort.Slice(kvs, func(a, b int) bool { return kvs[a].k < kvs[b].k })
+	// Insertion sort: a request body has few members.
+	for a := 1; a < len(kvs); a++ {
+		for b := a; b > 0 && kvs[b].k < kvs[b-1].k; b-- {
+			kvs[b], kvs[b-1] = kvs[b-1], kvs[b]
+		}
+	}
+	// Keys and values are text strconv.Quote leaves as it is (shapes
+	// too), so quoting is putting quotes around them.
+	size := 4
+	for _, p := range kvs {
+		size += len(p.k) + len(p.v) + 6
+	}
 	var b strings.Builder
-	b.Grow(len(body) + 8)
+	b.Grow(size)
 	b.WriteString("j:{")
 	for x, p := range kvs {
 		if x > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(strconv.Quote(p.k))
-		b.WriteByte(':')
-		b.WriteString(strconv.Quote(p.v))
+		b.WriteByte('"')
+		b.WriteString(p.k)
+		b.WriteString(`":"`)
+		b.WriteString(p.v)
+		b.WriteByte('"')
 	}
 	b.WriteByte('}')
 	return b.String(), true
@@ -392,17 +424,36 @@ func writeCanonical(b *strings.Builder, t any) {
 	}
 }
 
+// auth is the canonical form of an Authorization value, shaped when
+// shaping. A recording repeats the same few values: the last ones are
+// remembered.
+func (n *normalizer) auth(v string) string {
+	if v == "" {
+		return ""
+	}
+	slot := &n.auths[maphash.String(authSeed, v)%uint64(len(n.auths))]
+	if m := slot.Load(); m != nil && m[0] == v {
+		return m[1]
+	}
+	a := canonicalAuth(v)
+	if n.shape {
+		a = authShape(v)
+	}
+	slot.Store(&[2]string{v, a})
+	return a
+}
+
+// authSeed seeds the hash of the normalizers' memory of Authorization
+// values and URLs.
+var authSeed = maphash.MakeSeed()
+
 // cred is the credential lane: the Authorization value in canonical form
 // (see [canonicalAuth]; shaped when shaping) and whether an OTP was sent
 // (its value changes every 30 s, so only its presence counts).
 func (n *normalizer) cred(h http.Header) string {
 	var a string
-	switch {
-	case n.ignoreAuth:
-	case n.shape:
-		a = authShape(h.Get("Authorization"))
-	default:
-		a = canonicalAuth(h.Get("Authorization"))
+	if !n.ignoreAuth {
+		a = n.auth(h.Get("Authorization"))
 	}
 	if !n.ignoreOTP && h.Get("X-Github-Otp") != "" {
 		a += " +otp"

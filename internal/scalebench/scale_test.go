@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -87,6 +88,16 @@ func status(field string) float64 {
 
 const mb = 1 << 20
 
+// cpuTime is the processor time (user and system) the process used so
+// far, or 0 where it cannot be read.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // BenchmarkScaleStop measures stopping a recording of -scale.session
 // interactions appended to a cassette of -scale.n.
 func BenchmarkScaleStop(b *testing.B) {
@@ -120,21 +131,32 @@ func BenchmarkScaleStop(b *testing.B) {
 	}
 }
 
-// BenchmarkScaleReplayReady measures loading the recording for replay:
-// the time until it answers, and the resident memory that takes next to
-// the cassette's size.
+// BenchmarkScaleReplayReady measures loading the recording for replay,
+// without and with the redaction key: the time until it answers, and the
+// resident memory that takes (at its peak during the load, and after it)
+// next to the cassette's size.
 func BenchmarkScaleReplayReady(b *testing.B) {
+	b.Run("no-key", func(b *testing.B) { replayReady(b, replay.Options{}) })
+	// With the redaction key, each request is pseudonymised as it is read.
+	b.Run("key", func(b *testing.B) { replayReady(b, replay.Options{Redactor: redact.New(Key, redact.Options{})}) })
+}
+
+func replayReady(b *testing.B, opts replay.Options) {
 	dir, size := recording(b)
 	for range b.N {
 		resetPeak(b)
 		before := status("VmRSS")
+		cpu0 := cpuTime()
 		t0 := time.Now()
-		ix, err := replay.Load(dir, replay.Options{})
+		ix, err := replay.Load(dir, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
 		debug.FreeOSMemory() // as the replay command does once loaded
 		b.ReportMetric(time.Since(t0).Seconds(), "ready-s")
+		// What the load cost in processor time, which a busy machine
+		// changes less than the time until ready.
+		b.ReportMetric((cpuTime() - cpu0).Seconds(), "cpu-s")
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
 		b.ReportMetric(float64(ms.HeapAlloc)/mb, "live-heap-MB")
