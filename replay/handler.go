@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/oauthcompat/oauthcompat/internal/contentcoding"
 	"github.com/oauthcompat/oauthcompat/proxy"
 )
 
@@ -25,7 +26,7 @@ func (ix *Index) Lookup(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: read request body: %w", err)
 	}
-	resp, miss, err := ix.lookup(r, body)
+	resp, miss, err := ix.lookup(r, plainBody(r.Header, body))
 	switch {
 	case err != nil:
 		return nil, err
@@ -60,7 +61,7 @@ func (ix *Index) RoundTrip(r *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replay: read request body: %w", err)
 	}
-	resp, miss, err := ix.lookup(r, body)
+	resp, miss, err := ix.lookup(r, plainBody(r.Header, body))
 	switch {
 	case err != nil:
 		return nil, err
@@ -86,14 +87,15 @@ func (ix *Index) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(w, status, "replay: read request body: "+err.Error())
 		return
 	}
-	e, red, miss := ix.match(r, body)
+	plain := plainBody(r.Header, body)
+	e, red, miss := ix.match(r, plain)
 	if miss == nil {
 		rp, err := ix.hit(r.Context(), e)
 		if err != nil {
 			writeMessage(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		rp.write(w, ix.answer(rp, r, body, red, true))
+		rp.write(w, ix.answer(rp, r, plain, red, true))
 		return
 	}
 	ix.logMiss(r.Context(), miss)
@@ -284,4 +286,20 @@ func forwardError(err error) string {
 		return ue.Op + ": " + ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// plainBody is a request body as a recording stores it: decoded from the
+// content codings its Content-Encoding names (the recorder stores bodies
+// decoded, see internal/contentcoding), or as sent when it does not
+// decode. A miss is forwarded as sent, not as matched.
+func plainBody(h http.Header, body []byte) []byte {
+	codings := contentcoding.Codings(h)
+	if len(codings) == 0 || len(body) == 0 {
+		return body
+	}
+	plain, err := contentcoding.Decode(codings, body, MaxRequestBody, false)
+	if err != nil {
+		return body
+	}
+	return plain
 }
