@@ -57,8 +57,9 @@ const entryStart = "    - id: "
 
 // skimBlock is the size of the buffers a file is read in: each holds a
 // chunk of whole entries (one longer entry makes its buffer grow), and
-// chunks are parsed in parallel.
-const skimBlock = 2 << 20
+// chunks are parsed in parallel. A variable so that tests can make many
+// chunks of a small file.
+var skimBlock = 2 << 20
 
 // Skim reads the cassette file at path for an index: prep is called with
 // each interaction (on several goroutines at once, as chunks of the file

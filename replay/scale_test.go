@@ -155,11 +155,14 @@ func TestReplayAtScale(t *testing.T) {
 // the file and line.
 func TestLoadBrokenRecordingAtScale(t *testing.T) {
 	dir := t.TempDir()
-	writeScaleRecording(t, dir, 16000) // files of two chunks and more
+	writeScaleRecording(t, dir, 8000) // files of two chunks and more
 	path := cassettes.RotatedPath(dir, "ghes-3.8", "session", 1)
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(good) <= 2<<20 {
+		t.Fatalf("the cassette is %d bytes: the test wants more than one chunk of 2 MiB", len(good))
 	}
 	damaged := func(at int, with string) []byte {
 		return append(append(append([]byte(nil), good[:at]...), with...), good[at+len(with):]...)
