@@ -1,6 +1,10 @@
 package redact
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/oauthcompat/oauthcompat/internal/jsonlex"
+)
 
 // validScan checks that s is valid JSON (exactly as [encoding/json.Valid]
 // decides) and, in the same pass, lists the values and member names that
@@ -77,9 +81,11 @@ func (v *validScan) value(key string, obj int, secret bool) bool {
 		return true
 	case c == '-' || '0' <= c && c <= '9':
 		start := v.i
-		if !v.number() {
+		end, ok := jsonlex.Number(v.s, v.i)
+		if !ok {
 			return false
 		}
+		v.i = end
 		if secret {
 			v.vals = append(v.vals, jsonValue{start: start, end: v.i, key: key, obj: obj, secret: true})
 		}
@@ -235,7 +241,7 @@ func (v *validScan) str() (esc, token, ok bool) {
 					return esc, false, false
 				}
 				for _, h := range []byte(s[i+2 : i+6]) {
-					if !isHexDigit(h) {
+					if !jsonlex.IsHex(h) {
 						return esc, false, false
 					}
 				}
@@ -286,51 +292,4 @@ func jsonStop8(x uint64) bool {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q, b := x^('"'*ones), x^('\\'*ones)
 	return ((q-ones)&^q|(b-ones)&^b|(x-0x20*ones)&^x)&highs != 0
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (v *validScan) number() bool {
-	s, i := v.s, v.i
-	if s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		i = digitsFrom(s, i)
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		j := digitsFrom(s, i+1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		j := digitsFrom(s, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	v.i = i
-	return true
-}
-
-func digitsFrom(s string, i int) int {
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	return i
 }

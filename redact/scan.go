@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
+
+	"github.com/oauthcompat/oauthcompat/internal/jsonlex"
 )
 
 // Span is a secret found in a string: s[Start:End] in the text as it is
@@ -246,7 +248,7 @@ func percentView(s string, starts, ends []int) (string, []int, []int) {
 		return starts[i], ends[i]
 	}
 	for i := 0; i < len(s); {
-		if s[i] == '%' && i+2 < len(s) && isHexDigit(s[i+1]) && isHexDigit(s[i+2]) {
+		if s[i] == '%' && i+2 < len(s) && jsonlex.IsHex(s[i+1]) && jsonlex.IsHex(s[i+2]) {
 			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
 			a, _ := raw(i)
 			_, z := raw(i + 2)
@@ -323,7 +325,7 @@ func findSecrets(s string, exact []secretForm) []Span {
 // boundaryBefore reports whether s[a] starts a word: at the start, after
 // a character that is no letter or digit, or after a %XX escape ("%3D").
 func boundaryBefore(s string, a int) bool {
-	return a == 0 || !alnum.set[s[a-1]] || a >= 3 && s[a-3] == '%' && isHexDigit(s[a-2]) && isHexDigit(s[a-1])
+	return a == 0 || !alnum.set[s[a-1]] || a >= 3 && s[a-3] == '%' && jsonlex.IsHex(s[a-2]) && jsonlex.IsHex(s[a-1])
 }
 
 // secretForm is a secret and the spellings it is looked for in: as it

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/oauthcompat/oauthcompat/internal/jsonlex"
 	"github.com/oauthcompat/oauthcompat/schemas"
 )
 
@@ -91,10 +92,12 @@ func (p *jsonParser) value() (any, bool) {
 		return nil, false
 	case c == '-' || '0' <= c && c <= '9':
 		start := p.i
-		if !p.number() {
+		end, ok := jsonlex.Number(p.s, p.i)
+		if !ok {
 			return nil, false
 		}
-		return json.Number(p.s[start:p.i]), true
+		p.i = end
+		return json.Number(p.s[start:end]), true
 	}
 	rest := p.s[p.i:]
 	switch {
@@ -242,7 +245,7 @@ func (p *jsonParser) str() (string, bool) {
 					return "", false
 				}
 				for k := i + 2; k < i+6; k++ {
-					if !isHex(s[k]) {
+					if !jsonlex.IsHex(s[k]) {
 						return "", false
 					}
 				}
@@ -257,53 +260,6 @@ func (p *jsonParser) str() (string, bool) {
 			i++
 		}
 	}
-}
-
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// number scans -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func (p *jsonParser) number() bool {
-	s, i := p.s, p.i
-	if s[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(s) && s[i] == '0':
-		i++
-	case i < len(s) && '1' <= s[i] && s[i] <= '9':
-		i = digits(s, i)
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		j := digits(s, i+1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		j := digits(s, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	p.i = i
-	return true
-}
-
-func digits(s string, i int) int {
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	return i
 }
 
 // memberValue is the value of the object's member k as a map of it holds it:
