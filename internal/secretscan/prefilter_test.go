@@ -52,6 +52,7 @@ func findEveryView(s string) []string {
 var prefilterSeeds = []string{
 	"GET /applications/Iv1.x/tokens/hunter2hunter2?x",
 	"GET /APPLICATIONS/Iv1.x/TOKENS/hunter2hunter2 token ",
+	"DELETE /Applications/Iv1.x/Grants/hunter2hunter2",
 	"/applicationſ/1/tokens/hunter2hunter2 token x",
 	"/%61pplications/1/tokens/hunter2",
 	"/applications/1%2Fgrants%2Fhunter2",

@@ -89,7 +89,7 @@ func Find(s string) []string {
 // mayHoldPathOrCredential reports whether s may hold a legacy path or a
 // scheme credential, cheaply: most strings hold neither.
 func mayHoldPathOrCredential(s string) bool {
-	if strings.IndexByte(s, '%') >= 0 || strings.Contains(s, "pplications/") {
+	if strings.IndexByte(s, '%') >= 0 || hasLegacyPrefix(s) {
 		return true
 	}
 	for i := 0; i+5 <= len(s); i++ {

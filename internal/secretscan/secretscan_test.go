@@ -19,6 +19,7 @@ func TestFind(t *testing.T) {
 		{"doubly encoded", "a%253Dgho%255F16C7e42F292c6912E7710c838347Ae178B4a", []string{tok}},
 		{"40 hex", "secret=" + strings.Repeat("ab", 20), []string{strings.Repeat("ab", 20)}},
 		{"legacy path", "GET /applications/Iv1.x/tokens/hunter2hunter2?x", []string{"hunter2hunter2"}},
+		{"legacy path in capitals", "DELETE /APPLICATIONS/Iv1.x/GRANTS/hunter2hunter2?x", []string{"hunter2hunter2"}},
 		{"legacy path, encoded letter", "/%61pplications/1/tokens/hunter2", []string{"hunter2"}},
 		{"legacy path, encoded slashes", "/applications/1%2Fgrants%2Fhunter2", []string{"hunter2"}},
 		{"Basic credentials", `{"h":"Basic dXNlcjpwYXNzd29yZA=="}`, []string{"dXNlcjpwYXNzd29yZA=="}},
