@@ -20,26 +20,13 @@ func TestImportedVersionThroughEveryCommand(t *testing.T) {
 	upstream := serveInBackground(t, "--version", "ghes-3.20", "--catalog", cat)
 	dir := t.TempDir()
 	f := reference.DefaultFixtures()
-	checkToken := func(base string) (int, string) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", base+"/api/v3/applications/"+f.Apps[0].ClientID+"/token",
-			strings.NewReader(`{"access_token":"`+f.Tokens[0].Value+`"}`))
-		req.SetBasicAuth(f.Apps[0].ClientID, f.Apps[0].ClientSecret)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
 
 	rec := startInProcess(t, "record", "--upstream", upstream, "--cassettes", dir, "--listen", "127.0.0.1:0", "--version", "ghes-3.20", "--catalog", cat)
 	if rec.url == "" {
 		_, stderr := rec.stop()
 		t.Fatalf("record did not start: %s", stderr)
 	}
-	status, live := checkToken(rec.url)
+	status, live := checkToken(t, rec.url, f.Tokens[0].Value)
 	if status != http.StatusOK {
 		t.Fatalf("check-token through record: %d %s", status, live)
 	}
@@ -63,7 +50,7 @@ func TestImportedVersionThroughEveryCommand(t *testing.T) {
 		_, stderr := rep.stop()
 		t.Fatalf("replay did not start: %s", stderr)
 	}
-	if status, replayed := checkToken(rep.url); status != http.StatusOK || !strings.Contains(replayed, `"token_last_eight"`) {
+	if status, replayed := checkToken(t, rep.url, f.Tokens[0].Value); status != http.StatusOK || !strings.Contains(replayed, `"token_last_eight"`) {
 		t.Errorf("check-token replayed: %d %s", status, replayed)
 	}
 	rep.stop()
@@ -76,4 +63,22 @@ func TestImportedVersionThroughEveryCommand(t *testing.T) {
 	if code == exitOK || !strings.Contains(errOut, "--catalog") {
 		t.Errorf("upgrade-check without --catalog: exit %d, want a failure that names --catalog:\n%s", code, errOut)
 	}
+}
+
+// checkToken sends check-token for tok to base (a server of the reference
+// fixtures, or a proxy or replay of one) with the first fixture app's
+// credentials, and returns the status and body.
+func checkToken(t *testing.T, base, tok string) (int, string) {
+	t.Helper()
+	app := reference.DefaultFixtures().Apps[0]
+	req, _ := http.NewRequest("POST", base+"/api/v3/applications/"+app.ClientID+"/token",
+		strings.NewReader(`{"access_token":"`+tok+`"}`))
+	req.SetBasicAuth(app.ClientID, app.ClientSecret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }

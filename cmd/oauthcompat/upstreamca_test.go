@@ -50,20 +50,7 @@ func TestUpstreamCAEverywhere(t *testing.T) {
 	})
 
 	t.Run("replay on-miss proxy", func(t *testing.T) {
-		f := reference.DefaultFixtures()
-		get := func(base string) (int, string) {
-			t.Helper()
-			req, _ := http.NewRequest("POST", base+"/api/v3/applications/"+f.Apps[0].ClientID+"/token",
-				strings.NewReader(`{"access_token":"gho_`+strings.Repeat("x", 36)+`"}`)) // in no cassette: a miss
-			req.SetBasicAuth(f.Apps[0].ClientID, f.Apps[0].ClientSecret)
-			res, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			b, _ := io.ReadAll(res.Body)
-			return res.StatusCode, string(b)
-		}
+
 		for _, tc := range []struct {
 			name   string
 			flags  []string
@@ -94,7 +81,7 @@ func TestUpstreamCAEverywhere(t *testing.T) {
 					_, stderr := p.stop()
 					t.Fatalf("replay did not start: %s", stderr)
 				}
-				status, body := get(p.url)
+				status, body := checkToken(t, p.url, "gho_"+strings.Repeat("x", 36)) // in no cassette: a miss
 				p.stop()
 				if status != tc.status || !strings.Contains(body, tc.want) {
 					t.Errorf("a miss proxied: %d %s; want %d holding %s", status, body, tc.status, tc.want)
