@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
+	"net/textproto"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +21,24 @@ import (
 // carries the catalog operation id it matched ("apps/check-token"). It is
 // absent when no operation matched.
 const OperationHeader = "X-Oauthcompat-Operation"
+
+// Header returns the first value of the header name in h, the headers
+// of a recorded request or response, whatever the case its name was
+// written in: another tool may have written "authorization", which
+// h.Get("Authorization") does not find. Names are not made canonical when
+// a cassette is read, as a header name may hold a pseudonym whose case is
+// part of it.
+func Header(h http.Header, name string) string {
+	if v := h[textproto.CanonicalMIMEHeaderKey(name)]; len(v) > 0 {
+		return v[0]
+	}
+	for k, v := range h {
+		if len(v) > 0 && strings.EqualFold(k, name) {
+			return v[0]
+		}
+	}
+	return ""
+}
 
 // ErrorHeader is set on the recorded response of an interaction whose
 // upstream failed (no response, recorded with code 502). Its value is the

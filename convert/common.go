@@ -79,7 +79,7 @@ func encoded(enc []string, body string) bool {
 
 // operation is the catalog operation the recorder labelled i with.
 func operation(i *cassette.Interaction) string {
-	return i.Request.Headers.Get(cassettes.OperationHeader)
+	return cassettes.Header(i.Request.Headers, cassettes.OperationHeader)
 }
 
 // statusText is the reason phrase of a recorded response.

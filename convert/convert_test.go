@@ -351,3 +351,43 @@ func TestWireMockSequences(t *testing.T) {
 		t.Errorf("mappings (-want +got):\n%s", diff)
 	}
 }
+
+// TestWireMockHeaderNamesInAnyCase exports a cassette another tool wrote
+// with header names in lower case: the mapping still requires the
+// recorded credentials, OTP and ETag, and is named after the operation.
+func TestWireMockHeaderNamesInAnyCase(t *testing.T) {
+	it := &cassette.Interaction{
+		Request: cassette.Request{Method: "GET", URL: "https://ghes.example.com/api/v3/authorizations/1", Headers: http.Header{
+			"authorization":           {"token gho_AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIII"},
+			"x-github-otp":            {"123456"},
+			"if-none-match":           {`"abc"`},
+			"x-oauthcompat-operation": {"oauth-authorizations/get-authorization"},
+		}},
+		Response: cassette.Response{Code: 200, Status: "200 OK", Headers: http.Header{"content-type": {"application/json"}}, Body: `{}`},
+	}
+	files, err := convert.WireMock([]*cassette.Interaction{it}, convert.WireMockOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 {
+		t.Fatalf("%d mappings, want 1", len(files))
+	}
+	var m struct {
+		Name    string `json:"name"`
+		Request struct {
+			Headers map[string]map[string]any `json:"headers"`
+		} `json:"request"`
+	}
+	if err := json.Unmarshal(files[0].Data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(m.Name, "oauth-authorizations/get-authorization ") {
+		t.Errorf("name %q: the operation is not read", m.Name)
+	}
+	for _, h := range []string{"Authorization", "X-GitHub-OTP", "If-None-Match"} {
+		p, ok := m.Request.Headers[h]
+		if !ok || p["absent"] == true {
+			t.Errorf("%s: pattern %v, want the recorded value required", h, p)
+		}
+	}
+}

@@ -126,7 +126,7 @@ func HAR(its []*cassette.Interaction) ([]byte, error) {
 func harOf(it *cassette.Interaction) harEntry {
 	req, resp := &it.Request, &it.Response
 	started := epoch
-	if d, err := http.ParseTime(resp.Headers.Get("Date")); err == nil {
+	if d, err := http.ParseTime(cassettes.Header(resp.Headers, "Date")); err == nil {
 		started = d.UTC()
 	}
 	ms := float64(resp.Duration.Microseconds()) / 1000
@@ -152,7 +152,7 @@ func harOf(it *cassette.Interaction) harEntry {
 			Cookies:     []harCookie{},
 			Headers:     nvs(responseHeaders(resp.Headers, resp.Body)),
 			Content:     harContent{Size: len(resp.Body), MimeType: mimeType(resp.Headers, resp.Body)},
-			RedirectURL: resp.Headers.Get("Location"),
+			RedirectURL: cassettes.Header(resp.Headers, "Location"),
 			HeadersSize: -1,
 			BodySize:    len(resp.Body),
 		},
@@ -175,7 +175,7 @@ func harOf(it *cassette.Interaction) harEntry {
 	if req.Body != "" {
 		// The request's own Content-Type, "" when it sent none: a guess
 		// would come back as a header it did not send.
-		e.Request.PostData = &harPostData{MimeType: req.Headers.Get("Content-Type"), Text: req.Body}
+		e.Request.PostData = &harPostData{MimeType: cassettes.Header(req.Headers, "Content-Type"), Text: req.Body}
 	}
 	if resp.Body != "" {
 		if utf8.ValidString(resp.Body) {

@@ -87,7 +87,7 @@ func Import(its []*cassette.Interaction, s *cassettes.Store, opts ImportOptions)
 		version := fixed
 		if version == "" {
 			version = def
-			if h := it.Response.Headers.Get("X-Github-Enterprise-Version"); h != "" {
+			if h := cassettes.Header(it.Response.Headers, "X-Github-Enterprise-Version"); h != "" {
 				if v, err := cat.Version(h); err == nil {
 					version = v.Name
 				}
@@ -96,7 +96,7 @@ func Import(its []*cassette.Interaction, s *cassettes.Store, opts ImportOptions)
 		if it.Request.Headers == nil {
 			it.Request.Headers = map[string][]string{}
 		}
-		if it.Request.Headers.Get(cassettes.OperationHeader) == "" {
+		if cassettes.Header(it.Request.Headers, cassettes.OperationHeader) == "" {
 			if op := operationOf(cat, version, it.Request.Method, u.Path); op != "" {
 				it.Request.Headers.Set(cassettes.OperationHeader, op)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/dnaeon/go-vcr.v3/cassette"
 
+	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/redact"
 )
 
@@ -235,17 +236,17 @@ func mappingOf(it *cassette.Interaction, p string, q url.Values, routeParams map
 		}
 	}
 	m.Request.Headers = map[string]wmPattern{}
-	if a := req.Headers.Get("Authorization"); a != "" {
+	if a := cassettes.Header(req.Headers, "Authorization"); a != "" {
 		m.Request.Headers["Authorization"] = authPattern(a)
 	} else {
 		m.Request.Headers["Authorization"] = wmPattern{Absent: true}
 	}
-	if req.Headers.Get("X-Github-Otp") != "" {
+	if cassettes.Header(req.Headers, "X-Github-Otp") != "" {
 		m.Request.Headers["X-GitHub-OTP"] = wmPattern{Matches: ".+"}
 	} else {
 		m.Request.Headers["X-GitHub-OTP"] = wmPattern{Absent: true}
 	}
-	if inm := req.Headers.Get("If-None-Match"); inm != "" {
+	if inm := cassettes.Header(req.Headers, "If-None-Match"); inm != "" {
 		m.Request.Headers["If-None-Match"] = equalTo(inm)
 	} else {
 		m.Priority += 2

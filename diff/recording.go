@@ -102,7 +102,7 @@ func (d *Differ) LoadRecordingsWith(dir string, o LoadOptions) ([]*Recording, er
 		}
 		err = cassettes.WalkFile(f, func(item cassettes.Item) error {
 			it := item.Interaction
-			call, ok := d.call(rec, it.Request.Method, it.Request.URL, it.Request.Headers.Get(cassettes.OperationHeader))
+			call, ok := d.call(rec, it.Request.Method, it.Request.URL, cassettes.Header(it.Request.Headers, cassettes.OperationHeader))
 			if !ok {
 				return nil
 			}

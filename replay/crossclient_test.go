@@ -122,6 +122,63 @@ func TestAuthorizationSpellings(t *testing.T) {
 	}
 }
 
+// TestUnredactedRecordingWithKey loads, with the key, a cassette another
+// tool recorded unredacted, its header names in lower case and secrets in
+// headers replay does not compare: what replay compares (credentials, OTP,
+// If-None-Match, the body read by its Content-Type) still tells requests
+// apart, and the real secrets sent hit.
+func TestUnredactedRecordingWithKey(t *testing.T) {
+	dir := t.TempDir()
+	base := "https://ghes.example.com/api/v3"
+	writeCassette(t, filepath.Join(dir, "ghes-3.8", "vcr.yaml"),
+		rec{"POST", base + "/applications/" + clientID + "/token",
+			http.Header{"authorization": {basic(clientID, realSecret)}, "content-type": {"application/json"}, "x-api-key": {realToken}, "user-agent": {"vcr"}},
+			`{"access_token":"` + realToken + `"}`, 200, nil, `{"ok":"check"}`},
+		rec{"GET", base + "/authorizations", http.Header{"authorization": {"token " + realToken}, "x-github-otp": {"123456"}}, "", 200, nil, `{"ok":"otp"}`},
+		rec{"GET", base + "/authorizations/1", http.Header{"authorization": {"token " + realToken}, "if-none-match": {`"abc"`}}, "", 200, nil, `{"ok":"etag"}`},
+	)
+	tok := http.Header{"Authorization": {"token " + realToken}}
+	with := func(h http.Header, k, v string) http.Header {
+		h = h.Clone()
+		h.Set(k, v)
+		return h
+	}
+	tests := []struct {
+		name string
+		c    call
+		want int
+	}{
+		{"check with the real secret", call{"POST", "/api/v3/applications/" + clientID + "/token", http.Header{"Authorization": {basic(clientID, realSecret)}}, `{"access_token":"` + realToken + `"}`}, 200},
+		{"check with another secret", call{"POST", "/api/v3/applications/" + clientID + "/token", http.Header{"Authorization": {basic(clientID, "0000000000000000000000000000000000000000")}}, `{"access_token":"` + realToken + `"}`}, 501},
+		{"check of another token", call{"POST", "/api/v3/applications/" + clientID + "/token", http.Header{"Authorization": {basic(clientID, realSecret)}}, `{"access_token":"gho_AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIII"}`}, 501},
+		{"with an OTP", call{"GET", "/api/v3/authorizations", with(tok, "X-GitHub-OTP", "123456"), ""}, 200},
+		{"with an OTP, names in lower case", call{"GET", "/api/v3/authorizations", http.Header{"authorization": {"token " + realToken}, "x-github-otp": {"654321"}}, ""}, 200},
+		{"without the OTP", call{"GET", "/api/v3/authorizations", tok, ""}, 501},
+		{"with the ETag", call{"GET", "/api/v3/authorizations/1", with(tok, "If-None-Match", `"abc"`), ""}, 200},
+		{"without the ETag", call{"GET", "/api/v3/authorizations/1", tok, ""}, 501},
+	}
+	for _, mode := range []struct {
+		name string
+		r    *redact.Redactor
+	}{{"with key", redact.New(crossKey, redact.Options{})}, {"by shape", nil}} {
+		ix, err := replay.Load(dir, replay.Options{Redactor: mode.r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range tests {
+			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
+				want := tc.want
+				if mode.r == nil && strings.Contains(tc.name, "another") {
+					want = 200 // by shape, any secret of the same shape matches
+				}
+				if got := do(t, ix, tc.c, nil, realSecret, realToken); got.Status != want {
+					t.Errorf("status %d, want %d (miss: %v)", got.Status, want, got.Miss)
+				}
+			})
+		}
+	}
+}
+
 // TestRehydration replays, with the key, answers that hold the pseudonym
 // of a token the live request carries: in the body (check), in the legacy
 // path, and in a header. The real token comes back, with hashed_token and

@@ -157,11 +157,15 @@ func (g *group) add(e *entry) {
 // as in misses). It runs on the goroutines reading the cassette.
 func (ix *Index) newEntry(file string, sk *cassettes.Sketch) *entry {
 	req := sk.Request
+	req.Headers = keptHeaders(req.Headers)
 	if ix.opts.Redactor != nil {
 		// Pseudonyms are fixed points, so this changes nothing in a
 		// cassette oauthcompat recorded with the same key, and makes a
-		// cassette recorded unredacted by another tool comparable.
-		req.Headers = paddedAuth(req.Headers.Clone())
+		// cassette recorded unredacted by another tool comparable. Only
+		// what the entry keeps is redacted: the other headers are
+		// neither compared nor kept, and redacting them was a fifth of
+		// the work of a load.
+		req.Headers = paddedAuth(req.Headers)
 		ix.opts.Redactor.Request(&req)
 	}
 	// The URL and body in one string of their own: the view's path is
@@ -184,6 +188,46 @@ func (ix *Index) newEntry(file string, sk *cassettes.Sketch) *entry {
 		e.reply.Store(ix.newReply(e, sk.Response))
 	}
 	return e
+}
+
+// keptHeaders drops from h, a recorded request's headers of the entry's
+// own, those an entry neither compares nor keeps, and returns it with the
+// others under their canonical names (another tool may have written
+// "authorization"). A view compares Authorization, X-GitHub-OTP and
+// If-None-Match (see [normalizer.cred]; [Match.UncomparedHeaders] says the
+// same), reads the body by its Content-Type, and the entry keeps the
+// operation.
+func keptHeaders(h http.Header) http.Header {
+	for k, vs := range h {
+		ck := textproto.CanonicalMIMEHeaderKey(k)
+		switch {
+		case !keptHeader[ck]:
+			delete(h, k)
+		case ck != k:
+			delete(h, k)
+			h[ck] = append(h[ck], vs...)
+		}
+	}
+	return h
+}
+
+var keptHeader = map[string]bool{"Authorization": true, "X-Github-Otp": true, "If-None-Match": true, "Content-Type": true, cassettes.OperationHeader: true}
+
+// canonicalHeaders returns h with canonical names: h itself when they
+// are, as in a request a server read, else a copy (a client may set
+// h["authorization"] itself).
+func canonicalHeaders(h http.Header) http.Header {
+	for k := range h {
+		if textproto.CanonicalMIMEHeaderKey(k) != k {
+			out := make(http.Header, len(h))
+			for k, vs := range h {
+				ck := textproto.CanonicalMIMEHeaderKey(k)
+				out[ck] = append(out[ck], vs...)
+			}
+			return out
+		}
+	}
+	return h
 }
 
 // hopByHop are the headers that describe one connection, not the answer.
@@ -293,9 +337,10 @@ func (g *group) lane(cred string) *lane {
 // time when there is a redactor, and returns the pseudonymised request.
 func (ix *Index) incoming(r *http.Request, body []byte) (view, *cassette.Request) {
 	if ix.opts.Redactor == nil {
-		return ix.norm.request(r.Method, "", r.URL, r.Header, body, false), nil
+		return ix.norm.request(r.Method, "", r.URL, canonicalHeaders(r.Header), body, false), nil
 	}
 	cr := cassetteRequest(r, body)
+	cr.Headers = canonicalHeaders(cr.Headers)
 	cr.Headers = paddedAuth(cr.Headers)
 	ix.opts.Redactor.Request(cr)
 	return ix.norm.request(cr.Method, cr.URL, nil, cr.Headers, []byte(cr.Body), false), cr

@@ -39,10 +39,10 @@ func (ix *Index) newReply(e *entry, resp *cassette.Response) *reply {
 	}
 	rp.header = replayHeader(resp.Headers, rp.body)
 	rp.length = []string{strconv.Itoa(len(rp.body))}
-	if rp.cut = resp.Headers.Get(cassettes.CutHeader); rp.cut != "" {
+	if rp.cut = cassettes.Header(resp.Headers, cassettes.CutHeader); rp.cut != "" {
 		// The length the upstream announced, more than it sent.
 		rp.length = nil
-		if n, err := strconv.Atoi(resp.Headers.Get("Content-Length")); err == nil && n > len(rp.body) {
+		if n, err := strconv.Atoi(cassettes.Header(resp.Headers, "Content-Length")); err == nil && n > len(rp.body) {
 			rp.length = []string{strconv.Itoa(n)}
 		}
 	}
