@@ -30,12 +30,17 @@ func checksummed(prefix string) bool {
 // validChecksum reports whether body (a token without its prefix) ends in
 // the base62 CRC32 of what comes before, under any reading of the scheme.
 func validChecksum(prefix string, body []byte) bool {
-	if len(body) <= checksumLen || !alnum.holds(string(body)) {
+	if len(body) <= checksumLen {
 		return false
+	}
+	for _, c := range body {
+		if !alnum.set[c] {
+			return false
+		}
 	}
 	random, sum := body[:len(body)-checksumLen], body[len(body)-checksumLen:]
 	bare := crc32.ChecksumIEEE(random)
-	full := crc32.Update(crc32.ChecksumIEEE([]byte(prefix)), crc32.IEEETable, random)
+	full := crc32.Update(prefixCRC(prefix), crc32.IEEETable, random)
 	for _, c := range [...]uint32{bare, full} {
 		for _, digits := range base62Orders {
 			if base62Is(c, digits, sum) {
@@ -44,6 +49,23 @@ func validChecksum(prefix string, body []byte) bool {
 		}
 	}
 	return false
+}
+
+// checksummedCRC is the CRC32 of each checksummed prefix, by its third
+// letter (see [checksummed]).
+var checksummedCRC = func() (crc [256]uint32) {
+	for _, c := range []byte("pousr") {
+		crc[c] = crc32.ChecksumIEEE([]byte{'g', 'h', c, '_'})
+	}
+	return crc
+}()
+
+// prefixCRC returns the CRC32 of prefix.
+func prefixCRC(prefix string) uint32 {
+	if checksummed(prefix) {
+		return checksummedCRC[prefix[2]]
+	}
+	return crc32.ChecksumIEEE([]byte(prefix))
 }
 
 // base62Is reports whether sum is c in base62 with the given digits,

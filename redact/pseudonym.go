@@ -254,10 +254,25 @@ func fits(prefix, body string, preferred *alphabet, d *deriver) bool {
 	if checksummed(prefix) && d == nil {
 		return !validChecksum(prefix, []byte(body))
 	}
+	// Each stream is derived one block at a time, as far as deciding
+	// needs: one block (32 bytes) decides all but about one check in 2^50,
+	// and derivation is most of the cost of recognising a pseudonym.
 	var (
 		tagStream, markStream []byte
 		tagFor, markFor       = -1, -1
 	)
+	mark := func(input string, n int) []byte {
+		if markFor != len(input) || len(markStream) < n {
+			markStream, markFor = markBytes(markStream[:0], prefix, input, n), len(input)
+		}
+		return markStream
+	}
+	tag := func(input string, n int) []byte {
+		if tagFor != len(input) || len(tagStream) < n {
+			tagStream, tagFor = d.stream(tagStream[:0], tagDomain, prefix, input, n), len(input)
+		}
+		return tagStream
+	}
 	check := func(a alphabet) bool {
 		if !a.holds(body) {
 			return false
@@ -265,10 +280,11 @@ func fits(prefix, body string, preferred *alphabet, d *deriver) bool {
 		n := len(body)
 		t, m := layoutOf(a, prefix, n)
 		if m > 0 {
-			if markFor != n-m {
-				markStream, markFor = markBytes(markStream[:0], prefix, body[:n-m], 64), n-m
+			ok, decided := mapsTo(mark(body[:n-m], sha256.Size), a, body[n-m:])
+			if !decided {
+				ok, _ = mapsTo(mark(body[:n-m], 64), a, body[n-m:])
 			}
-			if !mapsTo(markStream, a, body[n-m:]) {
+			if !ok {
 				return false
 			}
 		}
@@ -276,14 +292,18 @@ func fits(prefix, body string, preferred *alphabet, d *deriver) bool {
 			return true
 		}
 		head := body[:n-t-m]
-		if tagFor != len(head) {
-			tagStream, tagFor = d.stream(tagStream[:0], tagDomain, prefix, head, 64), len(head)
-		}
 		if !checksummed(prefix) {
-			return mapsTo(tagStream, a, body[len(head):n-m])
+			ok, decided := mapsTo(tag(head, sha256.Size), a, body[len(head):n-m])
+			if !decided {
+				ok, _ = mapsTo(tag(head, 64), a, body[len(head):n-m])
+			}
+			return ok
 		}
 		// The tag of a token may have been moved off a valid checksum.
-		buf, ok := pick(append(make([]byte, 0, n), head...), tagStream, a, t)
+		buf, ok := pick(append(make([]byte, 0, n), head...), tag(head, sha256.Size), a, t)
+		if !ok {
+			buf, ok = pick(buf[:len(head)], tag(head, 64), a, t)
+		}
 		if !ok {
 			return false
 		}
@@ -327,30 +347,43 @@ func (d *deriver) stream(dst []byte, domain byte, prefix, input string, n int) [
 // markBytes appends at least n bytes of the public mark stream of (prefix,
 // input): SHA-256 of the label, prefix, input and a block counter.
 func markBytes(dst []byte, prefix, input string, n int) []byte {
-	h := sha256.New()
-	return blocks(dst, h, markDomain, prefix, input, n)
+	var buf [160]byte
+	msg, at := streamInput(buf[:0], markDomain, prefix, input)
+	for block := uint32(0); len(dst) < n; block++ {
+		binary.BigEndian.PutUint32(msg[at:], block)
+		sum := sha256.Sum256(msg)
+		dst = append(dst, sum[:]...)
+	}
+	return dst
 }
 
 // blocks appends h(domain [label] 0 prefix 0 input 0 counter) for counter
 // 0, 1, ... until dst holds n bytes.
 func blocks(dst []byte, h hash.Hash, domain byte, prefix, input string, n int) []byte {
-	var ctr [4]byte
+	msg, at := streamInput(nil, domain, prefix, input)
 	for block := uint32(0); len(dst) < n; block++ {
+		binary.BigEndian.PutUint32(msg[at:], block)
 		h.Reset()
-		binary.BigEndian.PutUint32(ctr[:], block)
-		h.Write([]byte{domain})
-		if domain == markDomain {
-			h.Write([]byte(markLabel))
-		}
-		h.Write([]byte{0})
-		h.Write([]byte(prefix))
-		h.Write([]byte{0})
-		h.Write([]byte(input))
-		h.Write([]byte{0})
-		h.Write(ctr[:])
+		h.Write(msg)
 		dst = h.Sum(dst)
 	}
 	return dst
+}
+
+// streamInput appends to dst what a stream's blocks hash, domain [label]
+// 0 prefix 0 input 0 counter, and returns it and where the 4-byte counter
+// goes (the caller sets it).
+func streamInput(dst []byte, domain byte, prefix, input string) (msg []byte, at int) {
+	dst = append(dst, domain)
+	if domain == markDomain {
+		dst = append(dst, markLabel...)
+	}
+	dst = append(dst, 0)
+	dst = append(dst, prefix...)
+	dst = append(dst, 0)
+	dst = append(dst, input...)
+	dst = append(dst, 0)
+	return append(dst, 0, 0, 0, 0), len(dst)
 }
 
 // pick appends to dst the first n characters the stream maps to in a
@@ -372,9 +405,10 @@ func pick(dst, stream []byte, a alphabet, n int) (out []byte, ok bool) {
 }
 
 // mapsTo reports whether the stream, mapped into a as pick maps it, begins
-// with want. A stream too short to decide says no; 64 bytes decide every
-// tag and mark but with odds below 2^-100.
-func mapsTo(stream []byte, a alphabet, want string) bool {
+// with want. decided is false when the stream ran out before saying: a
+// longer one may still begin with want. 64 bytes decide every tag and mark
+// but with odds below 2^-100, and a stream still too short says no.
+func mapsTo(stream []byte, a alphabet, want string) (ok, decided bool) {
 	limit := 256 - 256%len(a.chars)
 	i := 0
 	for _, b := range stream {
@@ -385,9 +419,9 @@ func mapsTo(stream []byte, a alphabet, want string) bool {
 			continue
 		}
 		if a.chars[int(b)%len(a.chars)] != want[i] {
-			return false
+			return false, true
 		}
 		i++
 	}
-	return i == len(want)
+	return i == len(want), i == len(want)
 }
