@@ -334,7 +334,7 @@ func (r *Redactor) jsonSpans(s string, vals []jsonValue, lenient bool) []span {
 			}
 		}
 	}
-	spans := make([]span, 0, len(vals))
+	var spans []span // most bodies, already redacted, need none
 	for _, v := range vals {
 		raw := s[v.start:v.end]
 		repl := raw

@@ -91,7 +91,7 @@ var tokenPrefixes = []struct {
 
 // deriver computes keyed pseudonyms.
 type deriver struct {
-	pool sync.Pool // of hash.Hash (HMAC-SHA256 under the key)
+	pool sync.Pool // of *hmacBuf (HMAC-SHA256 under the key)
 
 	// cache holds recent pseudonyms (the same Basic credentials and tokens
 	// recur in every interaction).
@@ -100,7 +100,13 @@ type deriver struct {
 
 func newDeriver(key []byte) *deriver {
 	k := append([]byte(nil), key...)
-	return &deriver{pool: sync.Pool{New: func() any { return hmac.New(sha256.New, k) }}}
+	return &deriver{pool: sync.Pool{New: func() any { return &hmacBuf{h: hmac.New(sha256.New, k)} }}}
+}
+
+// hmacBuf is the keyed hash and a buffer for what it hashes.
+type hmacBuf struct {
+	h   hash.Hash
+	buf []byte
 }
 
 // layoutOf splits an n-character pseudonym body in a into a head derived
@@ -125,23 +131,17 @@ func (d *deriver) draw(dst []byte, domain byte, a alphabet, prefix, input string
 	if n <= 0 {
 		return dst
 	}
-	h := d.pool.Get().(hash.Hash)
-	defer d.pool.Put(h)
+	k := d.pool.Get().(*hmacBuf)
+	defer d.pool.Put(k)
 	limit := 256 - 256%len(a.chars) // rejection sampling keeps the draw uniform
+	msg, at := streamInput(k.buf[:0], domain, a.name, prefix, input)
+	k.buf = msg
 	var sum [sha256.Size]byte
-	var ctr [4]byte
 	for block := uint32(0); n > 0; block++ {
-		h.Reset()
-		binary.BigEndian.PutUint32(ctr[:], block)
-		h.Write([]byte{domain})
-		h.Write([]byte(a.name))
-		h.Write([]byte{0})
-		h.Write([]byte(prefix))
-		h.Write([]byte{0})
-		h.Write([]byte(input))
-		h.Write([]byte{0})
-		h.Write(ctr[:])
-		for _, b := range h.Sum(sum[:0]) {
+		binary.BigEndian.PutUint32(msg[at:], block)
+		k.h.Reset()
+		k.h.Write(msg)
+		for _, b := range k.h.Sum(sum[:0]) {
 			if int(b) >= limit {
 				continue
 			}
@@ -300,7 +300,8 @@ func fits(prefix, body string, preferred *alphabet, d *deriver) bool {
 			return ok
 		}
 		// The tag of a token may have been moved off a valid checksum.
-		buf, ok := pick(append(make([]byte, 0, n), head...), tag(head, sha256.Size), a, t)
+		var arr [64]byte // a token's body, usually: no allocation
+		buf, ok := pick(append(arr[:0], head...), tag(head, sha256.Size), a, t)
 		if !ok {
 			buf, ok = pick(buf[:len(head)], tag(head, 64), a, t)
 		}
@@ -339,16 +340,24 @@ func (d *deriver) stream(dst []byte, domain byte, prefix, input string, n int) [
 	if domain == markDomain {
 		return markBytes(dst, prefix, input, n)
 	}
-	h := d.pool.Get().(hash.Hash)
-	defer d.pool.Put(h)
-	return blocks(dst, h, domain, prefix, input, n)
+	k := d.pool.Get().(*hmacBuf)
+	defer d.pool.Put(k)
+	msg, at := streamInput(k.buf[:0], domain, "", prefix, input)
+	k.buf = msg
+	for block := uint32(0); len(dst) < n; block++ {
+		binary.BigEndian.PutUint32(msg[at:], block)
+		k.h.Reset()
+		k.h.Write(msg)
+		dst = k.h.Sum(dst)
+	}
+	return dst
 }
 
 // markBytes appends at least n bytes of the public mark stream of (prefix,
 // input): SHA-256 of the label, prefix, input and a block counter.
 func markBytes(dst []byte, prefix, input string, n int) []byte {
 	var buf [160]byte
-	msg, at := streamInput(buf[:0], markDomain, prefix, input)
+	msg, at := streamInput(buf[:0], markDomain, markLabel, prefix, input)
 	for block := uint32(0); len(dst) < n; block++ {
 		binary.BigEndian.PutUint32(msg[at:], block)
 		sum := sha256.Sum256(msg)
@@ -357,27 +366,13 @@ func markBytes(dst []byte, prefix, input string, n int) []byte {
 	return dst
 }
 
-// blocks appends h(domain [label] 0 prefix 0 input 0 counter) for counter
-// 0, 1, ... until dst holds n bytes.
-func blocks(dst []byte, h hash.Hash, domain byte, prefix, input string, n int) []byte {
-	msg, at := streamInput(nil, domain, prefix, input)
-	for block := uint32(0); len(dst) < n; block++ {
-		binary.BigEndian.PutUint32(msg[at:], block)
-		h.Reset()
-		h.Write(msg)
-		dst = h.Sum(dst)
-	}
-	return dst
-}
-
-// streamInput appends to dst what a stream's blocks hash, domain [label]
-// 0 prefix 0 input 0 counter, and returns it and where the 4-byte counter
-// goes (the caller sets it).
-func streamInput(dst []byte, domain byte, prefix, input string) (msg []byte, at int) {
+// streamInput appends to dst what each block of a stream hashes, domain
+// label 0 prefix 0 input 0 counter (the label names the alphabet of a
+// head, the public mark's purpose, or nothing for a tag), and returns it
+// and where the 4-byte block counter goes (the caller sets it).
+func streamInput(dst []byte, domain byte, label, prefix, input string) (msg []byte, at int) {
 	dst = append(dst, domain)
-	if domain == markDomain {
-		dst = append(dst, markLabel...)
-	}
+	dst = append(dst, label...)
 	dst = append(dst, 0)
 	dst = append(dst, prefix...)
 	dst = append(dst, 0)

@@ -282,8 +282,8 @@ func (r *Redactor) paramNames(method, path string, n int) []string {
 // form is redacted key by key and value by value, a key holding JSON text
 // as a JSON body.
 func (r *Redactor) form(v url.Values, body, redacted string) url.Values {
-	if v == nil {
-		return nil
+	if len(v) == 0 {
+		return v // go-vcr records "form: {}" for every request without one
 	}
 	if parsed, _ := url.ParseQuery(body); sameValues(parsed, v) {
 		out, _ := url.ParseQuery(redacted)
