@@ -284,7 +284,7 @@ func (ix *Index) liveSecrets(e *reply, r *http.Request, body []byte, red *casset
 	}
 	find(string(body), red.Body)
 	find(r.URL.String(), red.URL)
-	if _, cred := redact.SplitAuthorization(r.Header.Get("Authorization")); cred != "" {
+	if _, cred := redact.SplitAuthorization(cassettes.Header(r.Header, "Authorization")); cred != "" {
 		_, redCred := redact.SplitAuthorization(red.Headers.Get("Authorization"))
 		live, ok1 := decodeBasic(cred)
 		pseudo, ok2 := decodeBasic(redCred)

@@ -197,6 +197,7 @@ func TestRehydration(t *testing.T) {
 		interaction("POST", base+"/token", app(), `{"access_token":"`+realToken+`"}`, 200, jsonHeader(nil), authz(realToken)),
 		interaction("PATCH", base+"/token", app(), `{"access_token":"`+realToken+`"}`, 200, jsonHeader(nil), authz(fresh)),
 		interaction("GET", base+"/tokens/"+realToken, app(), "", 200, jsonHeader(http.Header{"X-Token-Echo": {realToken}}), authz(realToken)),
+		interaction("GET", "https://ghes.example.com/api/v3/authorizations/1", http.Header{"Authorization": {"token " + realToken}}, "", 200, jsonHeader(nil), authz(realToken)),
 	)
 	tests := []struct {
 		name string
@@ -210,6 +211,10 @@ func TestRehydration(t *testing.T) {
 			answer{Status: 200, Body: authz(r.Token(fresh)), Header: map[string]string{"X-Token-Echo": ""}}},
 		{"legacy path with key: body and header", call{"GET", "/api/v3/applications/" + clientID + "/tokens/" + realToken, app(), ""}, r,
 			answer{Status: 200, Body: authz(realToken), Header: map[string]string{"X-Token-Echo": realToken}}},
+		{"token in Authorization with key", call{"GET", "/api/v3/authorizations/1", http.Header{"Authorization": {"token " + realToken}}, ""}, r,
+			answer{Status: 200, Body: authz(realToken), Header: map[string]string{"X-Token-Echo": ""}}},
+		{"token in authorization, set in lower case, with key", call{"GET", "/api/v3/authorizations/1", http.Header{"authorization": {"token " + realToken}}, ""}, r,
+			answer{Status: 200, Body: authz(realToken), Header: map[string]string{"X-Token-Echo": ""}}},
 		{"check by shape: as recorded", call{"POST", "/api/v3/applications/" + clientID + "/token", app(), `{"access_token":"` + realToken + `"}`}, nil,
 			answer{Status: 200, Body: authz(r.Token(realToken)), Header: map[string]string{"X-Token-Echo": ""}}},
 		{"check with key, the pseudonym sent: as recorded", call{"POST", "/api/v3/applications/" + clientID + "/token", app(), `{"access_token":"` + r.Token(realToken) + `"}`}, r,

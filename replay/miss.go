@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oauthcompat/oauthcompat/cassettes"
 	"github.com/oauthcompat/oauthcompat/redact"
 )
 
@@ -231,7 +232,7 @@ func (ix *Index) detailOf(e *entry) *detail {
 
 // explain builds the miss for a request no interaction matches.
 func (ix *Index) explain(v *view, r *http.Request, body []byte) *MissError {
-	got := ix.norm.detailOf(v, ix.queryOf(r), ix.bodyOf(r, body), r.Header.Get("Content-Type"), false)
+	got := ix.norm.detailOf(v, ix.queryOf(r), ix.bodyOf(r, body), cassettes.Header(r.Header, "Content-Type"), false)
 	m := &MissError{Request: Request{Method: v.method, Path: v.path}}
 	best, ds := ix.closest(v, got)
 	if best == nil {
