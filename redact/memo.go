@@ -7,17 +7,16 @@ import (
 
 // memo remembers the results of a pure function of a string. It keeps two
 // generations: a value found in the older one moves to the newer, and when
-// the newer is full the older is forgotten. What recurs within the last
-// memoSize to 2×memoSize distinct values is therefore never computed
-// twice, whatever the order of the rest; a load of a long cassette, where
-// each token recurs thousands of interactions later, stays in memory.
+// the newer is full the older is forgotten. A value that recurs within
+// memoSize distinct others is therefore computed once, however long the
+// run, where a memo emptied when full forgets the values in use too.
 type memo struct {
 	mu       sync.Mutex
 	cur, old map[string]string
 }
 
 // memoSize is the size of a generation. Two full generations of 40-byte
-// tokens and their pseudonyms take about 10 MB.
+// tokens and their pseudonyms take about 6 MB.
 const memoSize = 1 << 14
 
 func (m *memo) get(v string, f func(string) string) string {

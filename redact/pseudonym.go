@@ -254,9 +254,10 @@ func fits(prefix, body string, preferred *alphabet, d *deriver) bool {
 	if checksummed(prefix) && d == nil {
 		return !validChecksum(prefix, []byte(body))
 	}
-	// Each stream is derived one block at a time, as far as deciding
-	// needs: one block (32 bytes) decides all but about one check in 2^50,
-	// and derivation is most of the cost of recognising a pseudonym.
+	// A stream is derived one block (32 bytes) first and to 64 bytes only
+	// when that block ran out before deciding (more than 24 of its bytes
+	// rejected), which almost never happens: derivation is most of the
+	// cost of recognising a pseudonym.
 	var (
 		tagStream, markStream []byte
 		tagFor, markFor       = -1, -1

@@ -162,9 +162,8 @@ func (ix *Index) newEntry(file string, sk *cassettes.Sketch) *entry {
 		// Pseudonyms are fixed points, so this changes nothing in a
 		// cassette oauthcompat recorded with the same key, and makes a
 		// cassette recorded unredacted by another tool comparable. Only
-		// what the entry keeps is redacted: the other headers are
-		// neither compared nor kept, and redacting them was a fifth of
-		// the work of a load.
+		// what the entry keeps is redacted (see keptHeaders): the other
+		// headers are neither compared nor kept.
 		req.Headers = paddedAuth(req.Headers)
 		ix.opts.Redactor.Request(&req)
 	}
