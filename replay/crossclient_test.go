@@ -95,20 +95,10 @@ func TestAuthorizationSpellings(t *testing.T) {
 		{"bearer in lower case", "bearer " + realToken, true, 200},
 		{"another token", "token gho_AAAAbbbbCCCCddddEEEEffffGGGGhhhhIIII", true, 501},
 	}
-	for _, mode := range []struct {
-		name string
-		r    *redact.Redactor
-	}{{"with key", redact.New(crossKey, redact.Options{})}, {"by shape", nil}} {
-		ix, err := replay.Load(dir, replay.Options{Redactor: mode.r})
-		if err != nil {
-			t.Fatal(err)
-		}
+	inBothModes(t, dir, func(mode string, ix *replay.Index) {
 		for _, tc := range tests {
-			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
-				want := tc.want
-				if mode.r == nil && strings.HasPrefix(tc.name, "another") {
-					want = 200 // by shape, any secret of the same shape matches
-				}
+			t.Run(mode+"/"+tc.name, func(t *testing.T) {
+				want := shapeWant(mode, tc.name, tc.want)
 				c := call{"POST", "/api/v3/applications/" + clientID + "/token", http.Header{"Authorization": {tc.auth}}, body}
 				if tc.get {
 					c = call{"GET", "/api/v3/authorizations", http.Header{"Authorization": {tc.auth}}, ""}
@@ -119,7 +109,32 @@ func TestAuthorizationSpellings(t *testing.T) {
 				}
 			})
 		}
+	})
+}
+
+// inBothModes loads dir with crossKey and by shape (no key), and calls fn
+// with each index and the mode's name.
+func inBothModes(t *testing.T, dir string, fn func(mode string, ix *replay.Index)) {
+	t.Helper()
+	for _, mode := range []struct {
+		name string
+		r    *redact.Redactor
+	}{{"with key", redact.New(crossKey, redact.Options{})}, {"by shape", nil}} {
+		ix, err := replay.Load(dir, replay.Options{Redactor: mode.r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fn(mode.name, ix)
 	}
+}
+
+// shapeWant is the status a case named name expects in mode: by shape,
+// another secret of the same shape matches as the recorded one does.
+func shapeWant(mode, name string, want int) int {
+	if mode == "by shape" && strings.Contains(name, "another") {
+		return 200
+	}
+	return want
 }
 
 // TestUnredactedRecordingWithKey loads, with the key, a cassette another
@@ -157,26 +172,16 @@ func TestUnredactedRecordingWithKey(t *testing.T) {
 		{"with the ETag", call{"GET", "/api/v3/authorizations/1", with(tok, "If-None-Match", `"abc"`), ""}, 200},
 		{"without the ETag", call{"GET", "/api/v3/authorizations/1", tok, ""}, 501},
 	}
-	for _, mode := range []struct {
-		name string
-		r    *redact.Redactor
-	}{{"with key", redact.New(crossKey, redact.Options{})}, {"by shape", nil}} {
-		ix, err := replay.Load(dir, replay.Options{Redactor: mode.r})
-		if err != nil {
-			t.Fatal(err)
-		}
+	inBothModes(t, dir, func(mode string, ix *replay.Index) {
 		for _, tc := range tests {
-			t.Run(mode.name+"/"+tc.name, func(t *testing.T) {
-				want := tc.want
-				if mode.r == nil && strings.Contains(tc.name, "another") {
-					want = 200 // by shape, any secret of the same shape matches
-				}
+			t.Run(mode+"/"+tc.name, func(t *testing.T) {
+				want := shapeWant(mode, tc.name, tc.want)
 				if got := do(t, ix, tc.c, nil, realSecret, realToken); got.Status != want {
 					t.Errorf("status %d, want %d (miss: %v)", got.Status, want, got.Miss)
 				}
 			})
 		}
-	}
+	})
 }
 
 // TestRehydration replays, with the key, answers that hold the pseudonym
